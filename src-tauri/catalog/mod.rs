@@ -1,0 +1,135 @@
+//! The SQLite catalog: the truth the UI and CLI read.
+//!
+//! Who writes: every process (app, CLI, watcher) may write, but only inside short
+//! `BEGIN IMMEDIATE` transactions, so SQLite's write lock serialises them and readers keep
+//! reading the last committed state (WAL). No transaction spans file I/O or decoding.
+//! File work that must outlive a transaction (thumbnail jobs, temp files) is owned by one
+//! process at a time through [`crate::workspace`].
+
+mod images;
+pub mod migrations;
+mod query;
+mod stats;
+mod tags;
+mod thumb_jobs;
+
+pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
+pub use query::{ListQuery, DEFAULT_PAGE};
+pub use stats::{Bucket, FailedItem, Stats};
+pub use tags::normalize as normalize_tags;
+pub use thumb_jobs::ThumbJob;
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// How long a writer waits for another process's write transaction.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One connection to `catalog.db`. Cheap to open; use one per thread.
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Catalog {
+    /// Opens (creating if needed) and migrates the catalog.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        configure(&conn)?;
+        migrations::migrate(&mut conn, path)?;
+        Ok(Catalog {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens another connection to an already migrated catalog (for worker threads).
+    pub fn reopen(&self) -> Result<Self> {
+        let conn = Connection::open(&self.path)?;
+        configure(&conn)?;
+        let version = migrations::user_version(&conn)?;
+        if version != migrations::LATEST {
+            return Err(Error::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: migrations::LATEST,
+            });
+        }
+        Ok(Catalog {
+            conn,
+            path: self.path.clone(),
+        })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// `PRAGMA quick_check`: "ok" or the problems SQLite found.
+    pub fn quick_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|s| s != "ok")
+            .collect())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // journal_mode answers with a row; WAL persists in the file once set.
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::io(
+            "opening the catalog",
+            std::io::Error::other(format!(
+                "cannot switch to WAL mode (got {mode}); is the library on a network filesystem?"
+            )),
+        ));
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16000;",
+    )?;
+    Ok(())
+}

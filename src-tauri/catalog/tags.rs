@@ -1,0 +1,87 @@
+//! Tags: a many-to-many table, names unique without regard to case.
+
+use rusqlite::{params, Transaction};
+
+use super::images::refresh_fts_with;
+use super::Catalog;
+use crate::error::{Error, Result};
+use crate::model::now_ms;
+
+/// Trims and validates tag names; drops duplicates (case-insensitive), keeps first spelling.
+pub fn normalize(tags: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim();
+        if t.is_empty() || t.len() > 200 || t.chars().any(char::is_control) {
+            return Err(Error::Invalid {
+                what: "tag",
+                value: t.to_string(),
+                hint: "a tag is 1 to 200 characters with no control characters",
+            });
+        }
+        if !out
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(t) || o.to_lowercase() == t.to_lowercase())
+        {
+            out.push(t.to_string());
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn attach(tx: &Transaction, seq: i64, tags: &[String]) -> Result<()> {
+    for tag in tags {
+        tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?1)", [tag])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO image_tags (tag_id, image_seq)
+             SELECT id, ?2 FROM tags WHERE name = ?1",
+            params![tag, seq],
+        )?;
+    }
+    Ok(())
+}
+
+impl Catalog {
+    /// Adds and removes tags on one image; returns its tags afterwards.
+    pub fn edit_tags(
+        &mut self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<Vec<String>> {
+        let add = normalize(add)?;
+        let remove = normalize(remove)?;
+        let seq = self.get(id)?.seq;
+        let tx = self.write()?;
+        attach(&tx, seq, &add)?;
+        for tag in &remove {
+            tx.execute(
+                "DELETE FROM image_tags WHERE image_seq = ?1
+                 AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
+                params![seq, tag],
+            )?;
+        }
+        // Forget tags nobody uses any more.
+        tx.execute(
+            "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM image_tags WHERE tag_id = tags.id)",
+            [],
+        )?;
+        tx.execute(
+            "UPDATE images SET updated_at = ?1 WHERE seq = ?2",
+            params![now_ms(), seq],
+        )?;
+        refresh_fts_with(&tx, seq, None)?;
+        tx.commit()?;
+        Ok(self.get_by_seq(seq)?.tags)
+    }
+
+    /// Every tag with its image count, most used first.
+    pub fn tag_counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT t.name, count(it.image_seq) AS n FROM tags t
+             JOIN image_tags it ON it.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}

@@ -1,0 +1,426 @@
+//! The `vitrine` command line: the same core the app uses, for scripts and servers.
+//! Every command takes `--library DIR` and `--json` (before or after the subcommand); the exit
+//! status is 1 when any item failed, 2 for a usage error.
+
+mod output;
+
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::catalog::ListQuery;
+use crate::error::{Error, Result};
+use crate::import::{ImportEvent, ImportOptions, Status};
+use crate::library::{default_root, Library, ThumbMode, LIBRARY_ENV};
+use crate::model::{RemoteState, Sort, SourceKind, Visibility};
+use output::Out;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vitrine",
+    version,
+    about = "Vitrine: a local-first image library (catalog, thumbnails, AI metadata)",
+    after_help = "The library defaults to the OS data folder ($XDG_DATA_HOME/vitrine on Linux)."
+)]
+struct Cli {
+    /// Library folder (created on first use)
+    #[arg(long, global = true, env = LIBRARY_ENV, value_name = "DIR")]
+    library: Option<PathBuf>,
+    /// Machine-readable output
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import files, folders (recursively) and http(s) URLs
+    Import(ImportArgs),
+    /// List images
+    Ls(LsArgs),
+    /// Full-text search over file names, prompts, models and tags
+    Search {
+        /// Words to find (every word must match, as a prefix)
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[command(flatten)]
+        filters: LsArgs,
+    },
+    /// Everything about one image: EXIF, AI parameters, sources
+    Show { id: String },
+    /// Add or remove tags
+    Tag {
+        id: String,
+        #[arg(long = "add", value_name = "TAG")]
+        add: Vec<String>,
+        #[arg(long = "remove", value_name = "TAG")]
+        remove: Vec<String>,
+    },
+    /// Set visibility: private, unlisted or public
+    Visibility { id: String, visibility: String },
+    /// Remove images (catalog row, managed original, thumbnails; a tombstone stays for sync)
+    Rm {
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<String>,
+    },
+    /// Counts and bytes by format, source, visibility and remote state
+    Stats,
+    /// Render thumbnails: missing ones (default) or all
+    Thumbs {
+        #[arg(long, conflicts_with = "all")]
+        missing: bool,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Export originals with a JSON sidecar each into a ZIP
+    Export {
+        ids: Vec<String>,
+        #[arg(long, value_name = "TAG")]
+        tag: Option<String>,
+        #[arg(long, value_name = "FILE", required = true)]
+        zip: PathBuf,
+    },
+    /// Check catalog, originals and thumbnails; --repair mends what it can
+    Fsck {
+        #[arg(long)]
+        repair: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// Files, folders or http(s) URLs
+    #[arg(required = true, num_args = 1.., value_name = "PATH|URL")]
+    inputs: Vec<String>,
+    /// Tag to add (repeatable)
+    #[arg(long = "tag", value_name = "T")]
+    tags: Vec<String>,
+    /// private (default), unlisted or public
+    #[arg(long, value_name = "V", default_value = "private")]
+    visibility: String,
+    /// Largest file accepted, e.g. 100MiB, 20MB, 5000000
+    #[arg(long, value_name = "SIZE", env = "VITRINE_MAX_FILE_SIZE")]
+    max_file_size: Option<String>,
+    /// Largest image accepted, in pixels (width x height)
+    #[arg(long, value_name = "PIXELS", env = "VITRINE_MAX_PIXELS")]
+    max_pixels: Option<u64>,
+    /// Worker threads (default: one per core)
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Args, Debug, Default)]
+struct LsArgs {
+    #[arg(long, value_name = "T")]
+    tag: Option<String>,
+    #[arg(long, value_name = "V")]
+    visibility: Option<String>,
+    /// Remote state: local, pending, synced or failed
+    #[arg(long, value_name = "S")]
+    status: Option<String>,
+    /// Source: file, drop, paste, url or watch
+    #[arg(long, value_name = "K")]
+    source: Option<String>,
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Id of the last image of the previous page
+    #[arg(long, value_name = "CURSOR")]
+    after: Option<String>,
+    /// newest (default), oldest, taken, name or size
+    #[arg(long, value_name = "ORDER")]
+    sort: Option<String>,
+}
+
+impl LsArgs {
+    fn query(&self, search: Option<String>) -> Result<ListQuery> {
+        Ok(ListQuery {
+            tag: self.tag.clone(),
+            visibility: self
+                .visibility
+                .as_deref()
+                .map(str::parse::<Visibility>)
+                .transpose()?,
+            remote_state: self
+                .status
+                .as_deref()
+                .map(str::parse::<RemoteState>)
+                .transpose()?,
+            source: self
+                .source
+                .as_deref()
+                .map(str::parse::<SourceKind>)
+                .transpose()?,
+            limit: self.limit,
+            after: self.after.clone(),
+            sort: self.sort.as_deref().map(str::parse::<Sort>).transpose()?,
+            search,
+        })
+    }
+}
+
+/// Parses `100MiB`, `20MB`, `1.5G`, `5000000`.
+pub fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().map_err(|_| invalid_size(s))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kib" => 1024.0,
+        "kb" => 1e3,
+        "m" | "mib" => 1024.0 * 1024.0,
+        "mb" => 1e6,
+        "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "gb" => 1e9,
+        _ => return Err(invalid_size(s)),
+    };
+    let v = n * mult;
+    if !v.is_finite() || v < 1.0 {
+        return Err(invalid_size(s));
+    }
+    Ok(v as u64)
+}
+
+fn invalid_size(s: &str) -> Error {
+    Error::Invalid {
+        what: "size",
+        value: s.to_string(),
+        hint: "use a number of bytes or a unit such as 100MiB or 20MB",
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let out = Out::new(cli.json);
+    match execute(cli, &out) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            out.fatal(&e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs the command; `Ok(false)` when some item failed.
+fn execute(cli: Cli, out: &Out) -> Result<bool> {
+    let root = match cli.library {
+        Some(r) => r,
+        None => default_root()?,
+    };
+    let lib = Library::open(&root)?;
+    match cli.command {
+        Command::Import(a) => import(&lib, a, out),
+        Command::Ls(a) => {
+            let q = a.query(None)?;
+            out.records(&lib.catalog().list(&q)?, q.limit);
+            Ok(true)
+        }
+        Command::Search { query, filters } => {
+            let q = filters.query(Some(query.join(" ")))?;
+            out.records(&lib.catalog().list(&q)?, q.limit);
+            Ok(true)
+        }
+        Command::Show { id } => {
+            let detail = lib.catalog().detail(&id)?;
+            out.detail(&detail, &lib.original_path(&detail.record));
+            Ok(true)
+        }
+        Command::Tag { id, add, remove } => {
+            if add.is_empty() && remove.is_empty() {
+                return Err(Error::Invalid {
+                    what: "tag command",
+                    value: id,
+                    hint: "give --add TAG and/or --remove TAG",
+                });
+            }
+            let tags = lib.catalog().edit_tags(&id, &add, &remove)?;
+            let rec = lib.catalog().get(&id)?;
+            out.value(
+                &serde_json::json!({"id": rec.id, "tags": tags}),
+                &format!("{}  tags: {}", rec.id, tags.join(", ")),
+            );
+            Ok(true)
+        }
+        Command::Visibility { id, visibility } => {
+            let v: Visibility = visibility.parse()?;
+            let rec = lib.catalog().set_visibility(&id, v)?;
+            out.value(
+                &serde_json::json!({"id": rec.id, "visibility": rec.visibility}),
+                &format!("{}  {}", rec.id, rec.visibility),
+            );
+            Ok(true)
+        }
+        Command::Rm { ids } => {
+            let mut ok = true;
+            for id in ids {
+                match lib.remove(&id) {
+                    Ok(rec) => out.item(
+                        &serde_json::json!({"id": rec.id, "status": "removed"}),
+                        &format!("removed  {}  {}", rec.id, rec.filename),
+                    ),
+                    Err(e) => {
+                        ok = false;
+                        out.item(
+                            &serde_json::json!({"id": id, "status": "error", "error": e.to_string()}),
+                            &format!("error    {id}: {e}"),
+                        );
+                    }
+                }
+            }
+            Ok(ok)
+        }
+        Command::Stats => {
+            out.stats(&lib.catalog().stats()?);
+            Ok(true)
+        }
+        Command::Thumbs { missing: _, all } => {
+            let mode = if all {
+                ThumbMode::All
+            } else {
+                ThumbMode::Missing
+            };
+            let bar = out.progress("thumbnails");
+            let report = lib.make_thumbnails(mode, &|done, total| bar.update(done, total))?;
+            bar.finish();
+            out.value(
+                &report,
+                &format!(
+                    "{} checked, {} rendered, {} failed{}",
+                    report.checked,
+                    report.rendered,
+                    report.failed.len(),
+                    report
+                        .failed
+                        .iter()
+                        .map(|f| format!("\n  {}: {}", f.id, f.error))
+                        .collect::<String>()
+                ),
+            );
+            Ok(report.failed.is_empty())
+        }
+        Command::Export { ids, tag, zip } => {
+            let mut details = Vec::new();
+            {
+                let catalog = lib.catalog();
+                let mut wanted = ids.clone();
+                if let Some(tag) = &tag {
+                    let q = ListQuery {
+                        tag: Some(tag.clone()),
+                        ..ListQuery::default()
+                    };
+                    wanted.extend(catalog.list(&q)?.into_iter().map(|r| r.id));
+                }
+                if wanted.is_empty() {
+                    return Err(Error::Invalid {
+                        what: "export selection",
+                        value: tag.unwrap_or_default(),
+                        hint: "give image ids or a --tag that has images",
+                    });
+                }
+                let mut seen = std::collections::HashSet::new();
+                for id in wanted {
+                    let d = catalog.detail(&id)?;
+                    if seen.insert(d.record.id.clone()) {
+                        details.push(d);
+                    }
+                }
+            }
+            let report = crate::export::export_zip(&lib, &details, &zip)?;
+            out.value(
+                &report,
+                &format!(
+                    "exported {} image(s), {} bytes, to {}",
+                    report.images, report.bytes, report.zip
+                ),
+            );
+            Ok(true)
+        }
+        Command::Fsck { repair } => {
+            let report = crate::fsck::fsck(&lib, repair)?;
+            out.fsck(&report);
+            Ok(report.problems == 0)
+        }
+    }
+}
+
+fn import(lib: &Library, a: ImportArgs, out: &Out) -> Result<bool> {
+    let mut opts = ImportOptions {
+        tags: a.tags,
+        visibility: a.visibility.parse()?,
+        threads: a.threads.unwrap_or(0),
+        ..ImportOptions::default()
+    };
+    if let Some(s) = &a.max_file_size {
+        opts.max_bytes = parse_size(s)?;
+    }
+    if let Some(p) = a.max_pixels {
+        opts.max_pixels = p.max(1);
+    }
+    let bar = out.progress("importing");
+    let outcomes = lib.import(&a.inputs, &opts, &|event| match event {
+        ImportEvent::Started { total } => bar.update(0, total),
+        ImportEvent::Item {
+            done,
+            total,
+            outcome,
+        } => {
+            bar.suspend(|| out.outcome(&outcome));
+            bar.update(done, total);
+        }
+        ImportEvent::Finished { .. } => {}
+    })?;
+    bar.finish();
+    let failed = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Error)
+        .count();
+    if !out.json {
+        let imported = outcomes
+            .iter()
+            .filter(|o| o.status == Status::Imported)
+            .count();
+        let dups = outcomes
+            .iter()
+            .filter(|o| o.status == Status::Duplicate)
+            .count();
+        eprintln!("{imported} imported, {dups} duplicate(s), {failed} failed");
+    }
+    Ok(failed == 0)
+}
+
+/// True when progress bars make sense.
+fn interactive() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("100MiB").unwrap(), 100 * 1024 * 1024);
+        assert_eq!(parse_size("20MB").unwrap(), 20_000_000);
+        assert_eq!(parse_size("5000").unwrap(), 5000);
+        assert!(parse_size("lots").is_err());
+        assert!(
+            parse_size("0").is_err(),
+            "a zero cap would refuse everything"
+        );
+    }
+}

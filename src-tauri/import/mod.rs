@@ -1,0 +1,475 @@
+//! The import pipeline: sniff → hash → dedup → decode (validates every byte) → metadata →
+//! grid thumbnail → original to a temp file → one catalog transaction (row, tags, FTS,
+//! thumbnail job) → original renamed into place → thumbnail cached → job done.
+//!
+//! An item either lands whole or leaves nothing: before the commit only temp files exist (swept
+//! if the process dies); after it, the durable job finishes the rename and the thumbnail.
+
+pub mod ai;
+mod container;
+pub mod exif;
+pub mod sniff;
+pub mod url;
+pub mod walk;
+
+use serde::Serialize;
+use std::path::Path;
+
+use crate::catalog::{Catalog, NewImage};
+use crate::library::Library;
+use crate::model::{now_ms, SourceKind, Storage, Visibility};
+use crate::thumbs::{self, DecodeError, ThumbCache, ThumbSize};
+use sniff::{Format, Sniffed};
+
+pub use url::HttpOptions;
+
+/// Default cap on one file's size.
+pub const DEFAULT_MAX_BYTES: u64 = 100 * 1024 * 1024;
+/// Default cap on an image's pixel count (decompression bombs).
+pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
+
+/// Why one item was refused. Every message names the problem and, where useful, the fix.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ImportError {
+    #[error("file not found")]
+    NotFound,
+    #[error("permission denied: Vitrine cannot read this file")]
+    PermissionDenied,
+    #[error("cannot read: {0}")]
+    Unreadable(String),
+    #[error("symlink loop: {0}")]
+    SymlinkLoop(String),
+    #[error("not a regular file")]
+    NotAFile,
+    #[error("empty file (0 bytes)")]
+    Empty,
+    #[error("file is {} MiB, over the {} MiB import limit", .bytes / (1024 * 1024), .cap / (1024 * 1024))]
+    TooLarge { bytes: u64, cap: u64 },
+    #[error("not an image (looks like {0})")]
+    NotAnImage(&'static str),
+    #[error("unsupported format: {0}")]
+    Unsupported(String),
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("link expired or not found (HTTP {0})")]
+    LinkExpired(u16),
+    #[error("download failed (HTTP {0})")]
+    Http(u16),
+    #[error("download failed: {0}")]
+    Download(String),
+    #[error("cannot store the image: {0}")]
+    Storage(String),
+    #[error("catalog error: {0}")]
+    Catalog(String),
+    #[error("injected failure at {0}")]
+    Injected(&'static str),
+}
+
+impl ImportError {
+    pub fn from_io(e: &std::io::Error) -> Self {
+        use std::io::ErrorKind::*;
+        match e.kind() {
+            NotFound => ImportError::NotFound,
+            PermissionDenied => ImportError::PermissionDenied,
+            _ if e.raw_os_error() == Some(libc::ELOOP) => {
+                ImportError::SymlinkLoop("too many levels of symbolic links".into())
+            }
+            _ => ImportError::Unreadable(e.to_string()),
+        }
+    }
+
+    /// A short stable code for scripts and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::NotFound => "not_found",
+            ImportError::PermissionDenied => "permission_denied",
+            ImportError::Unreadable(_) => "unreadable",
+            ImportError::SymlinkLoop(_) => "symlink_loop",
+            ImportError::NotAFile => "not_a_file",
+            ImportError::Empty => "empty",
+            ImportError::TooLarge { .. } => "too_large",
+            ImportError::NotAnImage(_) => "not_an_image",
+            ImportError::Unsupported(_) => "unsupported_format",
+            ImportError::Decode(DecodeError::TooManyPixels { .. }) => "too_many_pixels",
+            ImportError::Decode(DecodeError::Unsupported(_)) => "unsupported_format",
+            ImportError::Decode(DecodeError::Corrupt { .. }) => "corrupt",
+            ImportError::LinkExpired(_) => "link_expired",
+            ImportError::Http(_) | ImportError::Download(_) => "download_failed",
+            ImportError::Storage(_) => "storage",
+            ImportError::Catalog(_) => "catalog",
+            ImportError::Injected(_) => "injected",
+        }
+    }
+}
+
+impl From<crate::error::Error> for ImportError {
+    fn from(e: crate::error::Error) -> Self {
+        ImportError::Catalog(e.to_string())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub tags: Vec<String>,
+    pub visibility: Visibility,
+    /// How files given by path arrived (`file` from the CLI, `drop`/`paste` from the app).
+    pub source_kind: SourceKind,
+    pub max_bytes: u64,
+    pub max_pixels: u64,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    pub http: HttpOptions,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            tags: Vec::new(),
+            visibility: Visibility::Private,
+            source_kind: SourceKind::File,
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_pixels: DEFAULT_MAX_PIXELS,
+            threads: 0,
+            http: HttpOptions::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Imported,
+    Duplicate,
+    Error,
+}
+
+/// The result for one input item (one line of `vitrine import --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub input: String,
+    pub status: Status,
+    pub id: Option<String>,
+    pub error: Option<String>,
+    /// Stable error code (`corrupt`, `too_many_pixels`, …) when `status` is `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+}
+
+impl Outcome {
+    fn from_result(input: String, r: Result<(Status, String), ImportError>) -> Self {
+        match r {
+            Ok((status, id)) => Outcome {
+                input,
+                status,
+                id: Some(id),
+                error: None,
+                code: None,
+            },
+            Err(e) => Outcome {
+                input,
+                status: Status::Error,
+                id: None,
+                error: Some(e.to_string()),
+                code: Some(e.code()),
+            },
+        }
+    }
+}
+
+/// Progress of a batch, for progress bars and UI events.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ImportEvent {
+    Started {
+        total: usize,
+    },
+    Item {
+        done: usize,
+        total: usize,
+        outcome: Outcome,
+    },
+    Finished {
+        imported: usize,
+        duplicates: usize,
+        failed: usize,
+    },
+}
+
+/// Bytes from somewhere other than a path (paste, drop of image data).
+pub struct Blob {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub kind: SourceKind,
+}
+
+/// Per-thread connections and settings for processing items.
+pub(crate) struct Worker<'a> {
+    pub lib: &'a Library,
+    pub catalog: Catalog,
+    pub thumbs: ThumbCache,
+    pub opts: &'a ImportOptions,
+    pub tags: &'a [String],
+}
+
+struct Source<'a> {
+    name: &'a str,
+    kind: SourceKind,
+    reference: Option<String>,
+    fetched_at: Option<i64>,
+}
+
+impl Worker<'_> {
+    pub fn item(&mut self, item: &walk::Item) -> Result<(Status, String), ImportError> {
+        match item {
+            walk::Item::Broken(_, e) => Err(e.clone()),
+            walk::Item::File(path) => self.file(path),
+            walk::Item::Url(url) => {
+                let fetched = url::fetch(url, self.opts.max_bytes, &self.opts.http)?;
+                let fetched_at = now_ms();
+                self.bytes(
+                    &fetched.bytes,
+                    Source {
+                        name: &fetched.filename,
+                        kind: SourceKind::Url,
+                        reference: Some(url.clone()),
+                        fetched_at: Some(fetched_at),
+                    },
+                )
+            }
+        }
+    }
+
+    pub fn blob(&mut self, blob: &Blob) -> Result<(Status, String), ImportError> {
+        self.bytes(
+            &blob.bytes,
+            Source {
+                name: &blob.name,
+                kind: blob.kind,
+                reference: None,
+                fetched_at: None,
+            },
+        )
+    }
+
+    fn file(&mut self, path: &Path) -> Result<(Status, String), ImportError> {
+        let meta = std::fs::metadata(path).map_err(|e| ImportError::from_io(&e))?;
+        if !meta.is_file() {
+            return Err(ImportError::NotAFile);
+        }
+        if meta.len() == 0 {
+            return Err(ImportError::Empty);
+        }
+        if meta.len() > self.opts.max_bytes {
+            return Err(ImportError::TooLarge {
+                bytes: meta.len(),
+                cap: self.opts.max_bytes,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| ImportError::from_io(&e))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "image".into());
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.bytes(
+            &bytes,
+            Source {
+                name: &name,
+                kind: self.opts.source_kind,
+                reference: Some(absolute.to_string_lossy().into_owned()),
+                fetched_at: None,
+            },
+        )
+    }
+
+    fn bytes(&mut self, bytes: &[u8], src: Source) -> Result<(Status, String), ImportError> {
+        if bytes.is_empty() {
+            return Err(ImportError::Empty);
+        }
+        if bytes.len() as u64 > self.opts.max_bytes {
+            return Err(ImportError::TooLarge {
+                bytes: bytes.len() as u64,
+                cap: self.opts.max_bytes,
+            });
+        }
+        let format = match sniff::sniff(bytes) {
+            Sniffed::Image(f) => f,
+            Sniffed::Unsupported(name) => return Err(ImportError::Unsupported(name.into())),
+            Sniffed::NotImage(what) => return Err(ImportError::NotAnImage(what)),
+        };
+        let sha256 = sha256_hex(bytes);
+        if let Some(id) = self.catalog.merge_duplicate(
+            &sha256,
+            self.tags,
+            src.kind,
+            src.reference.as_deref(),
+            src.fetched_at,
+        )? {
+            return Ok((Status::Duplicate, id));
+        }
+
+        let limits = thumbs::Limits {
+            max_pixels: self.opts.max_pixels,
+        };
+        let decoded = thumbs::decode(bytes, format, ThumbSize::Grid.long_edge(), &limits)?;
+        let meta = container::read(format, bytes);
+        let exif_info = meta
+            .exif
+            .as_deref()
+            .and_then(exif::parse)
+            .unwrap_or_default();
+        let user_comment = exif_info
+            .user_comment
+            .as_deref()
+            .and_then(ai::decode_user_comment);
+        let ai_params = ai::parse(&meta.texts, user_comment.as_deref());
+        let ai_search = ai_params.as_ref().map(ai::search_text).unwrap_or_default();
+        let orientation = exif_info.orientation.max(1);
+        let grid = thumbs::render(
+            &decoded,
+            ThumbSize::Grid.long_edge(),
+            orientation,
+            meta.icc.as_deref(),
+            ThumbSize::Grid.quality(),
+        )
+        .map_err(|e| {
+            ImportError::Decode(DecodeError::Corrupt {
+                format: format.name(),
+                reason: e,
+            })
+        })?;
+
+        let rel = crate::originals::relative_path(&sha256, format.ext());
+        let target = self.lib.paths().originals.join(&rel);
+        let tmp = self.lib.workspace().temp_path(".original");
+        crate::originals::write_temp(&tmp, bytes)
+            .map_err(|e| ImportError::Storage(format!("{}: {e}", tmp.display())))?;
+        let cleanup = |tmp: &Path| {
+            let _ = std::fs::remove_file(tmp);
+        };
+        if crate::failpoint::hit("import:before-commit") {
+            cleanup(&tmp);
+            return Err(ImportError::Injected("import:before-commit"));
+        }
+
+        let id = ulid::Ulid::new().to_string();
+        let new = NewImage {
+            id: id.clone(),
+            sha256: sha256.clone(),
+            filename: display_name(src.name, format),
+            format: format.name().into(),
+            mime: format.mime().into(),
+            ext: format.ext().into(),
+            bytes: bytes.len() as u64,
+            width: decoded.full_width,
+            height: decoded.full_height,
+            orientation,
+            storage: Storage::Managed,
+            path: rel,
+            source_kind: src.kind,
+            source: src.reference,
+            fetched_at: src.fetched_at,
+            taken_at: exif_info.taken_at,
+            camera_make: exif_info.make,
+            camera_model: exif_info.model,
+            gps: exif_info.gps,
+            has_serial: exif_info.has_serial,
+            exif_json: exif_info.json,
+            icc: meta.icc.is_some(),
+            ai: ai_params,
+            ai_search,
+            visibility: self.opts.visibility,
+            created_at: now_ms(),
+        };
+        let tmp_rel = tmp
+            .strip_prefix(&self.lib.paths().root)
+            .unwrap_or(&tmp)
+            .to_string_lossy()
+            .into_owned();
+        let inserted = self.catalog.insert_image(
+            &new,
+            self.tags,
+            ThumbSize::Grid.bit(),
+            self.lib.workspace().token(),
+            Some(&tmp_rel),
+        );
+        let seq = match inserted {
+            Ok(crate::catalog::Inserted::New { seq }) => seq,
+            Ok(crate::catalog::Inserted::Duplicate { id }) => {
+                cleanup(&tmp);
+                return Ok((Status::Duplicate, id));
+            }
+            Err(e) => {
+                cleanup(&tmp);
+                return Err(e.into());
+            }
+        };
+        // Committed: from here on the durable job finishes the work if we die.
+        if crate::failpoint::hit("import:after-commit") {
+            return Err(ImportError::Injected("import:after-commit"));
+        }
+        crate::originals::commit_temp(&tmp, &target)
+            .map_err(|e| ImportError::Storage(format!("{}: {e}", target.display())))?;
+        self.thumbs
+            .put(&sha256, ThumbSize::Grid, &grid)
+            .map_err(|e| ImportError::Storage(format!("thumbnail cache: {e}")))?;
+        self.catalog.finish_thumb_job(seq)?;
+        Ok((Status::Imported, id))
+    }
+}
+
+/// The stored file name: the given one, or `image.<ext>` when none is known.
+fn display_name(name: &str, format: Format) -> String {
+    let name = name.trim();
+    if name.is_empty() || name == "image" {
+        format!("image.{}", format.ext())
+    } else {
+        name.to_string()
+    }
+}
+
+/// The embedded ICC profile, if any.
+pub fn icc_profile(format: Format, bytes: &[u8]) -> Option<Vec<u8>> {
+    container::read(format, bytes).icc
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Runs `f` over `items` on the configured number of workers, calling `emit` with each
+/// outcome as it lands.
+pub(crate) fn run_parallel<T: Sync>(
+    lib: &Library,
+    items: &[T],
+    opts: &ImportOptions,
+    tags: &[String],
+    label: impl Fn(&T) -> String + Sync,
+    f: impl Fn(&mut Worker, &T) -> Result<(Status, String), ImportError> + Sync,
+    emit: &(dyn Fn(Outcome) + Sync),
+) -> crate::error::Result<()> {
+    crate::parallel::for_each(
+        items,
+        crate::parallel::threads(opts.threads),
+        || {
+            Ok(Worker {
+                lib,
+                catalog: lib.catalog_connection()?,
+                thumbs: lib.thumb_cache()?,
+                opts,
+                tags,
+            })
+        },
+        |worker, item| {
+            let result = f(worker, item);
+            emit(Outcome::from_result(label(item), result));
+        },
+    )
+}

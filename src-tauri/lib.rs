@@ -1,0 +1,19 @@
+//! Vitrine's core: catalog, import, thumbnails and the CLI, with no window.
+//! The app shell (feature `gui`) and bucket sync (feature `s3`) are built on it.
+
+pub mod catalog;
+pub mod cli;
+pub mod error;
+pub mod export;
+pub mod failpoint;
+pub mod fsck;
+pub mod import;
+pub mod library;
+pub mod model;
+pub mod originals;
+pub mod parallel;
+pub mod thumbs;
+pub mod workspace;
+
+pub use error::{Error, Result};
+pub use library::Library;

@@ -1,0 +1,433 @@
+//! `Library`: the facade the CLI and the app use. Owns the folder layout, the per-process
+//! workspace and a catalog connection; opens one connection per worker thread.
+//!
+//! ```text
+//! <library>/catalog.db     SQLite catalog (WAL)
+//! <library>/thumbs.db      thumbnail cache
+//! <library>/originals/     managed originals, ab/cd/<sha256>.<ext>
+//! <library>/tmp/<token>/   per-process temp files (locked while the process lives)
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::catalog::{Catalog, ImageRecord};
+use crate::error::{Error, Result};
+use crate::import::sniff::{sniff, Sniffed};
+use crate::import::{self, walk, Blob, ImportEvent, ImportOptions, Outcome, Status};
+use crate::model::Storage;
+use crate::thumbs::{self, Thumb, ThumbCache, ThumbSize};
+use crate::workspace::Workspace;
+
+/// Env var that overrides the default library location.
+pub const LIBRARY_ENV: &str = "VITRINE_LIBRARY";
+
+#[derive(Debug, Clone)]
+pub struct LibraryPaths {
+    pub root: PathBuf,
+    pub catalog: PathBuf,
+    pub thumbs: PathBuf,
+    pub originals: PathBuf,
+    pub tmp: PathBuf,
+}
+
+impl LibraryPaths {
+    pub fn new(root: &Path) -> Self {
+        LibraryPaths {
+            root: root.to_path_buf(),
+            catalog: root.join("catalog.db"),
+            thumbs: root.join("thumbs.db"),
+            originals: root.join("originals"),
+            tmp: root.join("tmp"),
+        }
+    }
+}
+
+/// The OS data dir: `$XDG_DATA_HOME/vitrine` on Linux, `~/Library/Application Support/Vitrine`
+/// on macOS, `%APPDATA%\Vitrine` on Windows.
+pub fn default_root() -> Result<PathBuf> {
+    let base = directories::BaseDirs::new().ok_or_else(|| Error::Invalid {
+        what: "home directory",
+        value: String::new(),
+        hint: "set HOME, or pass --library DIR / VITRINE_LIBRARY",
+    })?;
+    let name = if cfg!(any(target_os = "macos", windows)) {
+        "Vitrine"
+    } else {
+        "vitrine"
+    };
+    Ok(base.data_dir().join(name))
+}
+
+/// What `recover` did on open.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Recovery {
+    pub originals_finalized: usize,
+    pub thumbnails_made: usize,
+    pub jobs_failed: usize,
+    pub temp_dirs_swept: usize,
+}
+
+pub struct Library {
+    paths: LibraryPaths,
+    workspace: Workspace,
+    catalog: Mutex<Catalog>,
+}
+
+/// Automatic recovery gives up on a job after this many failed attempts (fsck/thumbs retry it).
+const AUTO_ATTEMPTS: u32 = 3;
+
+impl Library {
+    /// Opens (creating on first use) the library at `root`, migrates the catalog, and finishes
+    /// work a crashed process left behind.
+    pub fn open(root: &Path) -> Result<Self> {
+        let lib = Self::open_without_recovery(root)?;
+        lib.recover()?;
+        Ok(lib)
+    }
+
+    /// Opens without touching leftover work (fsck reports it before repairing).
+    pub fn open_without_recovery(root: &Path) -> Result<Self> {
+        let paths = LibraryPaths::new(root);
+        let io = |e| Error::LibraryIo {
+            path: root.to_path_buf(),
+            source: e,
+        };
+        std::fs::create_dir_all(&paths.originals).map_err(io)?;
+        let catalog = Catalog::open(&paths.catalog)?;
+        // Create the cache file now so readers never race its creation.
+        ThumbCache::open(&paths.thumbs)?;
+        let workspace = Workspace::create(&paths.tmp).map_err(io)?;
+        Ok(Library {
+            paths,
+            workspace,
+            catalog: Mutex::new(catalog),
+        })
+    }
+
+    pub fn paths(&self) -> &LibraryPaths {
+        &self.paths
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.paths.root
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// The shared connection (for quick reads and single writes from one thread).
+    pub fn catalog(&self) -> MutexGuard<'_, Catalog> {
+        self.catalog.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new connection for a worker thread.
+    pub fn catalog_connection(&self) -> Result<Catalog> {
+        self.catalog().reopen()
+    }
+
+    pub fn thumb_cache(&self) -> Result<ThumbCache> {
+        ThumbCache::open(&self.paths.thumbs)
+    }
+
+    /// Where the original of an image is on disk.
+    pub fn original_path(&self, record: &ImageRecord) -> PathBuf {
+        match record.storage {
+            Storage::Managed => self.paths.originals.join(&record.path),
+            Storage::Referenced => PathBuf::from(&record.path),
+        }
+    }
+
+    /// Imports files, folders and URLs. `on_event` sees each outcome as it lands.
+    pub fn import(
+        &self,
+        inputs: &[String],
+        opts: &ImportOptions,
+        on_event: &(dyn Fn(ImportEvent) + Sync),
+    ) -> Result<Vec<Outcome>> {
+        let tags = crate::catalog::normalize_tags(&opts.tags)?;
+        let items = walk::expand(inputs);
+        self.run_batch(
+            &items,
+            opts,
+            &tags,
+            walk::Item::label,
+            |w, item| w.item(item),
+            on_event,
+        )
+    }
+
+    /// Imports in-memory images (paste, dropped image data).
+    pub fn import_blobs(
+        &self,
+        blobs: &[Blob],
+        opts: &ImportOptions,
+        on_event: &(dyn Fn(ImportEvent) + Sync),
+    ) -> Result<Vec<Outcome>> {
+        let tags = crate::catalog::normalize_tags(&opts.tags)?;
+        self.run_batch(
+            blobs,
+            opts,
+            &tags,
+            |b| b.name.clone(),
+            |w, b| w.blob(b),
+            on_event,
+        )
+    }
+
+    fn run_batch<T: Sync>(
+        &self,
+        items: &[T],
+        opts: &ImportOptions,
+        tags: &[String],
+        label: impl Fn(&T) -> String + Sync,
+        f: impl Fn(
+                &mut import::Worker,
+                &T,
+            ) -> std::result::Result<(Status, String), import::ImportError>
+            + Sync,
+        on_event: &(dyn Fn(ImportEvent) + Sync),
+    ) -> Result<Vec<Outcome>> {
+        let total = items.len();
+        on_event(ImportEvent::Started { total });
+        let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::with_capacity(total));
+        let emit = |o: Outcome| {
+            let mut all = outcomes.lock().unwrap_or_else(|p| p.into_inner());
+            all.push(o.clone());
+            on_event(ImportEvent::Item {
+                done: all.len(),
+                total,
+                outcome: o,
+            });
+        };
+        import::run_parallel(self, items, opts, tags, label, f, &emit)?;
+        let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+        let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+        on_event(ImportEvent::Finished {
+            imported: count(Status::Imported),
+            duplicates: count(Status::Duplicate),
+            failed: count(Status::Error),
+        });
+        Ok(outcomes)
+    }
+
+    /// Finishes jobs whose owner process is gone (renames originals into place, makes
+    /// thumbnails), then sweeps dead processes' temp folders.
+    pub fn recover(&self) -> Result<Recovery> {
+        let mut report = Recovery::default();
+        let jobs = self.catalog().thumb_jobs()?;
+        let me = self.workspace.token().to_string();
+        let mut thumbs_cache = None;
+        for job in jobs {
+            if job
+                .owner
+                .as_deref()
+                .is_some_and(|o| self.workspace.is_alive(o))
+            {
+                continue;
+            }
+            if job.attempts >= AUTO_ATTEMPTS && job.original_tmp.is_none() {
+                continue;
+            }
+            if !self
+                .catalog()
+                .claim_thumb_job(job.seq, job.owner.as_deref(), &me)?
+            {
+                continue;
+            }
+            let record = self.catalog().get_by_seq(job.seq)?;
+            if let Some(tmp) = &job.original_tmp {
+                let tmp = self.paths.root.join(tmp);
+                let target = self.original_path(&record);
+                if tmp.exists() {
+                    crate::originals::commit_temp(&tmp, &target)
+                        .map_err(|e| Error::io(format!("finishing {}", target.display()), e))?;
+                    report.originals_finalized += 1;
+                }
+                self.catalog().clear_original_tmp(job.seq)?;
+            }
+            if thumbs_cache.is_none() {
+                thumbs_cache = Some(self.thumb_cache()?);
+            }
+            let cache = thumbs_cache.as_ref().expect("opened above");
+            match self.render_thumbs(&record, job.sizes, cache) {
+                Ok(()) => {
+                    self.catalog().finish_thumb_job(job.seq)?;
+                    report.thumbnails_made += 1;
+                }
+                Err(e) => {
+                    self.catalog().fail_thumb_job(job.seq, &e.to_string())?;
+                    report.jobs_failed += 1;
+                }
+            }
+        }
+        report.temp_dirs_swept = self.workspace.sweep();
+        Ok(report)
+    }
+
+    /// Decodes the original once and caches the requested sizes.
+    pub fn render_thumbs(&self, record: &ImageRecord, sizes: u8, cache: &ThumbCache) -> Result<()> {
+        let fail = |reason: String| Error::Thumbnail {
+            id: record.id.clone(),
+            reason,
+        };
+        let path = self.original_path(record);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| fail(format!("cannot read the original {}: {e}", path.display())))?;
+        let Sniffed::Image(format) = sniff(&bytes) else {
+            return Err(fail("the original is no longer a readable image".into()));
+        };
+        let largest = ThumbSize::in_mask(sizes)
+            .map(ThumbSize::long_edge)
+            .max()
+            .unwrap_or(ThumbSize::Grid.long_edge());
+        // The pixel cap was checked at import; re-checking here guards referenced files.
+        let limits = thumbs::Limits {
+            max_pixels: import::DEFAULT_MAX_PIXELS.max(record.width as u64 * record.height as u64),
+        };
+        let decoded =
+            thumbs::decode(&bytes, format, largest, &limits).map_err(|e| fail(e.to_string()))?;
+        let icc = crate::import::icc_profile(format, &bytes);
+        for size in ThumbSize::in_mask(sizes) {
+            let thumb = thumbs::render(
+                &decoded,
+                size.long_edge(),
+                record.orientation,
+                icc.as_deref(),
+                size.quality(),
+            )
+            .map_err(fail)?;
+            cache.put(&record.sha256, size, &thumb)?;
+        }
+        Ok(())
+    }
+
+    /// A thumbnail from the cache, rendered (and cached) on first request.
+    pub fn thumbnail(&self, id: &str, size: ThumbSize) -> Result<Thumb> {
+        let record = self.catalog().get(id)?;
+        let cache = self.thumb_cache()?;
+        if let Some(t) = cache.get(&record.sha256, size)? {
+            return Ok(t);
+        }
+        self.render_thumbs(&record, size.bit(), &cache)?;
+        cache
+            .get(&record.sha256, size)?
+            .ok_or_else(|| Error::Thumbnail {
+                id: record.id.clone(),
+                reason: "rendered but not cached".into(),
+            })
+    }
+
+    /// Removes an image: catalog row (a tombstone stays), managed original and thumbnails.
+    pub fn remove(&self, id: &str) -> Result<ImageRecord> {
+        let record = self.catalog().remove(id)?;
+        if record.storage == Storage::Managed {
+            let path = self.original_path(&record);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(format!("removing {}", path.display()), e)),
+            }
+        }
+        self.thumb_cache()?.remove(&record.sha256)?;
+        Ok(record)
+    }
+}
+
+/// Which thumbnails `make_thumbnails` renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThumbMode {
+    /// Queued jobs (any owner that is gone, any attempts) and images without a grid thumbnail.
+    Missing,
+    /// Grid and preview for every image, replacing what is cached.
+    All,
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ThumbReport {
+    pub checked: usize,
+    pub rendered: usize,
+    pub failed: Vec<ThumbFailure>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ThumbFailure {
+    pub id: String,
+    pub error: String,
+}
+
+impl Library {
+    /// Renders thumbnails on every core; `progress(done, total)` after each image.
+    pub fn make_thumbnails(
+        &self,
+        mode: ThumbMode,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<ThumbReport> {
+        let me = self.workspace.token().to_string();
+        let records: Vec<ImageRecord> = {
+            let catalog = self.catalog();
+            let all = catalog.list(&crate::catalog::ListQuery::default())?;
+            match mode {
+                ThumbMode::All => all,
+                ThumbMode::Missing => {
+                    let cache = self.thumb_cache()?;
+                    let queued: std::collections::HashSet<i64> = catalog
+                        .thumb_jobs()?
+                        .into_iter()
+                        .filter(|j| {
+                            !j.owner
+                                .as_deref()
+                                .is_some_and(|o| o != me && self.workspace.is_alive(o))
+                        })
+                        .map(|j| j.seq)
+                        .collect();
+                    let mut todo = Vec::new();
+                    for r in all {
+                        if queued.contains(&r.seq) || !cache.has(&r.sha256, ThumbSize::Grid)? {
+                            todo.push(r);
+                        }
+                    }
+                    todo
+                }
+            }
+        };
+        let sizes = match mode {
+            ThumbMode::All => ThumbSize::Grid.bit() | ThumbSize::Preview.bit(),
+            ThumbMode::Missing => ThumbSize::Grid.bit(),
+        };
+        let total = records.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let report = Mutex::new(ThumbReport {
+            checked: total,
+            ..ThumbReport::default()
+        });
+        crate::parallel::for_each(
+            &records,
+            crate::parallel::threads(0),
+            || Ok::<_, Error>((self.catalog_connection()?, self.thumb_cache()?)),
+            |(catalog, cache), record| {
+                let _ = catalog.queue_thumb_job(record.seq, sizes, &me);
+                let result = self.render_thumbs(record, sizes, cache);
+                let mut rep = report.lock().unwrap_or_else(|p| p.into_inner());
+                match result {
+                    Ok(()) => {
+                        let _ = catalog.finish_thumb_job(record.seq);
+                        rep.rendered += 1;
+                    }
+                    Err(e) => {
+                        let _ = catalog.fail_thumb_job(record.seq, &e.to_string());
+                        rep.failed.push(ThumbFailure {
+                            id: record.id.clone(),
+                            error: e.to_string(),
+                        });
+                    }
+                }
+                drop(rep);
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress(n, total);
+            },
+        )?;
+        Ok(report.into_inner().unwrap_or_else(|p| p.into_inner()))
+    }
+}
