@@ -1,1 +1,8 @@
+//! Vitrine's integration tests: one binary, one module per area. Most tests run the built
+//! `vitrine` CLI against a temp library; a few use the library API directly.
+//! Tests that need the shared image corpus skip (with one printed line) when it is absent.
 
+mod support;
+
+// Every format imports with the right size and a thumbnail; sniffing beats file names.
+mod formats;
