@@ -6,3 +6,5 @@ mod support;
 
 // Every format imports with the right size and a thumbnail; sniffing beats file names.
 mod formats;
+// Refusals: clear message + code, nothing written, batch continues; loops; odd names.
+mod bad_input;

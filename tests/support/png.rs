@@ -139,7 +139,13 @@ pub fn raw_png(p: &RawPng) -> Vec<u8> {
     ihdr.extend(p.height.to_be_bytes());
     ihdr.extend([p.bit_depth, p.color_type, 0, 0, u8::from(p.interlace)]);
 
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Zero images (bombs) compress best at the highest level.
+    let level = if p.data.is_empty() {
+        flate2::Compression::best()
+    } else {
+        flate2::Compression::fast()
+    };
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), level);
     if p.data.is_empty() {
         assert!(!p.interlace, "zero images are written non-interlaced");
         let row = vec![0u8; row_bytes(p.width) + 1];
