@@ -8,3 +8,7 @@ mod support;
 mod formats;
 // Refusals: clear message + code, nothing written, batch continues; loops; odd names.
 mod bad_input;
+// Same bytes twice: one image, merged tags and sources, one original.
+mod dedup;
+// AI parameters: A1111, ComfyUI, NovelAI, InvokeAI, Fooocus, EXIF UserComment, garbage.
+mod ai_metadata;
