@@ -12,3 +12,9 @@ mod bad_input;
 mod dedup;
 // AI parameters: A1111, ComfyUI, NovelAI, InvokeAI, Fooocus, EXIF UserComment, garbage.
 mod ai_metadata;
+// EXIF orientation 1..8: upright thumbnails (generated pictures and the corpus).
+mod orientation;
+// Crash safety: failpoints before/after the catalog commit, recovery on the next open.
+mod atomicity;
+// Schema versions: latest on create, newer catalogs refused untouched.
+mod migrations;
