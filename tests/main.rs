@@ -18,3 +18,6 @@ mod orientation;
 mod atomicity;
 // Schema versions: latest on create, newer catalogs refused untouched.
 mod migrations;
+// The CLI: global options, JSON shapes, filters, sort + paging, show/search/tag/visibility,
+// rm + tombstones, stats, thumbnails.
+mod cli;

@@ -1,0 +1,404 @@
+//! The command line end to end: global options, JSON shapes, filters, sorting and paging,
+//! search, show, tags, visibility, rm, stats and thumbnails.
+
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::support::exif::{jpeg_with_exif, Exif};
+use crate::support::images::*;
+use crate::support::{run_cli, TestLib};
+
+/// Twelve images with distinct names (mixed case), sizes, formats and capture dates (some
+/// without), imported in one batch; returns (name, id) pairs.
+fn populated(lib: &TestLib) -> Vec<(String, String)> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for i in 0..12u32 {
+        let (name, bytes) = match i % 3 {
+            0 => {
+                let exif = Exif {
+                    date_time_original: (i % 2 == 0)
+                        .then(|| format!("20{:02}:0{}:1{} 10:00:00", 10 + i, 1 + i % 9, i % 10)),
+                    make: Some("TestCam".into()),
+                    model: Some(format!("Model {i}")),
+                    ..Exif::default()
+                };
+                (
+                    format!("{}photo-{i:02}.jpg", if i % 2 == 0 { "A" } else { "b" }),
+                    jpeg_with_exif(&jpeg(40 + i * 10, 30 + i * 5, i), &exif),
+                )
+            }
+            1 => (format!("c-image-{i:02}.png"), png_rgb8(20 + i * 7, 20, i)),
+            _ => (format!("Z-pic-{i:02}.gif"), gif_single(16 + i, 16, i)),
+        };
+        paths.push(lib.input(&name, &bytes));
+    }
+    let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let (run, lines) = lib.import(&refs, &["--tag", "all"]);
+    assert!(run.ok(), "{}\n{}", run.stdout, run.stderr);
+    lines
+        .iter()
+        .map(|l| {
+            let input = l["input"].as_str().unwrap();
+            let name = input.rsplit('/').next().unwrap().to_string();
+            (name, l["id"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn ids(records: &[Value]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn global_options_go_anywhere_and_the_library_env_works() {
+    let lib = TestLib::new();
+    let id = lib.add("a.png", &png_rgb8(30, 20, 1));
+    let root = lib.root.to_str().unwrap();
+    let before = run_cli(&["--json", "--library", root, "ls"], &[]).expect_ok("options before");
+    let after = run_cli(&["ls", "--library", root, "--json"], &[]).expect_ok("options after");
+    let mixed = run_cli(&["--json", "ls", "--library", root], &[]).expect_ok("mixed");
+    let env = run_cli(&["ls", "--json"], &[("VITRINE_LIBRARY", root)]).expect_ok("env");
+    for run in [&before, &after, &mixed, &env] {
+        assert_eq!(ids(&run.json_array()), vec![id.clone()], "same library, same answer");
+    }
+    // --library beats the env var.
+    let other = lib.dir.path().join("other");
+    let run = run_cli(
+        &["ls", "--json", "--library", other.to_str().unwrap()],
+        &[("VITRINE_LIBRARY", root)],
+    )
+    .expect_ok("flag over env");
+    assert!(run.json_array().is_empty(), "the flag wins over VITRINE_LIBRARY");
+    // Human output works too.
+    let human = lib.run(&["ls"]).expect_ok("human ls");
+    assert!(human.stdout.contains(&id) && human.stdout.contains("a.png"));
+    let usage = lib.run(&["frobnicate"]);
+    assert_eq!(usage.code(), Some(2), "unknown subcommand is a usage error");
+}
+
+#[test]
+fn ls_json_has_every_documented_field() {
+    let lib = TestLib::new();
+    populated(&lib);
+    let records = lib.ls(&[]);
+    assert_eq!(records.len(), 12);
+    for r in &records {
+        for key in [
+            "id",
+            "sha256",
+            "filename",
+            "format",
+            "bytes",
+            "width",
+            "height",
+            "visibility",
+            "tags",
+            "source",
+            "remote_state",
+            "created_at",
+            "prompt",
+            "negative_prompt",
+            "model",
+            "seed",
+        ] {
+            assert!(r.get(key).is_some(), "ls --json record has {key}: {r}");
+        }
+        assert_eq!(r["source"], "file");
+        assert_eq!(r["remote_state"], "local");
+        assert_eq!(r["visibility"], "private");
+        assert_eq!(r["tags"], serde_json::json!(["all"]));
+        assert_eq!(r["sha256"].as_str().unwrap().len(), 64);
+    }
+}
+
+#[test]
+fn filters_select_the_right_images() {
+    let lib = TestLib::new();
+    let all = populated(&lib);
+    let (_, first) = &all[0];
+    let (_, second) = &all[1];
+    lib.run(&["tag", first, "--add", "red"]).expect_ok("tag");
+    lib.run(&["tag", second, "--add", "Red"]).expect_ok("tag, other case");
+    lib.run(&["visibility", second, "public"]).expect_ok("visibility");
+
+    let red: HashSet<String> = ids(&lib.ls(&["--tag", "red"])).into_iter().collect();
+    assert_eq!(red, [first.clone(), second.clone()].into(), "tag filter (case-insensitive)");
+    assert_eq!(ids(&lib.ls(&["--visibility", "public"])), vec![second.clone()]);
+    assert_eq!(lib.ls(&["--visibility", "private"]).len(), 11);
+    assert_eq!(lib.ls(&["--status", "local"]).len(), 12);
+    assert!(lib.ls(&["--status", "pending"]).is_empty());
+    assert_eq!(lib.ls(&["--source", "file"]).len(), 12);
+    assert!(lib.ls(&["--source", "url"]).is_empty());
+    assert_eq!(
+        ids(&lib.ls(&["--tag", "red", "--visibility", "public"])),
+        vec![second.clone()],
+        "filters combine"
+    );
+    assert!(lib.ls(&["--tag", "nope"]).is_empty());
+
+    for (args, needle) in [
+        (vec!["ls", "--visibility", "secret"], "invalid visibility"),
+        (vec!["ls", "--status", "lost"], "invalid remote state"),
+        (vec!["ls", "--source", "fax"], "invalid source"),
+        (vec!["ls", "--sort", "random"], "invalid sort"),
+        (vec!["visibility", first.as_str(), "secret"], "invalid visibility"),
+    ] {
+        let run = lib.run(&args);
+        assert!(
+            matches!(run.code(), Some(1) | Some(2)),
+            "{args:?} fails with 1 or 2"
+        );
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("use "),
+            "{args:?}: the message says what to use: {}",
+            run.stderr
+        );
+    }
+}
+
+/// Checks that `records` are in `sort` order.
+fn assert_sorted(records: &[Value], sort: &str) {
+    for pair in records.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let ok = match sort {
+            "newest" => a["created_at"].as_str() >= b["created_at"].as_str(),
+            "oldest" => a["created_at"].as_str() <= b["created_at"].as_str(),
+            "taken" => {
+                a["taken_at"].as_str().unwrap_or("") >= b["taken_at"].as_str().unwrap_or("")
+            }
+            "name" => {
+                a["filename"].as_str().unwrap().to_lowercase()
+                    <= b["filename"].as_str().unwrap().to_lowercase()
+            }
+            "size" => a["bytes"].as_u64() >= b["bytes"].as_u64(),
+            _ => unreachable!(),
+        };
+        assert!(ok, "--sort {sort}: {} before {}", a, b);
+    }
+}
+
+#[test]
+fn sorting_and_paging_walk_every_image_exactly_once() {
+    let lib = TestLib::new();
+    populated(&lib);
+    let names: Vec<String> = lib
+        .ls(&["--sort", "name"])
+        .iter()
+        .map(|r| r["filename"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names[0], "Aphoto-00.jpg", "name sort ignores case");
+    assert!(names.last().unwrap().starts_with("Z-pic"), "{names:?}");
+    let taken = lib.ls(&["--sort", "taken"]);
+    assert_eq!(
+        taken[0]["taken_at"], "2016-07-16T10:00:00",
+        "latest capture first"
+    );
+    assert!(taken.last().unwrap()["taken_at"].is_null(), "undated images last");
+
+    for sort in ["newest", "oldest", "taken", "name", "size"] {
+        let full = lib.ls(&["--sort", sort]);
+        assert_eq!(full.len(), 12);
+        assert_sorted(&full, sort);
+        for limit in [1usize, 5, 12] {
+            let mut walked: Vec<String> = Vec::new();
+            let mut after: Option<String> = None;
+            for _ in 0..20 {
+                let limit_s = limit.to_string();
+                let mut args = vec!["--sort", sort, "--limit", &limit_s];
+                if let Some(a) = &after {
+                    args.push("--after");
+                    args.push(a);
+                }
+                let page = ids(&lib.ls(&args));
+                assert!(page.len() <= limit, "a page holds at most --limit");
+                if page.is_empty() {
+                    break;
+                }
+                after = page.last().cloned();
+                walked.extend(page);
+            }
+            assert_eq!(
+                walked,
+                ids(&full),
+                "--sort {sort} --limit {limit}: pages concatenate to the full list"
+            );
+            let unique: HashSet<&String> = walked.iter().collect();
+            assert_eq!(unique.len(), 12, "--sort {sort}: no overlap between pages");
+        }
+    }
+    let bad = lib.run(&["ls", "--after", "01NOSUCHIMAGE0000000000000"]);
+    assert_eq!(bad.code(), Some(1), "unknown cursor is an error");
+    assert!(bad.stderr.contains("no image with id"), "{}", bad.stderr);
+}
+
+#[test]
+fn show_search_tag_and_visibility() {
+    let lib = TestLib::new();
+    let bytes = jpeg_with_exif(
+        &jpeg(200, 100, 1),
+        &Exif {
+            make: Some("Canon".into()),
+            model: Some("Canon EOS 70D".into()),
+            date_time_original: Some("2021:07:04 12:30:05".into()),
+            gps: Some((43.5, -4.25, 120.0)),
+            ..Exif::default()
+        },
+    );
+    let id = lib.add("Mountain Sunrise.jpg", &bytes);
+    let other = lib.add("other.png", &png_rgb8(20, 20, 2));
+    let s = lib.show(&id);
+    for key in ["exif", "ai_raw", "steps", "sampler", "cfg", "generator", "sources", "gps"] {
+        assert!(s.get(key).is_some(), "show --json has {key}");
+    }
+    assert_eq!(s["camera_make"], "Canon");
+    assert_eq!(s["camera_model"], "Canon EOS 70D");
+    assert_eq!(s["taken_at"], "2021-07-04T12:30:05");
+    assert_eq!(s["has_gps"], true);
+    assert!((s["gps"]["latitude"].as_f64().unwrap() - 43.5).abs() < 1e-4);
+    assert!((s["gps"]["longitude"].as_f64().unwrap() + 4.25).abs() < 1e-4);
+    assert!((s["gps"]["altitude"].as_f64().unwrap() - 120.0).abs() < 1e-2);
+    assert_eq!(s["exif"]["Model"], "Canon EOS 70D", "EXIF tags as JSON");
+    assert_eq!(s["sources"][0]["kind"], "file");
+    let human = lib.run(&["show", &id]).expect_ok("human show");
+    assert!(human.stdout.contains("Canon EOS 70D"));
+    let lower = lib.run(&["--json", "show", &id.to_lowercase()]).expect_ok("lower-case id");
+    assert_eq!(lower.json()["id"], id.as_str(), "ids are case-insensitive");
+    let missing = lib.run(&["show", "01NOSUCHIMAGE0000000000000"]);
+    assert_eq!(missing.code(), Some(1));
+    assert!(missing.stderr.contains("no image with id"));
+
+    // search by file name words (prefix), tags
+    assert_eq!(ids(&lib.run(&["--json", "search", "mountain"]).json_array()), vec![id.clone()]);
+    assert_eq!(ids(&lib.run(&["--json", "search", "sunr"]).json_array()), vec![id.clone()]);
+    assert!(lib.run(&["--json", "search", "mountain", "other"]).json_array().is_empty());
+    let weird = lib.run(&["--json", "search", "\"AND (x:1"]).expect_ok("syntax is quoted");
+    assert!(weird.json_array().is_empty());
+
+    let tags = lib
+        .run(&["--json", "tag", &id, "--add", "a", "--add", "b", "--remove", "a"])
+        .expect_ok("tag")
+        .json();
+    // Removal is applied after adding: a is gone.
+    assert_eq!(tags["tags"], serde_json::json!(["b"]));
+    lib.run(&["tag", &id, "--add", "alpine"]).expect_ok("tag");
+    assert_eq!(lib.show(&id)["tags"], serde_json::json!(["alpine", "b"]));
+    assert_eq!(ids(&lib.run(&["--json", "search", "alpine"]).json_array()), vec![id.clone()]);
+    lib.run(&["tag", &id, "--remove", "alpine"]).expect_ok("untag");
+    assert!(
+        lib.run(&["--json", "search", "alpine"]).json_array().is_empty(),
+        "removed tags leave the search index"
+    );
+    let none = lib.run(&["tag", &id]);
+    assert_eq!(none.code(), Some(1), "tag without --add/--remove is refused");
+
+    let v = lib
+        .run(&["--json", "visibility", &id, "public"])
+        .expect_ok("visibility")
+        .json();
+    assert_eq!(v["visibility"], "public");
+    assert_eq!(ids(&lib.ls(&["--visibility", "public"])), vec![id.clone()]);
+    assert_eq!(ids(&lib.ls(&["--visibility", "private"])), vec![other]);
+    lib.run(&["visibility", &id, "UNLISTED"]).expect_ok("case-insensitive");
+    assert_eq!(lib.show(&id)["visibility"], "unlisted");
+}
+
+#[test]
+fn rm_removes_row_original_and_thumbnails_and_leaves_a_tombstone() {
+    let lib = TestLib::new();
+    let bytes = jpeg(300, 200, 1);
+    let id = lib.add("gone.jpg", &bytes);
+    let keep = lib.add("keep.png", &png_rgb8(20, 20, 2));
+    lib.thumb(&id, "preview");
+    let sha = lib.show(&id)["sha256"].as_str().unwrap().to_string();
+    assert_eq!(lib.originals().len(), 2);
+    let run = lib.run(&["--json", "rm", &id, "01NOSUCHIMAGE0000000000000"]);
+    assert_eq!(run.code(), Some(1), "an unknown id makes rm fail");
+    let lines = run.json_lines();
+    assert_eq!(lines[0]["status"], "removed");
+    assert_eq!(lines[1]["status"], "error");
+    assert_eq!(ids(&lib.ls(&[])), vec![keep], "row gone");
+    assert_eq!(lib.originals().len(), 1, "original gone");
+    assert!(!lib.originals()[0].contains(&sha));
+    assert_eq!(
+        lib.thumbs_db()
+            .query_row("SELECT count(*) FROM thumbs", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        1,
+        "grid and preview of the removed image are gone, the other's grid stays"
+    );
+    let (tid, tsha): (String, String) = lib
+        .catalog()
+        .query_row("SELECT id, sha256 FROM tombstones", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((tid, tsha), (id.clone(), sha), "tombstone kept for sync");
+    assert_eq!(lib.stats()["tombstones"], 1);
+    assert!(lib.run(&["--json", "search", "gone"]).json_array().is_empty(), "out of search");
+    // Importing the same bytes again is a new image, not a duplicate of a ghost.
+    let again = lib.add("gone.jpg", &bytes);
+    assert_ne!(again, id);
+}
+
+#[test]
+fn stats_count_by_format_source_visibility_and_state() {
+    let lib = TestLib::new();
+    let a = lib.add("a.jpg", &jpeg(40, 40, 1));
+    lib.add("b.jpg", &jpeg(40, 40, 2));
+    lib.add("c.png", &png_rgb8(40, 40, 3));
+    lib.run(&["visibility", &a, "public"]).expect_ok("visibility");
+    let s = lib.stats();
+    assert_eq!(s["images"], 3);
+    assert_eq!(s["by_format"]["jpeg"]["count"], 2);
+    assert_eq!(s["by_format"]["png"]["count"], 1);
+    assert_eq!(s["by_source"]["file"]["count"], 3);
+    assert_eq!(s["by_visibility"]["public"]["count"], 1);
+    assert_eq!(s["by_visibility"]["private"]["count"], 2);
+    assert_eq!(s["by_remote_state"]["local"]["count"], 3);
+    let total: u64 = lib.ls(&[]).iter().map(|r| r["bytes"].as_u64().unwrap()).sum();
+    assert_eq!(s["bytes"], total, "byte total matches the images");
+    assert_eq!(s["thumbnails_pending"], 0);
+    let human = lib.run(&["stats"]).expect_ok("human stats");
+    assert!(human.stdout.contains("3 images"));
+}
+
+#[test]
+fn thumbs_missing_and_all() {
+    let lib = TestLib::new();
+    let all = populated(&lib);
+    let thumbs = |lib: &TestLib, sql: &str| -> i64 {
+        lib.thumbs_db().query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(thumbs(&lib, "SELECT count(*) FROM thumbs"), 12, "grids made at import");
+    lib.thumbs_db()
+        .execute("DELETE FROM thumbs WHERE key IN (SELECT key FROM thumbs WHERE key & 3 = 1 LIMIT 5)", [])
+        .unwrap();
+    assert_eq!(thumbs(&lib, "SELECT count(*) FROM thumbs"), 7);
+    let run = lib
+        .run(&["--json", "thumbs", "--missing"])
+        .expect_ok("thumbs --missing");
+    let rep = run.json();
+    assert_eq!(rep["rendered"], 5, "only the missing ones are rendered");
+    assert_eq!(rep["failed"].as_array().unwrap().len(), 0);
+    assert_eq!(thumbs(&lib, "SELECT count(*) FROM thumbs"), 12);
+    let run = lib.run(&["--json", "thumbs"]).expect_ok("thumbs (default = missing)");
+    assert_eq!(run.json()["rendered"], 0, "nothing missing any more");
+
+    let run = lib.run(&["--json", "thumbs", "--all"]).expect_ok("thumbs --all");
+    assert_eq!(run.json()["rendered"], 12);
+    assert_eq!(
+        thumbs(&lib, "SELECT count(*) FROM thumbs WHERE key & 3 = 2"),
+        12,
+        "--all renders every preview"
+    );
+    assert_eq!(thumbs(&lib, "SELECT count(*) FROM thumbs"), 24);
+    assert_eq!(lib.stats()["thumbnails_pending"], 0, "no job left queued");
+    let conflict = lib.run(&["thumbs", "--missing", "--all"]);
+    assert_eq!(conflict.code(), Some(2), "--missing and --all conflict");
+    let _ = all;
+}
