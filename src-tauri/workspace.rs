@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 const LOCK: &str = ".lock";
+const LOCK_PENDING: &str = ".lock.new";
+/// A folder without `.lock` younger than this may be one another process is creating.
+const CREATION_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct Workspace {
     root: PathBuf,
@@ -26,15 +29,20 @@ impl Workspace {
         let token = format!("{}-{}", std::process::id(), ulid::Ulid::new());
         let dir = tmp_root.join(&token);
         fs::create_dir(&dir)?;
+        // Lock the file under another name, then rename it: a `.lock` that exists is locked
+        // for as long as its process lives, so a concurrent sweep never takes this new folder
+        // for a dead one (see `sweep`).
+        let pending = dir.join(LOCK_PENDING);
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(dir.join(LOCK))?;
+            .open(&pending)?;
         lock.try_lock().map_err(|e| match e {
             fs::TryLockError::Error(e) => e,
             fs::TryLockError::WouldBlock => io::Error::other("workspace lock is held"),
         })?;
+        fs::rename(&pending, dir.join(LOCK))?;
         Ok(Workspace {
             root: tmp_root.to_path_buf(),
             dir,
@@ -79,7 +87,10 @@ impl Workspace {
                 continue;
             }
             let path = entry.path();
-            if path.is_dir() && !owner_alive(&self.root, &name) && fs::remove_dir_all(&path).is_ok()
+            if path.is_dir()
+                && !being_created(&path)
+                && !owner_alive(&self.root, &name)
+                && fs::remove_dir_all(&path).is_ok()
             {
                 removed += 1;
             } else if path.is_file() {
@@ -91,6 +102,17 @@ impl Workspace {
         }
         removed
     }
+}
+
+/// A folder without its `.lock` yet, made moments ago: another process is setting it up.
+/// Checked before `owner_alive`: once `.lock` exists it stays locked while its owner lives.
+fn being_created(dir: &Path) -> bool {
+    !dir.join(LOCK).exists()
+        && fs::metadata(dir)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < CREATION_GRACE)
 }
 
 fn owner_alive(root: &Path, token: &str) -> bool {

@@ -113,10 +113,28 @@ impl Catalog {
     }
 }
 
+/// Switches a connection to WAL. SQLite may answer "database is locked" at once, without
+/// calling the busy handler, when several processes open a new file together (the switch
+/// needs an exclusive lock); retry for up to [`BUSY_TIMEOUT`] then.
+pub(crate) fn enable_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let start = std::time::Instant::now();
+    loop {
+        // journal_mode answers with a row; WAL persists in the file once set.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // journal_mode answers with a row; WAL persists in the file once set.
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    let mode = enable_wal(conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::io(
             "opening the catalog",

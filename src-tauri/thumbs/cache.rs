@@ -38,7 +38,7 @@ impl ThumbCache {
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(crate::catalog::BUSY_TIMEOUT)?;
-        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        crate::catalog::enable_wal(&conn)?;
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL;
              PRAGMA mmap_size = 1073741824;
