@@ -23,3 +23,5 @@ mod migrations;
 mod cli;
 // export --zip (byte-identical originals + sidecars) and fsck / fsck --repair.
 mod export_fsck;
+// Two importers and a reader on one library at once.
+mod concurrency;
