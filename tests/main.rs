@@ -25,3 +25,5 @@ mod cli;
 mod export_fsck;
 // Two importers and a reader on one library at once.
 mod concurrency;
+// URL imports against a loopback server: 200/404/410/403, retry, redirects, caps, timeouts.
+mod url_import;

@@ -125,6 +125,9 @@ fn serve(
         .split_whitespace()
         .nth(1)
         .unwrap_or("/")
+        .split('?')
+        .next()
+        .unwrap_or("/")
         .to_string();
     let n = {
         let mut h = hits.lock().unwrap();
