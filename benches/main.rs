@@ -1,1 +1,76 @@
-fn main() {}
+//! Vitrine benchmarks. Each prints its numbers next to an anchor measured in the same run.
+//!
+//!   cargo bench --bench vitrine                 # everything
+//!   cargo bench --bench vitrine -- import       # import vs vipsthumbnail (needs the corpus)
+//!   cargo bench --bench vitrine -- catalog      # 100k-row catalog: paging and FTS
+//!   cargo bench --bench vitrine -- thumbcache   # SQLite BLOBs vs sharded files
+//!
+//! Results are recorded in docs/BENCHMARKS.md. Nothing here asserts a time.
+
+mod catalog;
+mod import;
+mod thumbcache;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("VITRINE_CORPUS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/vitrine-corpus"))
+        })?;
+    dir.join(".corpus-version").exists().then_some(dir)
+}
+
+/// Median of `runs` timings of `f`.
+pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut t: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed()
+        })
+        .collect();
+    t.sort();
+    t[t.len() / 2]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; anything else selects benchmarks by name.
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let run = |name: &str| wanted.is_empty() || wanted.iter().any(|w| name.contains(w.as_str()));
+    println!(
+        "machine: {} cores, {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(
+                |c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string())
+            )
+            .unwrap_or_default()
+    );
+    if run("thumbcache") {
+        thumbcache::run();
+    }
+    if run("catalog") {
+        catalog::run();
+    }
+    if run("import") {
+        import::run();
+    }
+}

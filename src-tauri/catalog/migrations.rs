@@ -130,27 +130,29 @@ pub fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
+/// Fails with [`Error::NewerSchema`] when a newer build wrote this catalog.
+pub fn refuse_newer(conn: &Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn)?;
+    if found > LATEST {
+        return Err(Error::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: LATEST,
+        });
+    }
+    Ok(())
+}
+
 /// Brings the catalog up to [`LATEST`] in one transaction, or refuses a newer catalog.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let check = |found: i64| -> Result<()> {
-        if found > LATEST {
-            return Err(Error::NewerSchema {
-                path: path.to_path_buf(),
-                found,
-                supported: LATEST,
-            });
-        }
-        Ok(())
-    };
-    let found = user_version(conn)?;
-    check(found)?;
-    if found == LATEST {
+    refuse_newer(conn, path)?;
+    if user_version(conn)? == LATEST {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the write lock.
+    refuse_newer(&tx, path)?;
     let found = user_version(&tx)?;
-    check(found)?;
     for sql in &MIGRATIONS[found as usize..] {
         tx.execute_batch(sql)?;
     }

@@ -44,6 +44,9 @@ impl Catalog {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Refuse a newer catalog before any pragma could change the file.
+        migrations::refuse_newer(&conn, path)?;
         configure(&conn)?;
         migrations::migrate(&mut conn, path)?;
         Ok(Catalog {

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::import::{ImportEvent, ImportOptions, Status};
 use crate::library::{default_root, Library, ThumbMode, LIBRARY_ENV};
 use crate::model::{RemoteState, Sort, SourceKind, Visibility};
+use crate::thumbs::ThumbSize;
 use output::Out;
 
 #[derive(Parser, Debug)]
@@ -73,6 +74,15 @@ enum Command {
         missing: bool,
         #[arg(long)]
         all: bool,
+    },
+    /// Write one image's thumbnail (rendered on demand) to a file
+    Thumb {
+        id: String,
+        /// grid (320 px) or preview (1280 px)
+        #[arg(long, default_value = "grid")]
+        size: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Export originals with a JSON sidecar each into a ZIP
     Export {
@@ -312,6 +322,25 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
                 ),
             );
             Ok(report.failed.is_empty())
+        }
+        Command::Thumb {
+            id,
+            size,
+            out: file,
+        } => {
+            let size = ThumbSize::parse(&size).ok_or(Error::Invalid {
+                what: "thumbnail size",
+                value: size,
+                hint: "use grid or preview",
+            })?;
+            let thumb = lib.thumbnail(&id, size)?;
+            crate::originals::write_atomic(&file, &thumb.data)
+                .map_err(|e| Error::io(format!("writing {}", file.display()), e))?;
+            out.value(
+                &serde_json::json!({"id": id, "mime": thumb.mime, "width": thumb.width, "height": thumb.height, "file": file}),
+                &format!("{}x{} {} -> {}", thumb.width, thumb.height, thumb.mime, file.display()),
+            );
+            Ok(true)
         }
         Command::Export { ids, tag, zip } => {
             let mut details = Vec::new();

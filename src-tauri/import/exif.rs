@@ -76,19 +76,15 @@ pub fn parse(tiff: &[u8]) -> Option<ExifInfo> {
     Some(info)
 }
 
+/// The text of an ASCII field: its first non-blank NUL-terminated string. Bytes after the
+/// terminating NUL are padding or junk (`Nokia\02` is "Nokia"), as exiftool reads them.
 fn ascii(f: &Field) -> Option<String> {
     match &f.value {
-        Value::Ascii(v) => {
-            let s = v
-                .iter()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let s = s
-                .trim_matches(|c: char| c == '\0' || c.is_whitespace())
-                .to_string();
-            (!s.is_empty()).then_some(s)
-        }
+        Value::Ascii(v) => v.iter().find_map(|b| {
+            let s = String::from_utf8_lossy(b);
+            let s = s.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+            (!s.is_empty()).then(|| s.to_string())
+        }),
         _ => None,
     }
 }

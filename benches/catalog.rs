@@ -1,0 +1,220 @@
+//! A 100,000-image synthetic catalog: newest-first keyset pages and FTS queries.
+//! Targets: a page of 200 < 2 ms, an FTS query < 20 ms.
+
+use std::time::Instant;
+
+use vitrine::catalog::{Catalog, ListQuery, NewImage};
+use vitrine::import::ai::{AiParams, Generator};
+use vitrine::model::{Sort, SourceKind, Storage, Visibility};
+
+use super::{median, ms};
+
+const ROWS: usize = 100_000;
+const WORDS: &[&str] = &[
+    "portrait",
+    "landscape",
+    "castle",
+    "dragon",
+    "forest",
+    "neon",
+    "city",
+    "night",
+    "sunset",
+    "ocean",
+    "cat",
+    "dog",
+    "robot",
+    "flower",
+    "mountain",
+    "river",
+    "snow",
+    "desert",
+    "space",
+    "galaxy",
+    "watercolor",
+    "oil",
+    "painting",
+    "photo",
+    "cinematic",
+    "lighting",
+    "detailed",
+    "masterpiece",
+    "anime",
+    "sketch",
+    "vintage",
+    "futuristic",
+    "misty",
+    "golden",
+    "hour",
+];
+
+pub fn run() {
+    println!("\n== catalog: {ROWS} synthetic rows");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // VITRINE_BENCH_CATALOG=FILE keeps (and reuses) the synthetic catalog between runs.
+    let path = std::env::var_os("VITRINE_BENCH_CATALOG")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("catalog.db"));
+    let mut cat = Catalog::open(&path).expect("open");
+    let existing: i64 = cat
+        .conn()
+        .query_row("SELECT count(*) FROM images", [], |r| r.get(0))
+        .expect("count");
+    let t = Instant::now();
+    let mut seed = 0x2545F4914F6CDD1Du64;
+    let mut rnd = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in existing as usize..ROWS {
+        let prompt: Vec<&str> = (0..12)
+            .map(|_| WORDS[(rnd() % WORDS.len() as u64) as usize])
+            .collect();
+        let sha = format!("{:064x}", i as u128 * 0x9E3779B97F4A7C15);
+        let ai = (i % 3 == 0).then(|| AiParams {
+            generator: Generator::A1111,
+            prompt: Some(prompt.join(", ")),
+            negative_prompt: Some("blurry, lowres".into()),
+            model: Some(format!("model-{}", i % 7)),
+            seed: Some(rnd()),
+            steps: Some(20),
+            sampler: Some("Euler a".into()),
+            cfg: Some(7.0),
+            raw: Default::default(),
+        });
+        let img = NewImage {
+            id: ulid::Ulid::new().to_string(),
+            sha256: sha.clone(),
+            filename: format!("IMG_{i:06}_{}.jpg", prompt[0]),
+            format: "jpeg".into(),
+            mime: "image/jpeg".into(),
+            ext: "jpg".into(),
+            bytes: 100_000 + rnd() % 5_000_000,
+            width: 4000,
+            height: 3000,
+            orientation: 1,
+            storage: Storage::Managed,
+            path: format!("{}/{}/{sha}.jpg", &sha[0..2], &sha[2..4]),
+            source_kind: SourceKind::File,
+            source: Some(format!("/photos/{i}.jpg")),
+            fetched_at: None,
+            taken_at: Some(format!("20{:02}-01-01T00:00:00", rnd() % 25)),
+            camera_make: None,
+            camera_model: None,
+            gps: None,
+            has_serial: false,
+            exif_json: None,
+            icc: false,
+            ai_search: String::new(),
+            ai,
+            visibility: [
+                Visibility::Private,
+                Visibility::Unlisted,
+                Visibility::Public,
+            ][i % 3],
+            created_at: 1_700_000_000_000 + i as i64 * 1000,
+        };
+        let tags = if i % 10 == 0 {
+            vec!["favourite".to_string()]
+        } else {
+            vec![]
+        };
+        cat.insert_image(&img, &tags, 0, "bench", None)
+            .expect("insert");
+    }
+    let inserted = ROWS.saturating_sub(existing as usize);
+    if inserted > 0 {
+        println!(
+            "insert      {inserted} rows in {:.1} s ({:.0} rows/s, one transaction each)",
+            t.elapsed().as_secs_f64(),
+            inserted as f64 / t.elapsed().as_secs_f64()
+        );
+    }
+
+    let page = |q: ListQuery| {
+        let mut n = 0;
+        let d = median(51, || n = cat.list(&q).expect("list").len());
+        (d, n)
+    };
+    let first = page(ListQuery {
+        limit: Some(200),
+        ..Default::default()
+    });
+    println!(
+        "newest page of 200 (first)         {:7.3} ms  ({} rows)  target < 2 ms",
+        ms(first.0),
+        first.1
+    );
+    let all = cat
+        .list(&ListQuery {
+            limit: Some(50_200),
+            ..Default::default()
+        })
+        .expect("list");
+    let deep_cursor = all.last().map(|r| r.id.clone());
+    let deep = page(ListQuery {
+        limit: Some(200),
+        after: deep_cursor.clone(),
+        ..Default::default()
+    });
+    println!(
+        "newest page of 200 (after 50,000)  {:7.3} ms  ({} rows)  target < 2 ms",
+        ms(deep.0),
+        deep.1
+    );
+    for sort in [Sort::Oldest, Sort::Taken, Sort::Name, Sort::Size] {
+        let p = page(ListQuery {
+            limit: Some(200),
+            sort: Some(sort),
+            after: deep_cursor.clone(),
+            ..Default::default()
+        });
+        println!(
+            "{:<10} page of 200 (deep)      {:7.3} ms  ({} rows)",
+            sort.as_str(),
+            ms(p.0),
+            p.1
+        );
+    }
+    let tag = page(ListQuery {
+        limit: Some(200),
+        tag: Some("favourite".into()),
+        ..Default::default()
+    });
+    println!(
+        "tag filter page of 200             {:7.3} ms  ({} rows)",
+        ms(tag.0),
+        tag.1
+    );
+    let vis = page(ListQuery {
+        limit: Some(200),
+        visibility: Some(Visibility::Public),
+        ..Default::default()
+    });
+    println!(
+        "visibility filter page of 200      {:7.3} ms  ({} rows)",
+        ms(vis.0),
+        vis.1
+    );
+    for q in [
+        "dragon",
+        "golden hour castle",
+        "IMG_0420",
+        "model-3",
+        "nothingmatches",
+    ] {
+        let p = page(ListQuery {
+            limit: Some(200),
+            search: Some(q.into()),
+            ..Default::default()
+        });
+        println!(
+            "FTS {:<24} (200)     {:7.3} ms  ({} rows)  target < 20 ms",
+            format!("{q:?}"),
+            ms(p.0),
+            p.1
+        );
+    }
+}
