@@ -15,7 +15,8 @@ Model hash: 6ce0161689, Model: dreamshaper_8, Version: v1.7.0";
 
 const COMFY: &str = r#"{"3": {"class_type": "KSampler", "inputs": {"seed": 42, "steps": 20, "cfg": 8.0, "sampler_name": "euler", "scheduler": "normal", "denoise": 1.0, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]}}, "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"}}, "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}}, "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a lighthouse in a storm", "clip": ["4", 1]}}, "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "sunny", "clip": ["4", 1]}}, "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}}, "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "ComfyUI", "images": ["8", 0]}}}"#;
 
-const COMFY_WORKFLOW: &str = r#"{"last_node_id": 9, "nodes": [{"id": 3, "type": "KSampler"}], "links": []}"#;
+const COMFY_WORKFLOW: &str =
+    r#"{"last_node_id": 9, "nodes": [{"id": 3, "type": "KSampler"}], "links": []}"#;
 
 const NOVELAI_COMMENT: &str = r#"{"prompt": "1girl, silver hair, night sky", "steps": 28, "height": 1216, "width": 832, "scale": 5.0, "seed": 1234, "sampler": "k_euler_ancestral", "uc": "lowres, bad anatomy"}"#;
 
@@ -172,7 +173,10 @@ fn novelai_invokeai_and_fooocus() {
             raw_keys: &["Comment", "Description", "Software"],
         },
     );
-    assert!(s["ai_raw"]["Title"].is_null(), "unrelated chunks are not kept");
+    assert!(
+        s["ai_raw"]["Title"].is_null(),
+        "unrelated chunks are not kept"
+    );
 
     let invoke = with_texts(
         &png_rgb8(64, 64, 2),
@@ -238,7 +242,10 @@ fn jpeg_exif_user_comment() {
     let mut want = a1111_want();
     want.raw_keys = &["UserComment"];
     let s = check(&lib, &id, "UserComment UNICODE (UTF-16 BE)", &want);
-    assert_eq!(s["ai_raw"]["UserComment"], A1111, "decoded comment kept raw");
+    assert_eq!(
+        s["ai_raw"]["UserComment"], A1111,
+        "decoded comment kept raw"
+    );
 
     let ascii = jpeg_with_exif(
         &jpeg(128, 96, 2),
@@ -261,7 +268,10 @@ fn jpeg_exif_user_comment() {
     );
     let id = lib.add("camera.jpg", &camera);
     let s = lib.show(&id);
-    assert!(s["generator"].is_null(), "plain camera comment: no generator");
+    assert!(
+        s["generator"].is_null(),
+        "plain camera comment: no generator"
+    );
     assert!(s["ai_raw"].is_null());
 }
 
@@ -269,10 +279,17 @@ fn jpeg_exif_user_comment() {
 fn unknown_or_garbage_metadata_is_kept_raw_and_searchable() {
     let lib = TestLib::new();
     let garbage = "{not json at all, zorblaxian tokens \u{1}\u{2} [[[";
-    let png = with_texts(&png_rgb8(64, 64, 1), Text::Plain, &[("parameters", garbage)]);
+    let png = with_texts(
+        &png_rgb8(64, 64, 1),
+        Text::Plain,
+        &[("parameters", garbage)],
+    );
     let id = lib.add("garbage.png", &png);
     let s = lib.show(&id);
-    assert_eq!(s["generator"], "unknown", "a known keyword with unreadable content");
+    assert_eq!(
+        s["generator"], "unknown",
+        "a known keyword with unreadable content"
+    );
     assert_eq!(s["ai_raw"]["parameters"], garbage, "kept verbatim");
     assert!(s["prompt"].is_null());
     assert_eq!(
@@ -284,7 +301,10 @@ fn unknown_or_garbage_metadata_is_kept_raw_and_searchable() {
     let odd = with_texts(
         &png_rgb8(64, 64, 2),
         Text::International,
-        &[("generation_data", "{\"flibbertigibbet\": \"ünïcode välue\"}")],
+        &[(
+            "generation_data",
+            "{\"flibbertigibbet\": \"ünïcode välue\"}",
+        )],
     );
     let id2 = lib.add("odd.png", &odd);
     assert_eq!(lib.show(&id2)["generator"], "unknown");
@@ -294,7 +314,10 @@ fn unknown_or_garbage_metadata_is_kept_raw_and_searchable() {
     let broken = with_texts(
         &png_rgb8(64, 64, 3),
         Text::Compressed,
-        &[("prompt", "{\"3\": {\"class_type\": \"KSampler\", snarfwidget")],
+        &[(
+            "prompt",
+            "{\"3\": {\"class_type\": \"KSampler\", snarfwidget",
+        )],
     );
     let id3 = lib.add("broken-comfy.png", &broken);
     let s = lib.show(&id3);
@@ -316,11 +339,19 @@ fn unknown_or_garbage_metadata_is_kept_raw_and_searchable() {
 fn unicode_prompts_survive_itxt() {
     let lib = TestLib::new();
     let text = "日本の城、桜 🌸, café\nNegative prompt: ぼやけた\nSteps: 10, Sampler: Euler a, CFG scale: 5, Seed: 7, Model: anime_v2";
-    let png = with_texts(&png_rgb8(64, 64, 1), Text::International, &[("parameters", text)]);
+    let png = with_texts(
+        &png_rgb8(64, 64, 1),
+        Text::International,
+        &[("parameters", text)],
+    );
     let id = lib.add("unicode.png", &png);
     let s = lib.show(&id);
     assert_eq!(s["prompt"], "日本の城、桜 🌸, café");
     assert_eq!(s["negative_prompt"], "ぼやけた");
     assert_eq!(s["seed"], 7);
-    assert_eq!(search(&lib, "cafe"), vec![id], "diacritics folded in search");
+    assert_eq!(
+        search(&lib, "cafe"),
+        vec![id],
+        "diacritics folded in search"
+    );
 }

@@ -31,7 +31,11 @@ fn error_before_commit_leaves_nothing() {
     assert_eq!(lib.count("SELECT count(*) FROM images"), 0, "no row");
     assert_eq!(lib.count("SELECT count(*) FROM thumb_jobs"), 0, "no job");
     assert!(lib.originals().is_empty(), "no original");
-    assert!(tmp_dirs(&lib).is_empty(), "no temp leftovers: {:?}", tmp_dirs(&lib));
+    assert!(
+        tmp_dirs(&lib).is_empty(),
+        "no temp leftovers: {:?}",
+        tmp_dirs(&lib)
+    );
     // The same file imports normally afterwards.
     lib.import_one(&p);
 }
@@ -46,17 +50,27 @@ fn abort_after_commit_is_finished_by_the_next_command() {
         &[("VITRINE_FAILPOINT", "import:after-commit=abort")],
     );
     assert!(!run.ok(), "the process died");
-    assert_eq!(run.status.signal(), Some(libc_sigabrt()), "killed by abort()");
+    assert_eq!(
+        run.status.signal(),
+        Some(libc_sigabrt()),
+        "killed by abort()"
+    );
 
     // The state a crash leaves: a committed row, the original still in the dead process's
     // temp folder, a queued thumbnail job.
     assert_eq!(lib.count("SELECT count(*) FROM images"), 1, "row committed");
-    assert_eq!(lib.count("SELECT count(*) FROM thumb_jobs"), 1, "job queued");
+    assert_eq!(
+        lib.count("SELECT count(*) FROM thumb_jobs"),
+        1,
+        "job queued"
+    );
     assert!(lib.originals().is_empty(), "original not yet renamed");
     let dead = tmp_dirs(&lib);
     assert_eq!(dead.len(), 1, "the dead workspace is still there");
     assert!(
-        files_under(&lib.root.join("tmp")).iter().any(|f| f.ends_with(".original")),
+        files_under(&lib.root.join("tmp"))
+            .iter()
+            .any(|f| f.ends_with(".original")),
         "the original waits in the dead workspace"
     );
 
@@ -66,7 +80,11 @@ fn abort_after_commit_is_finished_by_the_next_command() {
     let id = ls[0]["id"].as_str().unwrap();
     assert_eq!(ls[0]["sha256"], sha256_hex(&bytes));
     let originals = lib.originals();
-    assert_eq!(originals.len(), 1, "original renamed into place: {originals:?}");
+    assert_eq!(
+        originals.len(),
+        1,
+        "original renamed into place: {originals:?}"
+    );
     let on_disk = std::fs::read(lib.root.join("originals").join(&originals[0])).unwrap();
     assert_eq!(sha256_hex(&on_disk), sha256_hex(&bytes), "original intact");
     assert!(originals[0].ends_with(&format!("{}.jpg", sha256_hex(&bytes))));
@@ -78,7 +96,11 @@ fn abort_after_commit_is_finished_by_the_next_command() {
         "grid thumbnail rendered by recovery"
     );
     assert_eq!(lib.stats()["thumbnails_pending"], 0, "no job left");
-    assert!(tmp_dirs(&lib).is_empty(), "dead workspace swept: {:?}", tmp_dirs(&lib));
+    assert!(
+        tmp_dirs(&lib).is_empty(),
+        "dead workspace swept: {:?}",
+        tmp_dirs(&lib)
+    );
     let t = lib.thumb(id, "grid");
     assert_eq!((t.width(), t.height()), (320, 240));
     let fsck = lib.run(&["--json", "fsck"]);
@@ -93,15 +115,27 @@ fn abort_before_commit_leaves_nothing_after_the_next_open() {
         &["--json", "import", "--threads", "1", p.to_str().unwrap()],
         &[("VITRINE_FAILPOINT", "import:before-commit=abort")],
     );
-    assert_eq!(run.status.signal(), Some(libc_sigabrt()), "killed by abort()");
+    assert_eq!(
+        run.status.signal(),
+        Some(libc_sigabrt()),
+        "killed by abort()"
+    );
     assert_eq!(tmp_dirs(&lib).len(), 1, "the dead workspace is left behind");
-    assert_eq!(lib.count("SELECT count(*) FROM images"), 0, "nothing committed");
+    assert_eq!(
+        lib.count("SELECT count(*) FROM images"),
+        0,
+        "nothing committed"
+    );
 
     let stats = lib.stats();
     assert_eq!(stats["images"], 0, "no row");
     assert_eq!(stats["thumbnails_pending"], 0);
     assert!(lib.originals().is_empty(), "no original");
-    assert!(tmp_dirs(&lib).is_empty(), "temp folder swept: {:?}", tmp_dirs(&lib));
+    assert!(
+        tmp_dirs(&lib).is_empty(),
+        "temp folder swept: {:?}",
+        tmp_dirs(&lib)
+    );
     lib.import_one(&p);
 }
 
@@ -114,7 +148,10 @@ fn a_live_process_keeps_its_workspace() {
     let mine = held.workspace().dir().to_path_buf();
     std::fs::write(mine.join("keep.part"), b"in flight").unwrap();
     lib.stats(); // another process opens and sweeps
-    assert!(mine.join("keep.part").exists(), "a live workspace is left alone");
+    assert!(
+        mine.join("keep.part").exists(),
+        "a live workspace is left alone"
+    );
     drop(held);
     assert!(!mine.exists(), "a workspace removes itself on a clean exit");
 }

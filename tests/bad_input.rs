@@ -81,7 +81,10 @@ fn each_bad_file_is_refused_clearly_and_the_batch_goes_on() {
             b"This is not a picture.\nJust some notes someone named .jpg\n".to_vec(),
         ),
         ("random.webp", noise(16 * 1024, 7)),
-        ("truncated.jpg", full_jpeg[..full_jpeg.len() * 3 / 10].to_vec()),
+        (
+            "truncated.jpg",
+            full_jpeg[..full_jpeg.len() * 3 / 10].to_vec(),
+        ),
         ("truncated.png", full_png[..full_png.len() / 2].to_vec()),
         ("bad-crc.png", break_idat_crc(&png_rgb8(120, 80, 4))),
         ("bomb.png", png_bomb(20_000, 20_000)),
@@ -118,19 +121,52 @@ fn each_bad_file_is_refused_clearly_and_the_batch_goes_on() {
             assert!(keys.contains(&k), "outcome has key {k}: {l}");
         }
     }
-    assert_eq!(outcome(&lines, "a-good.jpg")["status"], "imported", "good item before the bad ones");
-    assert_eq!(outcome(&lines, "z-good.png")["status"], "imported", "good item after the bad ones");
+    assert_eq!(
+        outcome(&lines, "a-good.jpg")["status"],
+        "imported",
+        "good item before the bad ones"
+    );
+    assert_eq!(
+        outcome(&lines, "z-good.png")["status"],
+        "imported",
+        "good item after the bad ones"
+    );
 
     assert_error(&lines, "empty.jpg", "empty", "empty file");
-    assert_error(&lines, "text.jpg", "not_an_image", "not an image (looks like a text file)");
+    assert_error(
+        &lines,
+        "text.jpg",
+        "not_an_image",
+        "not an image (looks like a text file)",
+    );
     assert_error(&lines, "random.webp", "not_an_image", "not an image");
-    assert_error(&lines, "truncated.jpg", "corrupt", "corrupt or truncated jpeg");
-    assert_error(&lines, "truncated.png", "corrupt", "corrupt or truncated png");
+    assert_error(
+        &lines,
+        "truncated.jpg",
+        "corrupt",
+        "corrupt or truncated jpeg",
+    );
+    assert_error(
+        &lines,
+        "truncated.png",
+        "corrupt",
+        "corrupt or truncated png",
+    );
     assert_error(&lines, "bad-crc.png", "corrupt", "corrupt or truncated png");
     assert_error(&lines, "bomb.png", "too_many_pixels", "20000x20000");
     assert_error(&lines, "bomb.png", "too_many_pixels", "decompression bomb");
-    assert_error(&lines, "photo.avif", "unsupported_format", "unsupported format: AVIF");
-    assert_error(&lines, "photo.heic", "unsupported_format", "unsupported format: HEIC");
+    assert_error(
+        &lines,
+        "photo.avif",
+        "unsupported_format",
+        "unsupported format: AVIF",
+    );
+    assert_error(
+        &lines,
+        "photo.heic",
+        "unsupported_format",
+        "unsupported format: HEIC",
+    );
     assert_error(&lines, "does-not-exist.jpg", "not_found", "file not found");
     assert_error(&lines, "self.jpg", "symlink_loop", "symlink loop");
 
@@ -182,12 +218,19 @@ fn unreadable_file_is_refused() {
     let p = lib.input("locked.jpg", &jpeg(64, 64, 1));
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::read(&p).is_ok() {
-        println!("SKIP unreadable_file_is_refused: running as root, chmod 000 does not block reads");
+        println!(
+            "SKIP unreadable_file_is_refused: running as root, chmod 000 does not block reads"
+        );
         return;
     }
     let (run, lines) = lib.import(&[&p], &[]);
     assert_eq!(run.code(), Some(1));
-    assert_error(&lines, "locked.jpg", "permission_denied", "permission denied");
+    assert_error(
+        &lines,
+        "locked.jpg",
+        "permission_denied",
+        "permission denied",
+    );
     assert_nothing_written(&lib, 0);
 }
 
@@ -223,7 +266,9 @@ fn folder_loops_are_walked_once() {
         assert_eq!(l["code"], "symlink_loop", "only loop errors: {l}");
     }
     assert!(
-        !lines.iter().any(|l| l["input"].as_str().unwrap().ends_with("notes.txt")),
+        !lines
+            .iter()
+            .any(|l| l["input"].as_str().unwrap().ends_with("notes.txt")),
         "non-image files in folders are left alone"
     );
     assert_eq!(lib.count("SELECT count(*) FROM images"), 2);
@@ -258,7 +303,10 @@ fn odd_unicode_names_are_kept() {
         let show = lib.show(o["id"].as_str().unwrap());
         assert_eq!(show["filename"], name.trim(), "file name kept as given");
         assert!(
-            show["sources"][0]["source"].as_str().unwrap().ends_with(name),
+            show["sources"][0]["source"]
+                .as_str()
+                .unwrap()
+                .ends_with(name),
             "source path keeps the name: {}",
             show["sources"]
         );

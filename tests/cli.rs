@@ -63,7 +63,11 @@ fn global_options_go_anywhere_and_the_library_env_works() {
     let mixed = run_cli(&["--json", "ls", "--library", root], &[]).expect_ok("mixed");
     let env = run_cli(&["ls", "--json"], &[("VITRINE_LIBRARY", root)]).expect_ok("env");
     for run in [&before, &after, &mixed, &env] {
-        assert_eq!(ids(&run.json_array()), vec![id.clone()], "same library, same answer");
+        assert_eq!(
+            ids(&run.json_array()),
+            vec![id.clone()],
+            "same library, same answer"
+        );
     }
     // --library beats the env var.
     let other = lib.dir.path().join("other");
@@ -72,7 +76,10 @@ fn global_options_go_anywhere_and_the_library_env_works() {
         &[("VITRINE_LIBRARY", root)],
     )
     .expect_ok("flag over env");
-    assert!(run.json_array().is_empty(), "the flag wins over VITRINE_LIBRARY");
+    assert!(
+        run.json_array().is_empty(),
+        "the flag wins over VITRINE_LIBRARY"
+    );
     // Human output works too.
     let human = lib.run(&["ls"]).expect_ok("human ls");
     assert!(human.stdout.contains(&id) && human.stdout.contains("a.png"));
@@ -122,12 +129,21 @@ fn filters_select_the_right_images() {
     let (_, first) = &all[0];
     let (_, second) = &all[1];
     lib.run(&["tag", first, "--add", "red"]).expect_ok("tag");
-    lib.run(&["tag", second, "--add", "Red"]).expect_ok("tag, other case");
-    lib.run(&["visibility", second, "public"]).expect_ok("visibility");
+    lib.run(&["tag", second, "--add", "Red"])
+        .expect_ok("tag, other case");
+    lib.run(&["visibility", second, "public"])
+        .expect_ok("visibility");
 
     let red: HashSet<String> = ids(&lib.ls(&["--tag", "red"])).into_iter().collect();
-    assert_eq!(red, [first.clone(), second.clone()].into(), "tag filter (case-insensitive)");
-    assert_eq!(ids(&lib.ls(&["--visibility", "public"])), vec![second.clone()]);
+    assert_eq!(
+        red,
+        [first.clone(), second.clone()].into(),
+        "tag filter (case-insensitive)"
+    );
+    assert_eq!(
+        ids(&lib.ls(&["--visibility", "public"])),
+        vec![second.clone()]
+    );
     assert_eq!(lib.ls(&["--visibility", "private"]).len(), 11);
     assert_eq!(lib.ls(&["--status", "local"]).len(), 12);
     assert!(lib.ls(&["--status", "pending"]).is_empty());
@@ -145,7 +161,10 @@ fn filters_select_the_right_images() {
         (vec!["ls", "--status", "lost"], "invalid remote state"),
         (vec!["ls", "--source", "fax"], "invalid source"),
         (vec!["ls", "--sort", "random"], "invalid sort"),
-        (vec!["visibility", first.as_str(), "secret"], "invalid visibility"),
+        (
+            vec!["visibility", first.as_str(), "secret"],
+            "invalid visibility",
+        ),
     ] {
         let run = lib.run(&args);
         assert!(
@@ -168,9 +187,7 @@ fn assert_sorted(records: &[Value], sort: &str) {
         let ok = match sort {
             "newest" => a["created_at"].as_str() >= b["created_at"].as_str(),
             "oldest" => a["created_at"].as_str() <= b["created_at"].as_str(),
-            "taken" => {
-                a["taken_at"].as_str().unwrap_or("") >= b["taken_at"].as_str().unwrap_or("")
-            }
+            "taken" => a["taken_at"].as_str().unwrap_or("") >= b["taken_at"].as_str().unwrap_or(""),
             "name" => {
                 a["filename"].as_str().unwrap().to_lowercase()
                     <= b["filename"].as_str().unwrap().to_lowercase()
@@ -198,7 +215,10 @@ fn sorting_and_paging_walk_every_image_exactly_once() {
         taken[0]["taken_at"], "2016-07-16T10:00:00",
         "latest capture first"
     );
-    assert!(taken.last().unwrap()["taken_at"].is_null(), "undated images last");
+    assert!(
+        taken.last().unwrap()["taken_at"].is_null(),
+        "undated images last"
+    );
 
     for sort in ["newest", "oldest", "taken", "name", "size"] {
         let full = lib.ls(&["--sort", sort]);
@@ -252,7 +272,16 @@ fn show_search_tag_and_visibility() {
     let id = lib.add("Mountain Sunrise.jpg", &bytes);
     let other = lib.add("other.png", &png_rgb8(20, 20, 2));
     let s = lib.show(&id);
-    for key in ["exif", "ai_raw", "steps", "sampler", "cfg", "generator", "sources", "gps"] {
+    for key in [
+        "exif",
+        "ai_raw",
+        "steps",
+        "sampler",
+        "cfg",
+        "generator",
+        "sources",
+        "gps",
+    ] {
         assert!(s.get(key).is_some(), "show --json has {key}");
     }
     assert_eq!(s["camera_make"], "Canon");
@@ -266,35 +295,60 @@ fn show_search_tag_and_visibility() {
     assert_eq!(s["sources"][0]["kind"], "file");
     let human = lib.run(&["show", &id]).expect_ok("human show");
     assert!(human.stdout.contains("Canon EOS 70D"));
-    let lower = lib.run(&["--json", "show", &id.to_lowercase()]).expect_ok("lower-case id");
+    let lower = lib
+        .run(&["--json", "show", &id.to_lowercase()])
+        .expect_ok("lower-case id");
     assert_eq!(lower.json()["id"], id.as_str(), "ids are case-insensitive");
     let missing = lib.run(&["show", "01NOSUCHIMAGE0000000000000"]);
     assert_eq!(missing.code(), Some(1));
     assert!(missing.stderr.contains("no image with id"));
 
     // search by file name words (prefix), tags
-    assert_eq!(ids(&lib.run(&["--json", "search", "mountain"]).json_array()), vec![id.clone()]);
-    assert_eq!(ids(&lib.run(&["--json", "search", "sunr"]).json_array()), vec![id.clone()]);
-    assert!(lib.run(&["--json", "search", "mountain", "other"]).json_array().is_empty());
-    let weird = lib.run(&["--json", "search", "\"AND (x:1"]).expect_ok("syntax is quoted");
+    assert_eq!(
+        ids(&lib.run(&["--json", "search", "mountain"]).json_array()),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        ids(&lib.run(&["--json", "search", "sunr"]).json_array()),
+        vec![id.clone()]
+    );
+    assert!(lib
+        .run(&["--json", "search", "mountain", "other"])
+        .json_array()
+        .is_empty());
+    let weird = lib
+        .run(&["--json", "search", "\"AND (x:1"])
+        .expect_ok("syntax is quoted");
     assert!(weird.json_array().is_empty());
 
     let tags = lib
-        .run(&["--json", "tag", &id, "--add", "a", "--add", "b", "--remove", "a"])
+        .run(&[
+            "--json", "tag", &id, "--add", "a", "--add", "b", "--remove", "a",
+        ])
         .expect_ok("tag")
         .json();
     // Removal is applied after adding: a is gone.
     assert_eq!(tags["tags"], serde_json::json!(["b"]));
     lib.run(&["tag", &id, "--add", "alpine"]).expect_ok("tag");
     assert_eq!(lib.show(&id)["tags"], serde_json::json!(["alpine", "b"]));
-    assert_eq!(ids(&lib.run(&["--json", "search", "alpine"]).json_array()), vec![id.clone()]);
-    lib.run(&["tag", &id, "--remove", "alpine"]).expect_ok("untag");
+    assert_eq!(
+        ids(&lib.run(&["--json", "search", "alpine"]).json_array()),
+        vec![id.clone()]
+    );
+    lib.run(&["tag", &id, "--remove", "alpine"])
+        .expect_ok("untag");
     assert!(
-        lib.run(&["--json", "search", "alpine"]).json_array().is_empty(),
+        lib.run(&["--json", "search", "alpine"])
+            .json_array()
+            .is_empty(),
         "removed tags leave the search index"
     );
     let none = lib.run(&["tag", &id]);
-    assert_eq!(none.code(), Some(1), "tag without --add/--remove is refused");
+    assert_eq!(
+        none.code(),
+        Some(1),
+        "tag without --add/--remove is refused"
+    );
 
     let v = lib
         .run(&["--json", "visibility", &id, "public"])
@@ -303,7 +357,8 @@ fn show_search_tag_and_visibility() {
     assert_eq!(v["visibility"], "public");
     assert_eq!(ids(&lib.ls(&["--visibility", "public"])), vec![id.clone()]);
     assert_eq!(ids(&lib.ls(&["--visibility", "private"])), vec![other]);
-    lib.run(&["visibility", &id, "UNLISTED"]).expect_ok("case-insensitive");
+    lib.run(&["visibility", &id, "UNLISTED"])
+        .expect_ok("case-insensitive");
     assert_eq!(lib.show(&id)["visibility"], "unlisted");
 }
 
@@ -339,7 +394,12 @@ fn rm_removes_row_original_and_thumbnails_and_leaves_a_tombstone() {
         .unwrap();
     assert_eq!((tid, tsha), (id.clone(), sha), "tombstone kept for sync");
     assert_eq!(lib.stats()["tombstones"], 1);
-    assert!(lib.run(&["--json", "search", "gone"]).json_array().is_empty(), "out of search");
+    assert!(
+        lib.run(&["--json", "search", "gone"])
+            .json_array()
+            .is_empty(),
+        "out of search"
+    );
     // Importing the same bytes again is a new image, not a duplicate of a ghost.
     let again = lib.add("gone.jpg", &bytes);
     assert_ne!(again, id);
@@ -351,7 +411,8 @@ fn stats_count_by_format_source_visibility_and_state() {
     let a = lib.add("a.jpg", &jpeg(40, 40, 1));
     lib.add("b.jpg", &jpeg(40, 40, 2));
     lib.add("c.png", &png_rgb8(40, 40, 3));
-    lib.run(&["visibility", &a, "public"]).expect_ok("visibility");
+    lib.run(&["visibility", &a, "public"])
+        .expect_ok("visibility");
     let s = lib.stats();
     assert_eq!(s["images"], 3);
     assert_eq!(s["by_format"]["jpeg"]["count"], 2);
@@ -360,7 +421,11 @@ fn stats_count_by_format_source_visibility_and_state() {
     assert_eq!(s["by_visibility"]["public"]["count"], 1);
     assert_eq!(s["by_visibility"]["private"]["count"], 2);
     assert_eq!(s["by_remote_state"]["local"]["count"], 3);
-    let total: u64 = lib.ls(&[]).iter().map(|r| r["bytes"].as_u64().unwrap()).sum();
+    let total: u64 = lib
+        .ls(&[])
+        .iter()
+        .map(|r| r["bytes"].as_u64().unwrap())
+        .sum();
     assert_eq!(s["bytes"], total, "byte total matches the images");
     assert_eq!(s["thumbnails_pending"], 0);
     let human = lib.run(&["stats"]).expect_ok("human stats");
@@ -374,9 +439,16 @@ fn thumbs_missing_and_all() {
     let thumbs = |lib: &TestLib, sql: &str| -> i64 {
         lib.thumbs_db().query_row(sql, [], |r| r.get(0)).unwrap()
     };
-    assert_eq!(thumbs(&lib, "SELECT count(*) FROM thumbs"), 12, "grids made at import");
+    assert_eq!(
+        thumbs(&lib, "SELECT count(*) FROM thumbs"),
+        12,
+        "grids made at import"
+    );
     lib.thumbs_db()
-        .execute("DELETE FROM thumbs WHERE key IN (SELECT key FROM thumbs WHERE key & 3 = 1 LIMIT 5)", [])
+        .execute(
+            "DELETE FROM thumbs WHERE key IN (SELECT key FROM thumbs WHERE key & 3 = 1 LIMIT 5)",
+            [],
+        )
         .unwrap();
     assert_eq!(thumbs(&lib, "SELECT count(*) FROM thumbs"), 7);
     let run = lib
@@ -386,10 +458,14 @@ fn thumbs_missing_and_all() {
     assert_eq!(rep["rendered"], 5, "only the missing ones are rendered");
     assert_eq!(rep["failed"].as_array().unwrap().len(), 0);
     assert_eq!(thumbs(&lib, "SELECT count(*) FROM thumbs"), 12);
-    let run = lib.run(&["--json", "thumbs"]).expect_ok("thumbs (default = missing)");
+    let run = lib
+        .run(&["--json", "thumbs"])
+        .expect_ok("thumbs (default = missing)");
     assert_eq!(run.json()["rendered"], 0, "nothing missing any more");
 
-    let run = lib.run(&["--json", "thumbs", "--all"]).expect_ok("thumbs --all");
+    let run = lib
+        .run(&["--json", "thumbs", "--all"])
+        .expect_ok("thumbs --all");
     assert_eq!(run.json()["rendered"], 12);
     assert_eq!(
         thumbs(&lib, "SELECT count(*) FROM thumbs WHERE key & 3 = 2"),

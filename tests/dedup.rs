@@ -18,8 +18,15 @@ fn same_bytes_twice_is_one_image_with_merged_tags_and_sources() {
 
     let (run, second) = lib.import(&[&b], &["--tag", "family", "--tag", "Beach"]);
     assert!(run.ok(), "a duplicate is not an error: {}", run.stdout);
-    assert_eq!(second[0]["status"], "duplicate", "second import is a duplicate");
-    assert_eq!(second[0]["id"], id.as_str(), "duplicate reports the existing id");
+    assert_eq!(
+        second[0]["status"], "duplicate",
+        "second import is a duplicate"
+    );
+    assert_eq!(
+        second[0]["id"],
+        id.as_str(),
+        "duplicate reports the existing id"
+    );
     assert!(second[0]["error"].is_null());
 
     let show = lib.show(&id);
@@ -40,7 +47,9 @@ fn same_bytes_twice_is_one_image_with_merged_tags_and_sources() {
         .collect();
     assert_eq!(sources.len(), 2, "both sources recorded: {sources:?}");
     assert!(sources.iter().any(|s| s.ends_with("first/holiday.jpg")));
-    assert!(sources.iter().any(|s| s.ends_with("second/copy of holiday.jpeg")));
+    assert!(sources
+        .iter()
+        .any(|s| s.ends_with("second/copy of holiday.jpeg")));
     assert_eq!(lib.originals().len(), 1, "one managed original");
     assert_eq!(lib.count("SELECT count(*) FROM images"), 1);
 

@@ -7,8 +7,8 @@ use crate::support::images::*;
 use crate::support::{sha256_hex, TestLib};
 
 fn zip_entries(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(path).expect("zip written"))
-        .expect("a valid zip");
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(path).expect("zip written")).expect("a valid zip");
     (0..z.len())
         .map(|i| {
             let mut f = z.by_index(i).unwrap();
@@ -34,7 +34,15 @@ fn export_by_id_and_by_tag() {
     let zip = lib.dir.path().join("out/by-id.zip");
     std::fs::create_dir_all(zip.parent().unwrap()).unwrap();
     let run = lib
-        .run(&["--json", "export", &a, &b, &a, "--zip", zip.to_str().unwrap()])
+        .run(&[
+            "--json",
+            "export",
+            &a,
+            &b,
+            &a,
+            "--zip",
+            zip.to_str().unwrap(),
+        ])
         .expect_ok("export ids");
     assert_eq!(run.json()["images"], 2, "a repeated id is exported once");
     let entries = zip_entries(&zip);
@@ -44,8 +52,16 @@ fn export_by_id_and_by_tag() {
             .iter()
             .find(|(n, _)| n.starts_with(id.as_str()) && !n.ends_with(".json"))
             .unwrap_or_else(|| panic!("original of {id} in the zip"));
-        assert_eq!(sha256_hex(&original.1), sha256_hex(bytes), "original byte-identical");
-        assert!(!original.0.contains('/'), "entry names stay flat: {}", original.0);
+        assert_eq!(
+            sha256_hex(&original.1),
+            sha256_hex(bytes),
+            "original byte-identical"
+        );
+        assert!(
+            !original.0.contains('/'),
+            "entry names stay flat: {}",
+            original.0
+        );
         let sidecar = entries
             .iter()
             .find(|(n, _)| *n == format!("{}.json", original.0))
@@ -65,9 +81,19 @@ fn export_by_id_and_by_tag() {
     assert!(names.iter().any(|n| n.starts_with(c.as_str())));
     assert!(!names.iter().any(|n| n.starts_with(a.as_str())));
 
-    let empty = lib.run(&["export", "--tag", "nothing", "--zip", zip2.to_str().unwrap()]);
+    let empty = lib.run(&[
+        "export",
+        "--tag",
+        "nothing",
+        "--zip",
+        zip2.to_str().unwrap(),
+    ]);
     assert_eq!(empty.code(), Some(1), "an empty selection is an error");
-    assert!(empty.stderr.contains("export selection"), "{}", empty.stderr);
+    assert!(
+        empty.stderr.contains("export selection"),
+        "{}",
+        empty.stderr
+    );
     let leftovers: Vec<_> = std::fs::read_dir(lib.dir.path())
         .unwrap()
         .flatten()
@@ -107,7 +133,10 @@ fn fsck_reports_and_repairs() {
     assert_eq!(clean.json()["images"], 3);
 
     // Damage: delete a's original, add a stray file, drop every thumbnail.
-    let a_path = lib.root.join("originals").join(lib.show(&a)["path"].as_str().unwrap());
+    let a_path = lib
+        .root
+        .join("originals")
+        .join(lib.show(&a)["path"].as_str().unwrap());
     std::fs::remove_file(&a_path).unwrap();
     let stray = lib.root.join("originals/zz/stray.jpg");
     std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
@@ -117,14 +146,25 @@ fn fsck_reports_and_repairs() {
     let run = lib.run(&["--json", "fsck"]);
     assert_eq!(run.code(), Some(1), "problems make fsck exit non-zero");
     let r = run.json();
-    assert_eq!(r["missing_originals"][0]["id"], a.as_str(), "missing original reported");
+    assert_eq!(
+        r["missing_originals"][0]["id"],
+        a.as_str(),
+        "missing original reported"
+    );
     assert_eq!(r["orphan_originals"], serde_json::json!(["zz/stray.jpg"]));
     assert_eq!(r["missing_thumbnails"].as_array().unwrap().len(), 3);
     assert_eq!(r["problems"], 5);
     assert!(stray.exists(), "plain fsck changes nothing");
     let human = lib.run(&["fsck"]);
-    assert!(human.stdout.contains("missing original"), "{}", human.stdout);
-    assert!(human.stdout.contains("fsck --repair"), "suggests the repair");
+    assert!(
+        human.stdout.contains("missing original"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("fsck --repair"),
+        "suggests the repair"
+    );
 
     let run = lib.run(&["--json", "fsck", "--repair"]);
     assert_eq!(run.code(), Some(1), "a missing original cannot be repaired");
@@ -138,13 +178,20 @@ fn fsck_reports_and_repairs() {
         "stray file kept in lost+found, not deleted"
     );
     assert_eq!(r["orphan_originals"].as_array().unwrap().len(), 0);
-    assert_eq!(r["missing_originals"][0]["id"], a.as_str(), "still reported");
+    assert_eq!(
+        r["missing_originals"][0]["id"],
+        a.as_str(),
+        "still reported"
+    );
     assert_eq!(
         r["missing_thumbnails"],
         serde_json::json!([a.as_str()]),
         "thumbnails re-rendered except for the image without an original"
     );
-    assert!(!r["actions"].as_array().unwrap().is_empty(), "actions listed");
+    assert!(
+        !r["actions"].as_array().unwrap().is_empty(),
+        "actions listed"
+    );
     // The other images are whole again.
     let t = lib.thumb(&b, "grid");
     assert_eq!((t.width(), t.height()), (80, 60));
@@ -164,5 +211,9 @@ fn fsck_rebuilds_a_damaged_search_index() {
     assert_eq!(r["problems"], 1);
     lib.run(&["fsck", "--repair"]).expect_ok("repair");
     let found = lib.run(&["--json", "search", "lighthouse"]).json_array();
-    assert_eq!(found[0]["id"], id.as_str(), "search works again after repair");
+    assert_eq!(
+        found[0]["id"],
+        id.as_str(),
+        "search works again after repair"
+    );
 }

@@ -36,7 +36,13 @@ fn every_generated_format_imports_with_its_size_and_a_grid_thumbnail() {
         case("grey8.png", png_grey8(90, 400, 7), "png", 90, 400),
         case("interlaced.png", png_interlaced(101, 67, 8), "png", 101, 67),
         case("single.gif", gif_single(160, 90, 9), "gif", 160, 90),
-        case("lossless.webp", webp_lossless(250, 130, 10), "webp", 250, 130),
+        case(
+            "lossless.webp",
+            webp_lossless(250, 130, 10),
+            "webp",
+            250,
+            130,
+        ),
         case("rgb24.bmp", bmp(120, 80, 11), "bmp", 120, 80),
         case("rgb8.tif", tiff8(140, 100, 12), "tiff", 140, 100),
         case("rgb16.tif", tiff16(100, 140, 13), "tiff", 100, 140),
@@ -51,7 +57,12 @@ fn every_generated_format_imports_with_its_size_and_a_grid_thumbnail() {
     let paths: Vec<_> = cases.iter().map(|c| lib.input(c.name, &c.bytes)).collect();
     let refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
     let (run, lines) = lib.import(&refs, &[]);
-    assert!(run.ok(), "all formats import: {}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.ok(),
+        "all formats import: {}\n{}",
+        run.stdout,
+        run.stderr
+    );
     assert_eq!(lines.len(), cases.len(), "one outcome per input");
     for c in &cases {
         let line = lines
@@ -61,7 +72,11 @@ fn every_generated_format_imports_with_its_size_and_a_grid_thumbnail() {
         assert_eq!(line["status"], "imported", "{}: {line}", c.name);
         let id = line["id"].as_str().unwrap();
         let show = lib.show(id);
-        assert_eq!(show["format"], c.format, "{}: format from the bytes", c.name);
+        assert_eq!(
+            show["format"], c.format,
+            "{}: format from the bytes",
+            c.name
+        );
         assert_eq!(show["width"], c.width, "{}: stored width", c.name);
         assert_eq!(show["height"], c.height, "{}: stored height", c.name);
         assert_eq!(show["filename"], c.name, "{}: file name kept", c.name);
@@ -111,13 +126,33 @@ fn misnamed_jpeg_imports_as_jpeg() {
 fn animated_images_show_their_first_frame() {
     let lib = TestLib::new();
     let gif = lib.add("anim.gif", &gif_solid(80, 60, &[RED, BLUE, GREEN]));
-    let png = lib.add("anim.png", &apng(&[solid(80, 60, GREEN), solid(80, 60, BLUE)]));
+    let png = lib.add(
+        "anim.png",
+        &apng(&[solid(80, 60, GREEN), solid(80, 60, BLUE)]),
+    );
     let show = lib.show(&gif);
-    assert_eq!((show["width"].as_u64(), show["height"].as_u64()), (Some(80), Some(60)));
+    assert_eq!(
+        (show["width"].as_u64(), show["height"].as_u64()),
+        (Some(80), Some(60))
+    );
     let t = lib.thumb(&gif, "grid").to_rgb8();
-    assert_color(&t, 40, 30, RED, 40, "animated GIF thumbnail is the first frame");
+    assert_color(
+        &t,
+        40,
+        30,
+        RED,
+        40,
+        "animated GIF thumbnail is the first frame",
+    );
     let t = lib.thumb(&png, "grid").to_rgb8();
-    assert_color(&t, 40, 30, GREEN, 40, "APNG thumbnail is the default (first) frame");
+    assert_color(
+        &t,
+        40,
+        30,
+        GREEN,
+        40,
+        "APNG thumbnail is the default (first) frame",
+    );
 }
 
 #[test]
@@ -130,7 +165,11 @@ fn preview_is_at_most_1280_and_never_upscales() {
     let g = lib.thumb(&big, "grid");
     assert_eq!(g.dimensions(), (320, 160), "grid long edge is 320");
     let p = lib.thumb(&small, "preview");
-    assert_eq!(p.dimensions(), (300, 200), "a small image is never enlarged");
+    assert_eq!(
+        p.dimensions(),
+        (300, 200),
+        "a small image is never enlarged"
+    );
     let g = lib.thumb(&small, "grid");
     assert_eq!(g.dimensions(), (300, 200), "grid never enlarges either");
     let bad = lib.run(&["thumb", &big, "--size", "huge", "--out", "/dev/null"]);

@@ -27,3 +27,5 @@ mod export_fsck;
 mod concurrency;
 // URL imports against a loopback server: 200/404/410/403, retry, redirects, caps, timeouts.
 mod url_import;
+// The shared corpus against manifest.json (skips when ../shared/corpus/build.sh was not run).
+mod corpus;

@@ -10,9 +10,30 @@ fn assert_upright(thumb: &image::RgbImage, what: &str) {
     let (w, h) = thumb.dimensions();
     let (x0, y0, x1, y1) = (w / 8, h / 8, w - 1 - w / 8, h - 1 - h / 8);
     assert_color(thumb, x0, y0, RED, 60, &format!("{what}: red top-left"));
-    assert_color(thumb, x1, y0, GREEN, 60, &format!("{what}: green top-right"));
-    assert_color(thumb, x0, y1, BLUE, 60, &format!("{what}: blue bottom-left"));
-    assert_color(thumb, x1, y1, YELLOW, 60, &format!("{what}: yellow bottom-right"));
+    assert_color(
+        thumb,
+        x1,
+        y0,
+        GREEN,
+        60,
+        &format!("{what}: green top-right"),
+    );
+    assert_color(
+        thumb,
+        x0,
+        y1,
+        BLUE,
+        60,
+        &format!("{what}: blue bottom-left"),
+    );
+    assert_color(
+        thumb,
+        x1,
+        y1,
+        YELLOW,
+        60,
+        &format!("{what}: yellow bottom-right"),
+    );
 }
 
 #[test]
@@ -50,10 +71,18 @@ fn generated_orientations_render_upright() {
             "orientation {o}: width/height are the stored size"
         );
         let thumb = lib.thumb(id, "grid").to_rgb8();
-        assert_eq!(thumb.dimensions(), (320, 213), "orientation {o}: upright thumbnail size");
+        assert_eq!(
+            thumb.dimensions(),
+            (320, 213),
+            "orientation {o}: upright thumbnail size"
+        );
         assert_upright(&thumb, &format!("orientation {o} grid"));
         let preview = lib.thumb(id, "preview").to_rgb8();
-        assert_eq!(preview.dimensions(), (480, 320), "orientation {o}: preview not enlarged");
+        assert_eq!(
+            preview.dimensions(),
+            (480, 320),
+            "orientation {o}: preview not enlarged"
+        );
         assert_upright(&preview, &format!("orientation {o} preview"));
     }
 }
@@ -88,7 +117,12 @@ fn corpus_orientations_render_upright() {
         let o = entry["orientation"].as_u64().unwrap();
         let show = lib.show(&id);
         assert_eq!(show["orientation"], o, "{}", path.display());
-        assert_eq!(show["width"], entry["width"], "{}: stored width", path.display());
+        assert_eq!(
+            show["width"],
+            entry["width"],
+            "{}: stored width",
+            path.display()
+        );
         let thumb = lib.thumb(&id, "grid").to_rgb8();
         let (dw, dh) = (
             entry["display_width"].as_u64().unwrap() as f64,
@@ -107,7 +141,11 @@ fn corpus_orientations_render_upright() {
             (at(40.0, 40.0), [255, 0, 0], "red top-left"),
             (at(dw - 40.0, 40.0), [0, 255, 0], "green top-right"),
             (at(40.0, dh - 40.0), [0, 0, 255], "blue bottom-left"),
-            (at(dw - 40.0, dh - 40.0), [255, 255, 0], "yellow bottom-right"),
+            (
+                at(dw - 40.0, dh - 40.0),
+                [255, 255, 0],
+                "yellow bottom-right",
+            ),
         ];
         for ((x, y), want, label) in checks {
             assert_color(

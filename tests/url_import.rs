@@ -14,7 +14,11 @@ fn png_route(bytes: &[u8]) -> Route {
     }
 }
 
-fn import_urls(lib: &TestLib, urls: &[String], extra: &[&str]) -> (crate::support::Run, Vec<serde_json::Value>) {
+fn import_urls(
+    lib: &TestLib,
+    urls: &[String],
+    extra: &[&str],
+) -> (crate::support::Run, Vec<serde_json::Value>) {
     let mut args: Vec<String> = vec!["--json".into(), "import".into()];
     args.extend(extra.iter().map(|s| s.to_string()));
     args.extend(urls.iter().cloned());
@@ -30,12 +34,25 @@ fn a_url_imports_with_its_source_and_name() {
         ("/img/cat%20photo.png", png_route(&png)),
         ("/s/0", Route::Redirect("/s/1".into())),
         ("/s/1", Route::Redirect("/final/redirected.jpg".into())),
-        ("/final/redirected.jpg", Route::Ok { body: jpeg(64, 48, 2), content_type: "image/jpeg".into() }),
-        ("/slow.png", Route::Slow { body: png_rgb8(90, 60, 3), pieces: 4, pause: Duration::from_millis(100) }),
+        (
+            "/final/redirected.jpg",
+            Route::Ok {
+                body: jpeg(64, 48, 2),
+                content_type: "image/jpeg".into(),
+            },
+        ),
+        (
+            "/slow.png",
+            Route::Slow {
+                body: png_rgb8(90, 60, 3),
+                pieces: 4,
+                pause: Duration::from_millis(100),
+            },
+        ),
     ]);
     let lib = TestLib::new();
     let url = server.url("/img/cat%20photo.png?token=abc#frag");
-    let (run, lines) = import_urls(&lib, &[url.clone()], &["--tag", "web"]);
+    let (run, lines) = import_urls(&lib, std::slice::from_ref(&url), &["--tag", "web"]);
     assert!(run.ok(), "{}\n{}", run.stdout, run.stderr);
     assert_eq!(lines[0]["status"], "imported");
     assert_eq!(lines[0]["input"], url.as_str(), "the outcome names the URL");
@@ -49,13 +66,20 @@ fn a_url_imports_with_its_source_and_name() {
         "fetched_at is set: {}",
         s["fetched_at"]
     );
-    assert_eq!(s["filename"], "cat photo.png", "name from the decoded URL path");
+    assert_eq!(
+        s["filename"], "cat photo.png",
+        "name from the decoded URL path"
+    );
     assert_eq!(s["width"], 120);
     assert_eq!(s["tags"], serde_json::json!(["web"]));
-    assert_eq!(lib.ls(&["--source", "url"]).len(), 1, "--source url finds it");
+    assert_eq!(
+        lib.ls(&["--source", "url"]).len(),
+        1,
+        "--source url finds it"
+    );
 
     // The same URL again is a duplicate, and the source is not recorded twice.
-    let (_, again) = import_urls(&lib, &[url.clone()], &[]);
+    let (_, again) = import_urls(&lib, std::slice::from_ref(&url), &[]);
     assert_eq!(again[0]["status"], "duplicate");
     assert_eq!(again[0]["id"], id);
     assert_eq!(lib.show(id)["sources"].as_array().unwrap().len(), 1);
@@ -80,9 +104,25 @@ fn failed_downloads_are_clear_errors_and_retries_work() {
         ("/gone404.png", Route::Status(404)),
         ("/gone410.png", Route::Status(410)),
         ("/forbidden.png", Route::Status(403)),
-        ("/flaky.png", Route::FailThenOk { fails: 1, body: png.clone() }),
-        ("/big.png", Route::Announce { length: 10 * 1024 * 1024 }),
-        ("/chunked.png", Route::Chunked { length: 3 * 1024 * 1024 }),
+        (
+            "/flaky.png",
+            Route::FailThenOk {
+                fails: 1,
+                body: png.clone(),
+            },
+        ),
+        (
+            "/big.png",
+            Route::Announce {
+                length: 10 * 1024 * 1024,
+            },
+        ),
+        (
+            "/chunked.png",
+            Route::Chunked {
+                length: 3 * 1024 * 1024,
+            },
+        ),
         (
             "/page.png",
             Route::Ok {
@@ -122,7 +162,11 @@ fn failed_downloads_are_clear_errors_and_retries_work() {
             .find(|l| l["input"].as_str().unwrap().ends_with(path))
             .unwrap_or_else(|| panic!("outcome for {path}"))
     };
-    for (path, code) in [("/gone404.png", 404), ("/gone410.png", 410), ("/forbidden.png", 403)] {
+    for (path, code) in [
+        ("/gone404.png", 404),
+        ("/gone410.png", 410),
+        ("/forbidden.png", 403),
+    ] {
         let o = get(path);
         assert_eq!(o["status"], "error");
         assert_eq!(o["code"], "link_expired");
@@ -131,7 +175,11 @@ fn failed_downloads_are_clear_errors_and_retries_work() {
             format!("link expired or not found (HTTP {code})"),
             "{path}"
         );
-        assert_eq!(server.hits(path), 1, "{path}: an expired link is not retried");
+        assert_eq!(
+            server.hits(path),
+            1,
+            "{path}: an expired link is not retried"
+        );
     }
     assert_eq!(get("/flaky.png")["status"], "imported", "a 500 is retried");
     assert_eq!(server.hits("/flaky.png"), 2, "one failure, one success");
@@ -146,11 +194,19 @@ fn failed_downloads_are_clear_errors_and_retries_work() {
         assert_eq!(o["code"], "too_large", "{path}: {o}");
         assert!(o["error"].as_str().unwrap().contains("import limit"));
     }
-    assert_eq!(server.hits("/big.png"), 1, "an oversize body is not retried");
+    assert_eq!(
+        server.hits("/big.png"),
+        1,
+        "an oversize body is not retried"
+    );
     let o = get("/page.png");
     assert_eq!(o["code"], "not_an_image");
     assert_eq!(o["error"], "not an image (looks like an HTML page)");
-    assert_eq!(lib.count("SELECT count(*) FROM images"), 1, "only the retried one");
+    assert_eq!(
+        lib.count("SELECT count(*) FROM images"),
+        1,
+        "only the retried one"
+    );
     assert_eq!(lib.originals().len(), 1);
 }
 
@@ -180,13 +236,26 @@ fn a_stalled_download_times_out() {
     );
     assert_eq!(outcomes.len(), 1);
     assert_eq!(outcomes[0].status, vitrine::import::Status::Error);
-    assert_eq!(outcomes[0].code, Some("download_failed"), "{:?}", outcomes[0]);
+    assert_eq!(
+        outcomes[0].code,
+        Some("download_failed"),
+        "{:?}",
+        outcomes[0]
+    );
     assert!(
-        outcomes[0].error.as_deref().unwrap().starts_with("download failed"),
+        outcomes[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("download failed"),
         "{:?}",
         outcomes[0].error
     );
-    assert!(library.catalog().list(&Default::default()).unwrap().is_empty());
+    assert!(library
+        .catalog()
+        .list(&Default::default())
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

@@ -33,7 +33,8 @@ pub fn rgba(w: u32, h: u32, seed: u32) -> RgbaImage {
 
 fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, format).expect("encoding a test image");
+    img.write_to(&mut out, format)
+        .expect("encoding a test image");
     out.into_inner()
 }
 
@@ -45,7 +46,12 @@ pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
 pub fn jpeg_of(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, 92)
-        .write_image(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            ExtendedColorType::Rgb8,
+        )
         .expect("jpeg encode");
     out
 }
@@ -64,7 +70,10 @@ pub fn png_rgb8(w: u32, h: u32, seed: u32) -> Vec<u8> {
 }
 
 pub fn png_rgba8(w: u32, h: u32, seed: u32) -> Vec<u8> {
-    encode(&DynamicImage::ImageRgba8(rgba(w, h, seed)), ImageFormat::Png)
+    encode(
+        &DynamicImage::ImageRgba8(rgba(w, h, seed)),
+        ImageFormat::Png,
+    )
 }
 
 pub fn png_rgb16(w: u32, h: u32, seed: u32) -> Vec<u8> {
@@ -281,7 +290,9 @@ pub fn store_for_orientation(upright: &RgbImage, orientation: u8) -> RgbImage {
 
 /// Seeded pseudo-random bytes (no magic number at the start).
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut out: Vec<u8> = (0..len)
         .map(|_| {
             x = x

@@ -151,7 +151,8 @@ impl TestLib {
         let (run, lines) = self.import(&[path], &[]);
         assert_eq!(lines.len(), 1, "one outcome for one input: {}", run.stdout);
         assert_eq!(
-            lines[0]["status"], "imported",
+            lines[0]["status"],
+            "imported",
             "{} should import: {}\n{}",
             path.display(),
             run.stdout,
@@ -188,15 +189,8 @@ impl TestLib {
     /// `thumb ID --size SIZE --out F`: the decoded thumbnail.
     pub fn thumb(&self, id: &str, size: &str) -> image::DynamicImage {
         let out = self.dir.path().join(format!("thumb-{id}-{size}"));
-        self.run(&[
-            "thumb",
-            id,
-            "--size",
-            size,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .expect_ok("thumb");
+        self.run(&["thumb", id, "--size", size, "--out", out.to_str().unwrap()])
+            .expect_ok("thumb");
         let bytes = std::fs::read(&out).expect("thumbnail file written");
         image::load_from_memory(&bytes).expect("thumbnail decodes")
     }
@@ -260,7 +254,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn corpus(test: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("VITRINE_CORPUS")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/vitrine-corpus")));
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/vitrine-corpus"))
+        });
     match dir {
         Some(d) if d.join(".corpus-version").exists() => Some(d),
         _ => {
@@ -284,5 +280,8 @@ pub fn assert_color(img: &image::RgbImage, x: u32, y: u32, want: [u8; 3], tol: u
         .iter()
         .zip(want)
         .all(|(a, b)| (*a as i16 - b as i16).unsigned_abs() <= tol as u16);
-    assert!(close, "{what}: pixel ({x},{y}) is {p:?}, expected about {want:?}");
+    assert!(
+        close,
+        "{what}: pixel ({x},{y}) is {p:?}, expected about {want:?}"
+    );
 }

@@ -63,7 +63,9 @@ pub fn text_chunk(kind: Text, keyword: &str, text: &str) -> Vec<u8> {
         }
         Text::Compressed => {
             d.push(0);
-            d.extend(zlib(&text.chars().map(|c| c as u32 as u8).collect::<Vec<_>>()));
+            d.extend(zlib(
+                &text.chars().map(|c| c as u32 as u8).collect::<Vec<_>>(),
+            ));
             chunk(b"zTXt", &d)
         }
         Text::International | Text::InternationalCompressed => {
@@ -101,10 +103,7 @@ pub fn insert_before_idat(png: &[u8], extra: &[Vec<u8>]) -> Vec<u8> {
 
 /// Adds text chunks (keyword, text) of one kind before IDAT.
 pub fn with_texts(png: &[u8], kind: Text, texts: &[(&str, &str)]) -> Vec<u8> {
-    let chunks: Vec<Vec<u8>> = texts
-        .iter()
-        .map(|(k, t)| text_chunk(kind, k, t))
-        .collect();
+    let chunks: Vec<Vec<u8>> = texts.iter().map(|(k, t)| text_chunk(kind, k, t)).collect();
     insert_before_idat(png, &chunks)
 }
 
@@ -160,7 +159,10 @@ pub fn raw_png(p: &RawPng) -> Vec<u8> {
             enc.write_all(row).unwrap();
         }
     } else {
-        assert!(bits_pp % 8 == 0, "interlacing is written for whole-byte pixels");
+        assert!(
+            bits_pp.is_multiple_of(8),
+            "interlacing is written for whole-byte pixels"
+        );
         let bpp = (bits_pp / 8) as usize;
         // Adam7 passes: (x0, y0, dx, dy)
         const PASSES: [(u32, u32, u32, u32); 7] = [
