@@ -159,3 +159,40 @@ fn a_live_process_keeps_its_workspace() {
 fn libc_sigabrt() -> i32 {
     6
 }
+
+/// Known bug, kept as a failing test: a failure after the catalog commit (simulated with
+/// `import:after-commit=error`; really a failed rename of the original into originals/)
+/// reports "error", yet the row stays committed while the original, still in the
+/// process's temp folder, is deleted with that folder when the process exits. The image is
+/// then listed without an original, and importing the file again only says "duplicate".
+#[test]
+#[ignore = "known bug: post-commit failure loses the original (see report)"]
+fn error_after_commit_does_not_lose_the_original() {
+    let lib = TestLib::new();
+    let bytes = jpeg(200, 150, 4);
+    let p = lib.input("late.jpg", &bytes);
+    let run = lib.run_env(
+        &["--json", "import", p.to_str().unwrap()],
+        &[("VITRINE_FAILPOINT", "import:after-commit=error")],
+    );
+    let failed = run.json_lines()[0]["status"] == "error";
+    let rows = lib.count("SELECT count(*) FROM images");
+    if failed {
+        assert_eq!(
+            rows, 0,
+            "an item reported as failed must not stay in the catalog"
+        );
+    } else {
+        assert_eq!(rows, 1);
+        lib.stats();
+        assert_eq!(
+            lib.originals().len(),
+            1,
+            "a committed image keeps its original"
+        );
+    }
+    // Either way, importing the file again must leave a whole image.
+    lib.import(&[&p], &[]);
+    let fsck = lib.run(&["--json", "fsck"]);
+    assert_eq!(fsck.json()["problems"], 0, "{}", fsck.stdout);
+}
