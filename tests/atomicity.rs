@@ -160,13 +160,11 @@ fn libc_sigabrt() -> i32 {
     6
 }
 
-/// Known bug, kept as a failing test: a failure after the catalog commit (simulated with
+/// A failure after the catalog commit while the process lives (simulated with
 /// `import:after-commit=error`; really a failed rename of the original into originals/)
-/// reports "error", yet the row stays committed while the original, still in the
-/// process's temp folder, is deleted with that folder when the process exits. The image is
-/// then listed without an original, and importing the file again only says "duplicate".
+/// withdraws the row: the item is an error and leaves nothing, and importing the same file
+/// again lands it whole.
 #[test]
-#[ignore = "known bug: post-commit failure loses the original (see report)"]
 fn error_after_commit_does_not_lose_the_original() {
     let lib = TestLib::new();
     let bytes = jpeg(200, 150, 4);
@@ -175,24 +173,31 @@ fn error_after_commit_does_not_lose_the_original() {
         &["--json", "import", p.to_str().unwrap()],
         &[("VITRINE_FAILPOINT", "import:after-commit=error")],
     );
-    let failed = run.json_lines()[0]["status"] == "error";
-    let rows = lib.count("SELECT count(*) FROM images");
-    if failed {
-        assert_eq!(
-            rows, 0,
-            "an item reported as failed must not stay in the catalog"
-        );
-    } else {
-        assert_eq!(rows, 1);
-        lib.stats();
-        assert_eq!(
-            lib.originals().len(),
-            1,
-            "a committed image keeps its original"
-        );
-    }
-    // Either way, importing the file again must leave a whole image.
-    lib.import(&[&p], &[]);
+    let line = &run.json_lines()[0];
+    assert_eq!(line["status"], "error", "{}", run.stdout);
+    assert!(
+        line["error"].as_str().unwrap_or("").contains("injected"),
+        "the error names what failed: {line}"
+    );
+    assert_eq!(
+        lib.count("SELECT count(*) FROM images"),
+        0,
+        "an item reported as failed must not stay in the catalog"
+    );
+    assert_eq!(
+        lib.count("SELECT count(*) FROM thumb_jobs"),
+        0,
+        "no job is left"
+    );
+    assert!(lib.originals().is_empty(), "no original is left");
+    let again = lib.run(&["--json", "import", p.to_str().unwrap()]);
+    assert_eq!(
+        again.json_lines()[0]["status"],
+        "imported",
+        "a later import lands it whole: {}",
+        again.stdout
+    );
+    assert_eq!(lib.originals().len(), 1);
     let fsck = lib.run(&["--json", "fsck"]);
     assert_eq!(fsck.json()["problems"], 0, "{}", fsck.stdout);
 }

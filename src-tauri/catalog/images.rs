@@ -481,6 +481,19 @@ impl Catalog {
         Ok(record)
     }
 
+    /// Takes back a row whose import could not be finished (no tombstone: it never landed).
+    pub fn withdraw(&mut self, seq: i64) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute("DELETE FROM images_fts WHERE rowid = ?1", [seq])?;
+        tx.execute("DELETE FROM images WHERE seq = ?1", [seq])?;
+        tx.execute(
+            "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM image_tags WHERE tag_id = tags.id)",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn tombstones(&self) -> Result<Vec<Tombstone>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, sha256, ext, visibility, object_key, remote_state, deleted_at

@@ -404,16 +404,27 @@ impl Worker<'_> {
                 return Err(e.into());
             }
         };
-        // Committed: from here on the durable job finishes the work if we die.
-        if crate::failpoint::hit("import:after-commit") {
-            return Err(ImportError::Injected("import:after-commit"));
+        // Committed: if we die from here on, the durable job finishes the work. If moving the
+        // original into place fails while we live, the row is withdrawn again, so the item
+        // leaves nothing (and a later import of the same bytes starts afresh).
+        let placed = if crate::failpoint::hit("import:after-commit") {
+            Err(std::io::Error::other(
+                "injected failure at import:after-commit",
+            ))
+        } else {
+            crate::originals::commit_temp(&tmp, &target)
+        };
+        if let Err(e) = placed {
+            cleanup(&tmp);
+            self.catalog.withdraw(seq)?;
+            return Err(ImportError::Storage(format!("{}: {e}", target.display())));
         }
-        crate::originals::commit_temp(&tmp, &target)
-            .map_err(|e| ImportError::Storage(format!("{}: {e}", target.display())))?;
-        self.thumbs
-            .put(&sha256, ThumbSize::Grid, &grid)
-            .map_err(|e| ImportError::Storage(format!("thumbnail cache: {e}")))?;
-        self.catalog.finish_thumb_job(seq)?;
+        // A thumbnail that cannot be cached now stays queued (retried on the next open or by
+        // `vitrine thumbs`); the image itself has landed.
+        match self.thumbs.put(&sha256, ThumbSize::Grid, &grid) {
+            Ok(()) => self.catalog.finish_thumb_job(seq)?,
+            Err(e) => self.catalog.fail_thumb_job(seq, &e.to_string())?,
+        }
         Ok((Status::Imported, id))
     }
 }
