@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Workers for `requested` (0 = automatic): one per core plus one, so a worker waiting on a
+/// file sync or a database commit does not leave a core idle (measured in docs/BENCHMARKS.md).
 pub fn threads(requested: usize) -> usize {
     if requested > 0 {
         requested
@@ -10,6 +12,7 @@ pub fn threads(requested: usize) -> usize {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2)
+            + 1
     }
 }
 

@@ -116,7 +116,7 @@ struct ImportArgs {
     /// Largest image accepted, in pixels (width x height)
     #[arg(long, value_name = "PIXELS", env = "VITRINE_MAX_PIXELS")]
     max_pixels: Option<u64>,
-    /// Worker threads (default: one per core)
+    /// Worker threads (default: one per core, plus one)
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 }

@@ -116,7 +116,7 @@ pub struct ImportOptions {
     pub source_kind: SourceKind,
     pub max_bytes: u64,
     pub max_pixels: u64,
-    /// Worker threads; 0 = one per core.
+    /// Worker threads; 0 = automatic (one per core, plus one).
     pub threads: usize,
     pub http: HttpOptions,
 }
