@@ -1,0 +1,5 @@
+// Mirrors `catalog::stats::Bucket`.
+export type Bucket = {
+  count: number;
+  bytes: number;
+};

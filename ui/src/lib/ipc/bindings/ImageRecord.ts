@@ -1,0 +1,43 @@
+// Mirrors `catalog::images::ImageRecord`.
+import type { RemoteState } from "./RemoteState";
+import type { SourceKind } from "./SourceKind";
+import type { Storage } from "./Storage";
+import type { Visibility } from "./Visibility";
+
+export type ImageRecord = {
+  id: string;
+  sha256: string;
+  filename: string;
+  format: string;
+  mime: string;
+  bytes: number;
+  width: number;
+  height: number;
+  orientation: number;
+  visibility: Visibility;
+  tags: Array<string>;
+  source: SourceKind;
+  source_path: string | null;
+  source_url: string | null;
+  fetched_at: string | null;
+  storage: Storage;
+  taken_at: string | null;
+  camera_make: string | null;
+  camera_model: string | null;
+  has_gps: boolean;
+  remote_state: RemoteState;
+  remote_error: string | null;
+  remote_attempts: number;
+  object_key: string | null;
+  generator: string | null;
+  prompt: string | null;
+  negative_prompt: string | null;
+  model: string | null;
+  seed: number | null;
+  steps: number | null;
+  sampler: string | null;
+  cfg: number | null;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+};

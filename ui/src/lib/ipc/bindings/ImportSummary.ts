@@ -1,0 +1,6 @@
+// Result of the `import_inputs` command.
+export type ImportSummary = {
+  imported: number;
+  duplicates: number;
+  failed: number;
+};

@@ -1,0 +1,5 @@
+// What a rejected command carries.
+export type IpcError = {
+  code: string;
+  message: string;
+};

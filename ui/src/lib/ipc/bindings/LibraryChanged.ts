@@ -1,0 +1,4 @@
+// Payload of the `library-changed` event.
+export type LibraryChanged = {
+  reason: "import" | "edit" | "delete" | "external";
+};

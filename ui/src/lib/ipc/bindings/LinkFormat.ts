@@ -1,0 +1,2 @@
+// `format` argument of the `image_link` command.
+export type LinkFormat = "url" | "markdown" | "html" | "bbcode";

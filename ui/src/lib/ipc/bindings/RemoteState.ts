@@ -1,0 +1,2 @@
+// Mirrors `model::RemoteState` (serde lowercase).
+export type RemoteState = "local" | "pending" | "synced" | "failed";

@@ -1,0 +1,2 @@
+// Mirrors `import::Status` (serde lowercase).
+export type Status = "imported" | "duplicate" | "error";

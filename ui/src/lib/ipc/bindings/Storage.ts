@@ -1,0 +1,2 @@
+// Mirrors `model::Storage` (serde lowercase).
+export type Storage = "managed" | "referenced";

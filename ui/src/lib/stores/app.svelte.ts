@@ -1,0 +1,253 @@
+import {
+  clipboardImagePng,
+  clipboardText,
+  errorMessage,
+  isTauri,
+  notify,
+  onFileDrop,
+  onLibraryChanged,
+  pickFiles,
+  pickFolders,
+  type FileDrop,
+  type LibraryChanged,
+  type Unlisten,
+} from '../ipc';
+import { throttle } from '../util/debounce';
+import { isHttpUrl } from '../util/format';
+import { Deletes } from './deletes.svelte';
+import { Detail } from './detail.svelte';
+import { Gallery, sameFilter, type GalleryFilter } from './gallery.svelte';
+import { LibraryCounts } from './library.svelte';
+import { SettingsStore } from './settings.svelte';
+import { Toasts } from './toasts.svelte';
+import { Transfers, type Batch } from './transfers.svelte';
+import { ViewState } from './view.svelte';
+
+/** Splits pasted/typed text into http(s) URLs. */
+export function extractUrls(text: string): string[] {
+  return text
+    .split(/\s+/)
+    .map((s) => s.trim())
+    .filter(isHttpUrl);
+}
+
+function isEditable(el: EventTarget | null): boolean {
+  if (!(el instanceof HTMLElement)) return false;
+  return el.isContentEditable || el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+}
+
+const EXT_BY_MIME: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/bmp': 'bmp',
+  'image/tiff': 'tiff',
+};
+
+/**
+ * The application: owns every store, subscribes to core events once at start,
+ * and holds the actions the components call.
+ */
+export class App {
+  toasts = new Toasts();
+  gallery = new Gallery();
+  counts = new LibraryCounts();
+  settings = new SettingsStore();
+  view: ViewState;
+  detail: Detail;
+  deletes: Deletes;
+  transfers: Transfers;
+
+  dropActive = $state(false);
+  dropCount = $state(0);
+  showShortcuts = $state(false);
+  showUrlDialog = $state(false);
+  /** Ids waiting for the delete confirmation. */
+  confirmDelete = $state.raw<string[] | null>(null);
+
+  #unlisten: Unlisten[] = [];
+  #started = false;
+  #pasteSeen = false;
+
+  #refreshGallery = throttle(() => this.gallery.refresh(), 400);
+  #refreshCounts = throttle(() => void this.counts.refresh().then(() => this.#syncTotal()), 800);
+
+  constructor() {
+    this.view = new ViewState((f) => this.#applyFilter(f));
+    this.detail = new Detail(this.gallery, this.toasts);
+    this.deletes = new Deletes(this.gallery, this.toasts, () => this.#refreshCounts());
+    this.transfers = new Transfers({
+      onImported: () => this.#refreshGallery(),
+      onFinished: (b) => this.#batchDone(b),
+    });
+  }
+
+  /** Subscribes to core events (once) and loads the first page. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#unlisten.push(onLibraryChanged((r) => this.libraryChanged(r)));
+    this.#unlisten.push(onFileDrop((e) => this.fileDrop(e)));
+    this.gallery.setFilter(this.view.filter);
+    void this.counts.refresh().then(() => this.#syncTotal());
+    void this.settings.load();
+  }
+
+  stop(): void {
+    for (const u of this.#unlisten) u();
+    this.#unlisten = [];
+    this.#refreshGallery.cancel();
+    this.#refreshCounts.cancel();
+    this.#started = false;
+  }
+
+  #applyFilter(f: GalleryFilter): void {
+    if (!sameFilter(f, this.gallery.filter) || !this.gallery.ready) this.gallery.setFilter(f);
+    this.#syncTotal();
+  }
+
+  #syncTotal(): void {
+    this.gallery.setKnownTotal(this.counts.countFor(this.gallery.filter));
+  }
+
+  libraryChanged(reason: LibraryChanged['reason']): void {
+    this.#refreshGallery();
+    this.#refreshCounts();
+    if (reason === 'external') this.detail.reload();
+  }
+
+  fileDrop(e: FileDrop): void {
+    switch (e.type) {
+      case 'enter':
+        this.dropActive = true;
+        this.dropCount = e.paths.length;
+        break;
+      case 'over':
+        this.dropActive = true;
+        break;
+      case 'leave':
+        this.dropActive = false;
+        break;
+      case 'drop':
+        this.dropActive = false;
+        if (e.paths.length > 0) void this.transfers.importInputs(e.paths, 'drop');
+        break;
+    }
+  }
+
+  #batchDone(b: Batch): void {
+    this.#refreshGallery();
+    this.#refreshCounts();
+    if (b.error) this.toasts.error(`Import failed: ${b.error}`);
+    const away = typeof document !== 'undefined' && (document.hidden || !document.hasFocus());
+    if (away && b.total >= 10) {
+      void notify('Import finished', `${b.imported} imported, ${b.duplicates} duplicates, ${b.failed} failed`);
+    }
+  }
+
+  async addFiles(): Promise<void> {
+    try {
+      const paths = await pickFiles();
+      if (paths.length) await this.transfers.importInputs(paths, 'file');
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+    }
+  }
+
+  async addFolder(): Promise<void> {
+    try {
+      const paths = await pickFolders();
+      if (paths.length) await this.transfers.importInputs(paths, 'file');
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+    }
+  }
+
+  /** "Import from URL…": returns false when the text holds no http(s) URL. */
+  importUrls(text: string): boolean {
+    const urls = extractUrls(text);
+    if (urls.length === 0) return false;
+    void this.transfers.importInputs(urls, 'url');
+    return true;
+  }
+
+  /** HTML paste: image data → import_blob; an http(s) URL → import_inputs (url). */
+  async paste(e: ClipboardEvent): Promise<void> {
+    this.#pasteSeen = true;
+    const data = e.clipboardData;
+    if (!data) return;
+    const files: File[] = [];
+    for (const item of Array.from(data.items ?? [])) {
+      if (item.kind === 'file' && item.type.startsWith('image/')) {
+        const f = item.getAsFile();
+        if (f) files.push(f);
+      }
+    }
+    if (files.length === 0) {
+      for (const f of Array.from(data.files ?? [])) if (f.type.startsWith('image/')) files.push(f);
+    }
+    if (files.length > 0) {
+      e.preventDefault();
+      for (const f of files) {
+        const bytes = new Uint8Array(await f.arrayBuffer());
+        const ext = EXT_BY_MIME[f.type] ?? 'png';
+        const name = f.name && f.name !== 'image.png' ? f.name : `pasted-${stamp()}.${ext}`;
+        void this.transfers.importBlob(bytes, name);
+      }
+      return;
+    }
+    if (isEditable(e.target)) return;
+    const urls = extractUrls(data.getData('text/plain') ?? '');
+    if (urls.length > 0) {
+      e.preventDefault();
+      void this.transfers.importInputs(urls, 'url');
+    }
+  }
+
+  /**
+   * Ctrl+V outside a text field: some webviews fire no paste event without an
+   * editable target, so read the clipboard through the plugin if none came.
+   */
+  pasteShortcut(): void {
+    if (!isTauri()) return;
+    this.#pasteSeen = false;
+    setTimeout(() => {
+      if (this.#pasteSeen) return;
+      void (async () => {
+        const png = await clipboardImagePng();
+        if (png) {
+          void this.transfers.importBlob(png, `pasted-${stamp()}.png`);
+          return;
+        }
+        const text = await clipboardText();
+        if (text && !this.importUrls(text)) this.toasts.show('Nothing to paste: copy an image or an image link first.');
+      })();
+    }, 150);
+  }
+
+  requestDelete(ids: string[]): void {
+    if (ids.length > 0) this.confirmDelete = ids;
+  }
+
+  confirmDeleteNow(): void {
+    const ids = this.confirmDelete;
+    this.confirmDelete = null;
+    if (!ids) return;
+    if (this.detail.id && ids.includes(this.detail.id)) {
+      const list = this.gallery.visible;
+      const i = this.detail.index;
+      const next = list.slice(i + 1).find((r) => !ids.includes(r.id)) ?? list.slice(0, i).reverse().find((r) => !ids.includes(r.id));
+      if (next) void this.detail.open(next.id);
+      else this.detail.close();
+    }
+    const label = ids.length === 1 ? `Deleted ${this.gallery.get(ids[0])?.filename ?? 'image'}` : `Deleted ${ids.length} images`;
+    this.deletes.schedule(ids, label);
+  }
+}
+
+function stamp(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}

@@ -1,0 +1,123 @@
+import { api, errorMessage, type ImageDetail, type ImageRecord, type Visibility } from '../ipc';
+import type { Gallery } from './gallery.svelte';
+import type { Toasts } from './toasts.svelte';
+
+/** The open image: its full record, optimistic edits, navigation. */
+export class Detail {
+  id = $state<string | null>(null);
+  detail = $state.raw<ImageDetail | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  #gallery: Gallery;
+  #toasts: Toasts;
+  #loadSeq = 0;
+  /** Latest visibility request per id, so an older failure does not roll back a newer choice. */
+  #visSeq = new Map<string, number>();
+  #tagSeq = new Map<string, number>();
+
+  constructor(gallery: Gallery, toasts: Toasts) {
+    this.#gallery = gallery;
+    this.#toasts = toasts;
+  }
+
+  get isOpen(): boolean {
+    return this.id !== null;
+  }
+
+  /** What to show right away: the gallery's record, then the full detail once it arrives. */
+  get record(): ImageRecord | ImageDetail | null {
+    if (this.id === null) return null;
+    const fromGallery = this.#gallery.get(this.id);
+    if (this.detail && this.detail.id === this.id) {
+      // Gallery record carries the freshest optimistic fields.
+      return fromGallery ? { ...this.detail, ...fromGallery } : this.detail;
+    }
+    return fromGallery ?? null;
+  }
+
+  get index(): number {
+    return this.id === null ? -1 : this.#gallery.indexOf(this.id);
+  }
+
+  async open(id: string): Promise<void> {
+    this.id = id;
+    if (this.detail?.id !== id) this.detail = null;
+    this.error = null;
+    this.loading = true;
+    const seq = ++this.#loadSeq;
+    try {
+      const d = await api.getImage(id);
+      if (seq === this.#loadSeq) this.detail = d;
+    } catch (e) {
+      if (seq === this.#loadSeq) this.error = errorMessage(e);
+    } finally {
+      if (seq === this.#loadSeq) this.loading = false;
+    }
+  }
+
+  /** Re-reads the open image (after an external change). */
+  reload(): void {
+    if (this.id !== null) void this.open(this.id);
+  }
+
+  close(): void {
+    this.id = null;
+    this.detail = null;
+    this.error = null;
+    this.#loadSeq++;
+  }
+
+  /** Moves by `delta` in the gallery's order. */
+  step(delta: number): void {
+    const i = this.index;
+    if (i < 0) return;
+    const j = i + delta;
+    const list = this.#gallery.visible;
+    this.#gallery.ensure(j + 1);
+    if (j < 0 || j >= list.length) return;
+    void this.open(list[j].id);
+  }
+
+  #patchLocal(id: string, fields: Partial<ImageRecord>): void {
+    this.#gallery.patch(id, fields);
+    if (this.detail && this.detail.id === id) this.detail = { ...this.detail, ...fields };
+  }
+
+  /** Optimistic: the UI changes at once; rolled back with a toast if the core refuses. */
+  async setVisibility(id: string, visibility: Visibility): Promise<void> {
+    const before = (this.#gallery.get(id) ?? (this.detail?.id === id ? this.detail : null))?.visibility;
+    if (before === visibility) return;
+    const seq = (this.#visSeq.get(id) ?? 0) + 1;
+    this.#visSeq.set(id, seq);
+    this.#patchLocal(id, { visibility });
+    try {
+      const rec = await api.setVisibility(id, visibility);
+      if (this.#visSeq.get(id) === seq) this.#patchLocal(id, rec);
+    } catch (e) {
+      if (this.#visSeq.get(id) === seq && before) this.#patchLocal(id, { visibility: before });
+      this.#toasts.error(`Could not change visibility: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Optimistic tag edit; the core's answer is the new tag list. */
+  async editTags(id: string, add: string[], remove: string[]): Promise<void> {
+    const cur = (this.#gallery.get(id) ?? (this.detail?.id === id ? this.detail : null))?.tags;
+    if (!cur) return;
+    const addClean = add.map((t) => t.trim()).filter((t) => t && !cur.includes(t));
+    const rm = remove.filter((t) => cur.includes(t));
+    if (addClean.length === 0 && rm.length === 0) return;
+    const next = [...cur.filter((t) => !rm.includes(t)), ...addClean].sort((a, b) =>
+      a.toLowerCase().localeCompare(b.toLowerCase()),
+    );
+    const seq = (this.#tagSeq.get(id) ?? 0) + 1;
+    this.#tagSeq.set(id, seq);
+    this.#patchLocal(id, { tags: next });
+    try {
+      const tags = await api.editTags(id, addClean, rm);
+      if (this.#tagSeq.get(id) === seq) this.#patchLocal(id, { tags });
+    } catch (e) {
+      if (this.#tagSeq.get(id) === seq) this.#patchLocal(id, { tags: cur });
+      this.#toasts.error(`Could not edit tags: ${errorMessage(e)}`);
+    }
+  }
+}

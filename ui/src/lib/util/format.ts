@@ -1,0 +1,43 @@
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString();
+}
+
+export function formatDate(s: string | null | undefined): string {
+  if (!s) return '—';
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return s;
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function megapixels(w: number, h: number): string {
+  return `${((w * h) / 1e6).toFixed(1)} MP`;
+}
+
+/** Last path segment (works for / and \\ separators and URLs). */
+export function baseName(p: string): string {
+  const clean = p.replace(/[?#].*$/, '').replace(/[\\/]+$/, '');
+  return clean.split(/[\\/]/).pop() || p;
+}
+
+export function isHttpUrl(s: string): boolean {
+  const t = s.trim();
+  if (!/^https?:\/\//i.test(t) || /\s/.test(t)) return false;
+  try {
+    new URL(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
