@@ -1,6 +1,8 @@
 //! Vitrine's core: catalog, import, thumbnails and the CLI, with no window.
 //! The app shell (feature `gui`) and bucket sync (feature `s3`) are built on it.
 
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod error;

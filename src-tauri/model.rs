@@ -1,6 +1,6 @@
 //! Small value types shared by the catalog, the import pipeline and the CLI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
@@ -9,7 +9,8 @@ use crate::error::Error;
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, $hint:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
         #[serde(rename_all = "lowercase")]
         pub enum $name { $($variant),+ }
 

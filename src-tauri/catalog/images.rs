@@ -41,12 +41,14 @@ pub struct NewImage {
 
 /// One image as `ls`, `search` and the gallery see it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct ImageRecord {
     pub id: String,
     pub sha256: String,
     pub filename: String,
     pub format: String,
     pub mime: String,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub bytes: u64,
     pub width: u32,
     pub height: u32,
@@ -70,6 +72,7 @@ pub struct ImageRecord {
     pub prompt: Option<String>,
     pub negative_prompt: Option<String>,
     pub model: Option<String>,
+    #[cfg_attr(feature = "gui", ts(type = "number | null"))]
     pub seed: Option<serde_json::Value>,
     pub steps: Option<u32>,
     pub sampler: Option<String>,
@@ -89,6 +92,7 @@ pub struct ImageRecord {
 
 /// `show`: the record plus EXIF, raw AI parameters and every source.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct ImageDetail {
     #[serde(flatten)]
     pub record: ImageRecord,
@@ -101,6 +105,7 @@ pub struct ImageDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct SourceEntry {
     pub kind: String,
     pub source: String,

@@ -13,16 +13,26 @@ pub const DEFAULT_PAGE: usize = 200;
 
 /// Filters, order and page position. `after` is the id of the last image of the previous
 /// page: the next page starts right after it in the chosen order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+#[serde(default)]
 pub struct ListQuery {
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub tag: Option<String>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub visibility: Option<Visibility>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub remote_state: Option<RemoteState>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub source: Option<SourceKind>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable, type = "number"))]
     pub limit: Option<usize>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub after: Option<String>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub sort: Option<Sort>,
     /// Full-text query (FTS5 over filename, prompts, model, tags and raw AI text).
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub search: Option<String>,
 }
 

@@ -7,12 +7,16 @@ use super::Catalog;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct Bucket {
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub count: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct FailedItem {
     pub id: String,
     pub filename: String,
@@ -21,16 +25,23 @@ pub struct FailedItem {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct Stats {
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub images: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub bytes: u64,
     pub by_format: BTreeMap<String, Bucket>,
     pub by_source: BTreeMap<String, Bucket>,
     pub by_visibility: BTreeMap<String, Bucket>,
     pub by_remote_state: BTreeMap<String, Bucket>,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub tags: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub with_ai_parameters: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub thumbnails_pending: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub tombstones: u64,
     pub failed: Vec<FailedItem>,
 }

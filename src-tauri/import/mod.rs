@@ -136,6 +136,7 @@ impl Default for ImportOptions {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Imported,
@@ -145,13 +146,13 @@ pub enum Status {
 
 /// The result for one input item (one line of `vitrine import --json`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct Outcome {
     pub input: String,
     pub status: Status,
     pub id: Option<String>,
     pub error: Option<String>,
     /// Stable error code (`corrupt`, `too_many_pixels`, …) when `status` is `error`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'static str>,
 }
 
@@ -178,19 +179,26 @@ impl Outcome {
 
 /// Progress of a batch, for progress bars and UI events.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ImportEvent {
     Started {
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
         total: usize,
     },
     Item {
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
         done: usize,
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
         total: usize,
         outcome: Outcome,
     },
     Finished {
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
         imported: usize,
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
         duplicates: usize,
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
         failed: usize,
     },
 }

@@ -1,0 +1,320 @@
+//! Tauri commands: thin async adapters over the core. Work runs on the blocking pool, never
+//! on the UI thread; errors reach the UI as `{code, message}`.
+
+use serde::{Deserialize, Serialize};
+use tauri::ipc::{Channel, InvokeBody, Request};
+use tauri::{AppHandle, Emitter, State};
+
+use super::error::IpcError;
+use super::{AppState, LibraryChanged, Settings};
+use crate::catalog::{ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
+use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status};
+use crate::model::{SourceKind, Visibility};
+
+type Cmd<T> = Result<T, IpcError>;
+
+/// Most rows one page may ask for.
+const MAX_PAGE: usize = 1000;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> Cmd<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(IpcError::internal)?
+        .map_err(Into::into)
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct LibraryInfo {
+    pub root: String,
+    #[ts(type = "number")]
+    pub images: u64,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ImportSummary {
+    #[ts(type = "number")]
+    pub imported: usize,
+    #[ts(type = "number")]
+    pub duplicates: usize,
+    #[ts(type = "number")]
+    pub failed: usize,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkFormat {
+    Url,
+    Markdown,
+    Html,
+    Bbcode,
+}
+
+#[tauri::command]
+pub async fn library_info(state: State<'_, AppState>) -> Cmd<LibraryInfo> {
+    let lib = state.lib.clone();
+    blocking(move || {
+        let images = lib.catalog().stats()?.images;
+        Ok(LibraryInfo {
+            root: lib.root().display().to_string(),
+            images,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_images(state: State<'_, AppState>, query: ListQuery) -> Cmd<Vec<ImageRecord>> {
+    let lib = state.lib.clone();
+    let mut query = query;
+    query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
+    blocking(move || lib.catalog().list(&query)).await
+}
+
+#[tauri::command]
+pub async fn get_image(state: State<'_, AppState>, id: String) -> Cmd<ImageDetail> {
+    let lib = state.lib.clone();
+    blocking(move || {
+        let catalog = lib.catalog();
+        let detail = catalog.detail(&id)?;
+        catalog.touch_accessed(detail.record.seq)?;
+        Ok(detail)
+    })
+    .await
+}
+
+fn import_options(state: &AppState, source: SourceKind, tags: Vec<String>) -> ImportOptions {
+    let settings = state.settings();
+    ImportOptions {
+        tags,
+        source_kind: source,
+        max_bytes: settings.max_file_size,
+        max_pixels: settings.max_pixels,
+        ..ImportOptions::default()
+    }
+}
+
+/// Streams every import event to the caller and tells every window the library changed.
+fn forward(app: AppHandle, channel: Channel<ImportEvent>) -> impl Fn(ImportEvent) + Sync {
+    let last = std::sync::Mutex::new(std::time::Instant::now() - std::time::Duration::from_secs(1));
+    move |event: ImportEvent| {
+        let landed = matches!(&event, ImportEvent::Item { outcome, .. } if outcome.status == Status::Imported);
+        let finished = matches!(event, ImportEvent::Finished { .. });
+        let _ = channel.send(event);
+        // At most a few refreshes a second while a big batch lands, and one at the end.
+        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+        if finished || (landed && last.elapsed().as_millis() >= 250) {
+            *last = std::time::Instant::now();
+            let _ = app.emit("library-changed", LibraryChanged::new("import"));
+        }
+    }
+}
+
+fn notify_batch(app: &AppHandle, outcomes: &[Outcome]) {
+    use tauri_plugin_notification::NotificationExt;
+    let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+    let (imported, failed) = (count(Status::Imported), count(Status::Error));
+    if outcomes.len() < 2 {
+        return;
+    }
+    let body = if failed > 0 {
+        format!("{imported} imported, {failed} failed")
+    } else {
+        format!("{imported} imported")
+    };
+    let _ = app
+        .notification()
+        .builder()
+        .title("Vitrine")
+        .body(body)
+        .show();
+}
+
+#[tauri::command]
+pub async fn import_inputs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    inputs: Vec<String>,
+    source: SourceKind,
+    tags: Vec<String>,
+    on_event: Channel<ImportEvent>,
+) -> Cmd<ImportSummary> {
+    let lib = state.lib.clone();
+    let opts = import_options(&state, source, tags);
+    let sink = forward(app.clone(), on_event);
+    let outcomes = blocking(move || lib.import(&inputs, &opts, &sink)).await?;
+    notify_batch(&app, &outcomes);
+    let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+    Ok(ImportSummary {
+        imported: count(Status::Imported),
+        duplicates: count(Status::Duplicate),
+        failed: count(Status::Error),
+    })
+}
+
+/// Pasted image data: the raw bytes are the request body, the name is in `x-vitrine-name`.
+#[tauri::command]
+pub async fn import_blob(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Cmd<Outcome> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(IpcError::new(
+            "invalid_input",
+            "send the image bytes as the request body",
+        ));
+    };
+    let name = request
+        .headers()
+        .get("x-vitrine-name")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::import::url::percent_decode)
+        .unwrap_or_else(|| "pasted image".to_string());
+    let blob = Blob {
+        name,
+        bytes: bytes.clone(),
+        kind: SourceKind::Paste,
+    };
+    let lib = state.lib.clone();
+    let opts = import_options(&state, SourceKind::Paste, Vec::new());
+    let outcomes = blocking(move || lib.import_blobs(&[blob], &opts, &|_| {})).await?;
+    let _ = app.emit("library-changed", LibraryChanged::new("import"));
+    outcomes
+        .into_iter()
+        .next()
+        .ok_or_else(|| IpcError::internal("no outcome"))
+}
+
+#[tauri::command]
+pub async fn edit_tags(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    add: Vec<String>,
+    remove: Vec<String>,
+) -> Cmd<Vec<String>> {
+    let lib = state.lib.clone();
+    let tags = blocking(move || lib.catalog().edit_tags(&id, &add, &remove)).await?;
+    let _ = app.emit("library-changed", LibraryChanged::new("edit"));
+    Ok(tags)
+}
+
+#[tauri::command]
+pub async fn set_visibility(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    visibility: Visibility,
+) -> Cmd<ImageRecord> {
+    let lib = state.lib.clone();
+    let rec = blocking(move || lib.catalog().set_visibility(&id, visibility)).await?;
+    let _ = app.emit("library-changed", LibraryChanged::new("edit"));
+    Ok(rec)
+}
+
+#[tauri::command]
+pub async fn delete_images(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+) -> Cmd<Vec<String>> {
+    let lib = state.lib.clone();
+    let removed = blocking(move || {
+        ids.iter()
+            .map(|id| lib.remove(id).map(|r| r.id))
+            .collect::<crate::Result<Vec<_>>>()
+    })
+    .await?;
+    let _ = app.emit("library-changed", LibraryChanged::new("delete"));
+    Ok(removed)
+}
+
+#[tauri::command]
+pub async fn stats(state: State<'_, AppState>) -> Cmd<Stats> {
+    let lib = state.lib.clone();
+    blocking(move || lib.catalog().stats()).await
+}
+
+#[tauri::command]
+pub async fn tag_counts(state: State<'_, AppState>) -> Cmd<Vec<(String, i64)>> {
+    let lib = state.lib.clone();
+    blocking(move || lib.catalog().tag_counts()).await
+}
+
+#[tauri::command]
+pub async fn reveal_image(app: AppHandle, state: State<'_, AppState>, id: String) -> Cmd<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let lib = state.lib.clone();
+    let path = blocking(move || {
+        let rec = lib.catalog().get(&id)?;
+        Ok(lib.original_path(&rec))
+    })
+    .await?;
+    app.opener().reveal_item_in_dir(&path).map_err(|e| {
+        IpcError::new(
+            "reveal_failed",
+            format!("cannot open the file manager at {}: {e}", path.display()),
+        )
+    })
+}
+
+/// A link to the image in the chosen format. Until a bucket is configured the link is the
+/// original's local `file://` URL.
+#[tauri::command]
+pub async fn image_link(state: State<'_, AppState>, id: String, format: LinkFormat) -> Cmd<String> {
+    let lib = state.lib.clone();
+    blocking(move || {
+        let rec = lib.catalog().get(&id)?;
+        let url = file_url(&lib.original_path(&rec));
+        Ok(format_link(&url, &rec.filename, format))
+    })
+    .await
+}
+
+pub fn file_url(path: &std::path::Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub fn format_link(url: &str, title: &str, format: LinkFormat) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    match format {
+        LinkFormat::Url => url.to_string(),
+        LinkFormat::Markdown => format!("![{}]({url})", title.replace(['[', ']'], "")),
+        LinkFormat::Html => format!("<img src=\"{}\" alt=\"{}\">", esc(url), esc(title)),
+        LinkFormat::Bbcode => format!("[img]{url}[/img]"),
+    }
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> Cmd<Settings> {
+    Ok(state.settings())
+}
+
+#[tauri::command]
+pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> Cmd<Settings> {
+    let lib = state.lib.clone();
+    let saved = blocking(move || Settings::save(&lib, &settings)).await?;
+    *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = saved.clone();
+    Ok(saved)
+}
