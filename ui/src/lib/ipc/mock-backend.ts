@@ -20,6 +20,10 @@ import type {
   Bucket,
 } from './types';
 
+// For tests outside lib/ipc/ (which may not import @tauri-apps directly).
+export { mockIPC, mockWindows, mockConvertFileSrc } from '@tauri-apps/api/mocks';
+export { emit } from '@tauri-apps/api/event';
+
 export interface Call {
   cmd: string;
   args: unknown;
@@ -216,7 +220,7 @@ export class FakeLibrary {
     const existing = this.records.find((r) => r.source_path === input || r.source_url === input);
     if (existing) {
       existing.tags = [...new Set([...existing.tags, ...tags])].sort();
-      return { input, status: 'duplicate', id: existing.id, error: null };
+      return { input, status: 'duplicate', id: existing.id, error: null, code: null };
     }
     const n = this.#next++;
     const isUrl = /^https?:/.test(input);
@@ -235,7 +239,7 @@ export class FakeLibrary {
       remote_attempts: 0,
     });
     this.records.push(rec);
-    return { input, status: 'imported', id: rec.id, error: null };
+    return { input, status: 'imported', id: rec.id, error: null, code: null };
   }
 
   async handle(cmd: string, args: unknown, options?: unknown): Promise<unknown> {

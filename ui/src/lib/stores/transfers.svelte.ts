@@ -154,7 +154,7 @@ export class Transfers {
       this.#event(b, { event: 'item', done: 1, total: 1, outcome: o });
     } catch (e) {
       const msg = errorMessage(e);
-      this.#event(b, { event: 'item', done: 1, total: 1, outcome: { input: name, status: 'error', id: null, error: msg } });
+      this.#event(b, { event: 'item', done: 1, total: 1, outcome: { input: name, status: 'error', id: null, error: msg, code: null } });
     }
     this.#finish(b);
     return b;

@@ -15,3 +15,23 @@ export function parametersText(r: ImageRecord): string {
   if (kv.length) lines.push(kv.join(', '));
   return lines.join('\n');
 }
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** EXIF JSON (a flat tag → value object) as table rows. */
+export function exifEntries(exif: unknown): Array<[string, string]> {
+  if (!isObject(exif)) return [];
+  return Object.entries(exif)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+}
+
+/** `{latitude, longitude, altitude}` as "lat, lon" (null when absent or malformed). */
+export function gpsText(gps: unknown): string | null {
+  if (!isObject(gps)) return null;
+  const { latitude, longitude } = gps;
+  if (typeof latitude !== 'number' || typeof longitude !== 'number') return null;
+  return `${latitude.toFixed(5)}, ${longitude.toFixed(5)}`;
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { cellPosition, computeLayout, moveIndex, placeholderHue, rowCount, scrollToReveal, totalHeight, visibleRange } from './virtual';
+
+describe('computeLayout', () => {
+  it('fits as many ~200px columns as the width allows', () => {
+    // inner = 1000 - 24 = 976; (976 + 6) / 206 = 4.77 → 4 columns
+    const l = computeLayout(1000);
+    expect(l.columns).toBe(4);
+    expect(l.cell).toBe(Math.floor((976 - 3 * 6) / 4));
+    expect(l.rowHeight).toBe(l.cell + 6);
+  });
+
+  it('never goes below one column', () => {
+    expect(computeLayout(50).columns).toBe(1);
+    expect(computeLayout(0).columns).toBe(1);
+  });
+
+  it('grows columns with width', () => {
+    expect(computeLayout(1920).columns).toBe(9);
+  });
+});
+
+describe('visibleRange', () => {
+  const l = { columns: 5, cell: 200, gap: 10, rowHeight: 210, padding: 0 };
+
+  it('covers the viewport plus overscan rows', () => {
+    // scrollTop 2100 = row 10; viewport 630 = 3 rows → rows 10..13 visible
+    const r = visibleRange(2100, 630, l, 100_000, 2);
+    expect(r.startRow).toBe(8);
+    expect(r.endRow).toBe(16);
+    expect(r.start).toBe(40);
+    expect(r.end).toBe(80);
+  });
+
+  it('clamps at the top and at the end of the list', () => {
+    expect(visibleRange(0, 630, l, 100_000, 2)).toMatchObject({ startRow: 0, start: 0, endRow: 6, end: 30 });
+    const r = visibleRange(1_000_000, 630, l, 23, 2);
+    expect(r.end).toBe(23);
+    expect(r.start).toBeLessThan(23);
+  });
+
+  it('is empty for no items or no viewport', () => {
+    expect(visibleRange(0, 600, l, 0)).toEqual({ startRow: 0, endRow: 0, start: 0, end: 0 });
+    expect(visibleRange(0, 0, l, 10)).toEqual({ startRow: 0, endRow: 0, start: 0, end: 0 });
+  });
+
+  it('renders a bounded number of cells at 100,000 images anywhere in the list', () => {
+    const lay = computeLayout(1280);
+    const total = 100_000;
+    const h = totalHeight(total, lay);
+    for (const top of [0, h / 3, h / 2, h - 800]) {
+      const r = visibleRange(top, 800, lay, total, 3);
+      expect(r.end - r.start).toBeLessThanOrEqual((Math.ceil(800 / lay.rowHeight) + 1 + 6) * lay.columns);
+      expect(r.end).toBeLessThanOrEqual(total);
+    }
+  });
+
+  it('takes the padding into account', () => {
+    const lp = { ...l, padding: 12 };
+    expect(visibleRange(12 + 210 * 4, 210, lp, 1000, 0).startRow).toBe(4);
+  });
+});
+
+describe('sizes and positions', () => {
+  const l = { columns: 4, cell: 200, gap: 6, rowHeight: 206, padding: 12 };
+
+  it('totalHeight is rows × rowHeight without the last gap, plus padding', () => {
+    expect(rowCount(9, 4)).toBe(3);
+    expect(totalHeight(9, l)).toBe(24 + 3 * 206 - 6);
+    expect(totalHeight(0, l)).toBe(0);
+  });
+
+  it('cellPosition places index by row and column', () => {
+    expect(cellPosition(0, l)).toEqual({ top: 12, left: 12 });
+    expect(cellPosition(5, l)).toEqual({ top: 12 + 206, left: 12 + 206 });
+  });
+
+  it('scrollToReveal scrolls only when needed', () => {
+    expect(scrollToReveal(0, 0, 500, l)).toBe(0);
+    // row 10 is below a 500px viewport at 0
+    const s = scrollToReveal(40, 0, 500, l);
+    expect(s).toBe(12 + 10 * 206 + 200 + 12 - 500);
+    // going back up to row 1 from far below
+    expect(scrollToReveal(4, 5000, 500, l)).toBe(206);
+  });
+});
+
+describe('moveIndex', () => {
+  it('moves by one, by a row, and clamps', () => {
+    expect(moveIndex(5, 'ArrowRight', 4, 100)).toBe(6);
+    expect(moveIndex(5, 'ArrowDown', 4, 100)).toBe(9);
+    expect(moveIndex(1, 'ArrowUp', 4, 100)).toBe(0);
+    expect(moveIndex(98, 'ArrowDown', 4, 100)).toBe(99);
+    expect(moveIndex(3, 'Home', 4, 100)).toBe(0);
+    expect(moveIndex(3, 'End', 4, 100)).toBe(99);
+    expect(moveIndex(0, 'PageDown', 4, 100, 3)).toBe(12);
+    expect(moveIndex(0, 'ArrowLeft', 4, 0)).toBe(-1);
+  });
+});
+
+it('placeholderHue is stable and in range', () => {
+  expect(placeholderHue('abc')).toBe(placeholderHue('abc'));
+  expect(placeholderHue('abc')).toBeGreaterThanOrEqual(0);
+  expect(placeholderHue('abc')).toBeLessThan(360);
+});

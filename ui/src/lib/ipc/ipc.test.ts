@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { mockConvertFileSrc } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { api, onFileDrop, onLibraryChanged, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent } from './index';
+import { fakeCore, flush, recordIPC } from '../../test/helpers';
+
+describe('commands send the contract arg shapes', () => {
+  it('maps each function to its command and args', async () => {
+    const calls = recordIPC((cmd) => {
+      if (cmd === 'list_images' || cmd === 'delete_images' || cmd === 'edit_tags') return [];
+      if (cmd === 'get_settings') return { library_path: '/l', max_file_size: 1, max_pixels: 1, grid_size: 320, preview_size: 1280 };
+      return null;
+    });
+    await api.libraryInfo();
+    await api.listImages({ tag: 'cats', sort: 'name', limit: 200, after: 'X' });
+    await api.getImage('A');
+    await api.editTags('A', ['x'], ['y']);
+    await api.setVisibility('A', 'public');
+    await api.deleteImages(['A', 'B']);
+    await api.stats();
+    await api.tagCounts();
+    await api.revealImage('A');
+    await api.imageLink('A', 'markdown');
+    await api.getSettings();
+    const s = { library_path: '/l', max_file_size: 5, max_pixels: 6, grid_size: 320, preview_size: 1280 };
+    await api.setSettings(s);
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ['library_info', {}],
+      ['list_images', { query: { tag: 'cats', sort: 'name', limit: 200, after: 'X' } }],
+      ['get_image', { id: 'A' }],
+      ['edit_tags', { id: 'A', add: ['x'], remove: ['y'] }],
+      ['set_visibility', { id: 'A', visibility: 'public' }],
+      ['delete_images', { ids: ['A', 'B'] }],
+      ['stats', {}],
+      ['tag_counts', {}],
+      ['reveal_image', { id: 'A' }],
+      ['image_link', { id: 'A', format: 'markdown' }],
+      ['get_settings', {}],
+      ['set_settings', { settings: s }],
+      ['get_settings', {}],
+    ]);
+  });
+
+  it('import_inputs passes inputs, source, tags and a Channel as onEvent', async () => {
+    const events: ImportEvent[] = [];
+    const calls = recordIPC((_cmd, args) => {
+      const ch = args.onEvent as { onmessage: (e: ImportEvent) => void; toJSON(): string };
+      ch.onmessage({ event: 'started', total: 1 });
+      ch.onmessage({ event: 'item', done: 1, total: 1, outcome: { input: '/a.jpg', status: 'imported', id: 'I', error: null, code: null } });
+      ch.onmessage({ event: 'finished', imported: 1, duplicates: 0, failed: 0 });
+      return { imported: 1, duplicates: 0, failed: 0 };
+    });
+    const summary = await api.importInputs(['/a.jpg', 'https://x.test/b.png'], 'drop', ['t'], (e) => events.push(e));
+    expect(summary).toEqual({ imported: 1, duplicates: 0, failed: 0 });
+    const { args } = calls[0];
+    expect(calls[0].cmd).toBe('import_inputs');
+    expect(args.inputs).toEqual(['/a.jpg', 'https://x.test/b.png']);
+    expect(args.source).toBe('drop');
+    expect(args.tags).toEqual(['t']);
+    expect(JSON.stringify(args.onEvent)).toMatch(/^"__CHANNEL__:\d+"$/);
+    expect(events.map((e) => e.event)).toEqual(['started', 'item', 'finished']);
+  });
+
+  it('import_blob sends raw bytes with the url-encoded name header', async () => {
+    const lib = fakeCore();
+    const bytes = new Uint8Array([137, 80, 78, 71]);
+    const o = await api.importBlob(bytes, 'screen shot é.png');
+    expect(o.status).toBe('imported');
+    const call = lib.callsOf('import_blob')[0];
+    expect(call.args).toBe(bytes);
+    expect(call.options).toEqual({ headers: { 'x-vitrine-name': 'screen%20shot%20%C3%A9.png' } });
+  });
+});
+
+describe('errors', () => {
+  it('a rejected invoke with {code, message} becomes a UserError', async () => {
+    recordIPC(() => {
+      throw { code: 'not_found', message: 'no image with id Z' };
+    });
+    const err = await api.getImage('Z').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err).toMatchObject({ code: 'not_found', message: 'no image with id Z' });
+  });
+
+  it('a plain string rejection becomes a UserError too', async () => {
+    recordIPC(() => {
+      throw 'boom';
+    });
+    const err = await api.stats().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err).toMatchObject({ code: 'internal', message: 'boom' });
+  });
+});
+
+describe('image urls', () => {
+  it('use the vitrine scheme on Linux/macOS', () => {
+    mockConvertFileSrc('linux');
+    expect(thumbUrl('01ABC', 'grid')).toBe('vitrine://localhost/thumb%2F01ABC%2Fgrid');
+    expect(thumbUrl('01ABC', 'preview')).toBe('vitrine://localhost/thumb%2F01ABC%2Fpreview');
+    expect(originalUrl('01ABC')).toBe('vitrine://localhost/original%2F01ABC');
+  });
+
+  it('use http://vitrine.localhost on Windows', () => {
+    mockConvertFileSrc('windows');
+    expect(thumbUrl('01ABC', 'grid')).toBe('http://vitrine.localhost/thumb%2F01ABC%2Fgrid');
+  });
+});
+
+describe('events', () => {
+  it('library-changed delivers the reason', async () => {
+    recordIPC();
+    const reasons: string[] = [];
+    const un = onLibraryChanged((r) => reasons.push(r));
+    await flush();
+    await emit('library-changed', { reason: 'external' });
+    expect(reasons).toEqual(['external']);
+    un();
+  });
+
+  it('OS drag-and-drop events map to enter/over/drop/leave', async () => {
+    recordIPC();
+    const seen: FileDrop[] = [];
+    const un = onFileDrop((e) => seen.push(e));
+    await flush();
+    const position = { x: 1, y: 2 };
+    await emit('tauri://drag-enter', { paths: ['/a.png', '/b'], position });
+    await emit('tauri://drag-over', { position });
+    await emit('tauri://drag-leave', {});
+    await emit('tauri://drag-drop', { paths: ['/a.png'], position });
+    expect(seen).toEqual([
+      { type: 'enter', paths: ['/a.png', '/b'] },
+      { type: 'over' },
+      { type: 'leave' },
+      { type: 'drop', paths: ['/a.png'] },
+    ]);
+    un();
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { Detail } from './detail.svelte';
+import { Gallery } from './gallery.svelte';
+import { Toasts } from './toasts.svelte';
+import { fakeCore, flush } from '../../test/helpers';
+
+async function setup(count = 5) {
+  const lib = fakeCore({ count });
+  const gallery = new Gallery();
+  const toasts = new Toasts();
+  const detail = new Detail(gallery, toasts);
+  gallery.setFilter({ sort: 'newest' });
+  await gallery.idle();
+  return { lib, gallery, toasts, detail };
+}
+
+describe('visibility toggle (optimistic)', () => {
+  it('changes the UI before the command answers, then keeps it', async () => {
+    const { lib, gallery, detail } = await setup();
+    const rec = gallery.items.find((r) => r.visibility === 'private')!;
+    await detail.open(rec.id);
+    const p = detail.setVisibility(rec.id, 'public');
+    expect(gallery.get(rec.id)?.visibility).toBe('public');
+    expect(detail.record?.visibility).toBe('public');
+    await p;
+    expect(gallery.get(rec.id)?.visibility).toBe('public');
+    expect(lib.callsOf('set_visibility')[0].args).toEqual({ id: rec.id, visibility: 'public' });
+  });
+
+  it('rolls back and shows an error toast when the command fails', async () => {
+    const { lib, gallery, detail, toasts } = await setup();
+    const rec = gallery.items.find((r) => r.visibility === 'private')!;
+    await detail.open(rec.id);
+    lib.failures = { set_visibility: { code: 'sync', message: 'bucket unreachable' } };
+    const p = detail.setVisibility(rec.id, 'unlisted');
+    expect(gallery.get(rec.id)?.visibility).toBe('unlisted');
+    await p;
+    expect(gallery.get(rec.id)?.visibility).toBe('private');
+    expect(detail.record?.visibility).toBe('private');
+    expect(toasts.list.at(-1)).toMatchObject({ kind: 'error' });
+    expect(toasts.list.at(-1)?.message).toContain('bucket unreachable');
+  });
+
+  it('a late failure does not undo a newer choice', async () => {
+    const { lib, gallery, detail } = await setup();
+    const rec = gallery.items.find((r) => r.visibility === 'private')!;
+    const realHandle = lib.handle.bind(lib);
+    let rejectFirst: (e: unknown) => void = () => {};
+    let first = true;
+    lib.handle = (cmd, args, options) => {
+      if (cmd === 'set_visibility' && first) {
+        first = false;
+        return new Promise((_, rej) => (rejectFirst = rej));
+      }
+      return realHandle(cmd, args, options);
+    };
+    const p1 = detail.setVisibility(rec.id, 'unlisted');
+    await flush();
+    await detail.setVisibility(rec.id, 'public');
+    rejectFirst({ code: 'x', message: 'late failure' });
+    await p1;
+    expect(gallery.get(rec.id)?.visibility).toBe('public');
+  });
+});
+
+describe('tags (optimistic)', () => {
+  it('adds and removes with the core answer as truth', async () => {
+    const { lib, gallery, detail } = await setup();
+    const rec = gallery.items[0];
+    await detail.editTags(rec.id, ['  new-tag '], []);
+    expect(gallery.get(rec.id)?.tags).toContain('new-tag');
+    expect(lib.callsOf('edit_tags')[0].args).toEqual({ id: rec.id, add: ['new-tag'], remove: [] });
+    await detail.editTags(rec.id, [], ['new-tag']);
+    expect(gallery.get(rec.id)?.tags).not.toContain('new-tag');
+  });
+
+  it('rolls back on failure', async () => {
+    const { lib, gallery, detail, toasts } = await setup();
+    const rec = gallery.items[0];
+    const before = [...rec.tags];
+    lib.failures = { edit_tags: { code: 'invalid', message: 'tag too long' } };
+    await detail.editTags(rec.id, ['x'], []);
+    expect(gallery.get(rec.id)?.tags).toEqual(before);
+    expect(toasts.list.at(-1)?.message).toContain('tag too long');
+  });
+});
+
+describe('navigation', () => {
+  it('step moves through the gallery order', async () => {
+    const { gallery, detail } = await setup();
+    await detail.open(gallery.items[0].id);
+    detail.step(1);
+    await flush();
+    expect(detail.id).toBe(gallery.items[1].id);
+    expect(detail.detail?.id).toBe(gallery.items[1].id);
+    detail.step(-1);
+    detail.step(-1);
+    await flush();
+    expect(detail.id).toBe(gallery.items[0].id);
+    detail.close();
+    expect(detail.isOpen).toBe(false);
+  });
+});

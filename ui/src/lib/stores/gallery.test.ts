@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { Gallery, PAGE_SIZE } from './gallery.svelte';
+import { fakeCore, fakeRecordIds, recordIPC } from '../../test/helpers';
+import { fakeRecord } from '../ipc/mock-backend';
+import type { ListQuery } from '../ipc';
+
+function queries(lib: { callsOf(c: string): Array<{ args: unknown }> }): ListQuery[] {
+  return lib.callsOf('list_images').map((c) => (c.args as { query: ListQuery }).query);
+}
+
+describe('Gallery paging (keyset)', () => {
+  it('loads the first page with after = null and the filter', async () => {
+    const lib = fakeCore({ count: 450 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest', tag: null });
+    await g.idle();
+    expect(queries(lib)).toEqual([
+      { tag: null, visibility: null, remote_state: null, source: null, search: null, sort: 'newest', limit: PAGE_SIZE, after: null },
+    ]);
+    expect(g.items).toHaveLength(PAGE_SIZE);
+    expect(g.ready).toBe(true);
+    expect(g.exhausted).toBe(false);
+  });
+
+  it('the next request passes after = id of the last record, and no record appears twice', async () => {
+    const lib = fakeCore({ count: 450 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    g.ensure(250);
+    await g.idle();
+    const q = queries(lib);
+    expect(q).toHaveLength(2);
+    expect(q[1].after).toBe(g.items[PAGE_SIZE - 1].id);
+    g.ensure(449);
+    await g.idle();
+    expect(queries(lib)[2].after).toBe(g.items[2 * PAGE_SIZE - 1].id);
+    expect(g.items).toHaveLength(450);
+    expect(new Set(g.items.map((r) => r.id)).size).toBe(450);
+    expect(g.exhausted).toBe(true);
+    expect(g.total).toBe(450);
+    // Exhausted: no more requests.
+    g.ensure(10_000);
+    await g.idle();
+    expect(queries(lib)).toHaveLength(3);
+  });
+
+  it('drops duplicates when pages overlap, and keeps walking from the raw page cursor', async () => {
+    const all = fakeRecordIds(300).map((_, i) => fakeRecord(i));
+    let n = 0;
+    const calls = recordIPC((cmd, args) => {
+      if (cmd !== 'list_images') return null;
+      void args;
+      n++;
+      if (n === 1) return all.slice(0, 200);
+      if (n === 2) return all.slice(150, 350); // overlaps 50
+      return [];
+    });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    g.ensure(250);
+    await g.idle();
+    expect(g.items.map((r) => r.id)).toEqual(all.map((r) => r.id));
+    const lq = calls.filter((c) => c.cmd === 'list_images').map((c) => (c.args.query as ListQuery).after);
+    expect(lq[1]).toBe(all[199].id);
+  });
+
+  it('a filter change discards the page in flight', async () => {
+    const lib = fakeCore({ count: 50 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    g.setFilter({ sort: 'newest', visibility: 'public' });
+    await g.idle();
+    expect(g.items.every((r) => r.visibility === 'public')).toBe(true);
+    expect(queries(lib).at(-1)?.visibility).toBe('public');
+  });
+
+  it('total uses the known count for the scrollbar and placeholders', async () => {
+    fakeCore({ count: 450 });
+    const g = new Gallery();
+    g.setKnownTotal(450);
+    g.setFilter({ sort: 'newest' });
+    expect(g.total).toBe(450);
+    await g.idle();
+    expect(g.items).toHaveLength(200);
+    expect(g.total).toBe(450);
+  });
+
+  it('without a known count, one page of placeholders follows until exhausted', async () => {
+    fakeCore({ count: 450 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest', search: 'sunset' });
+    await g.idle();
+    expect(g.total).toBe(g.items.length + (g.exhausted ? 0 : PAGE_SIZE));
+  });
+
+  it('refresh reloads from the start and swaps in the new list', async () => {
+    const lib = fakeCore({ count: 10 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    expect(g.items).toHaveLength(10);
+    await lib.handle('import_inputs', { inputs: ['/new/a.png'], source: 'file', tags: [], onEvent: { onmessage() {} } });
+    g.refresh();
+    await g.idle();
+    expect(g.items).toHaveLength(11);
+    expect(g.items[0].filename).toBe('a.png');
+  });
+
+  it('hide/unhide/remove adjust what the grid shows', async () => {
+    fakeCore({ count: 5 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    const id = g.items[1].id;
+    g.hide([id]);
+    expect(g.visible.map((r) => r.id)).not.toContain(id);
+    expect(g.total).toBe(4);
+    g.unhide([id]);
+    expect(g.visible).toHaveLength(5);
+    g.remove([id]);
+    expect(g.items).toHaveLength(4);
+  });
+
+  it('an error stops paging and retry resumes it', async () => {
+    const lib = fakeCore({ count: 5, failures: { list_images: { code: 'db', message: 'database is locked' } } });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    expect(g.error).toBe('database is locked');
+    lib.failures = {};
+    g.retry();
+    await g.idle();
+    expect(g.error).toBeNull();
+    expect(g.items).toHaveLength(5);
+  });
+});
