@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tauri::ipc::{Channel, InvokeBody, Request};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::error::IpcError;
 use super::{AppState, LibraryChanged, Settings};
@@ -82,9 +82,8 @@ pub async fn get_image(state: State<'_, AppState>, id: String) -> Cmd<ImageDetai
     let lib = state.lib.clone();
     blocking(move || {
         let catalog = lib.catalog();
-        let detail = catalog.detail(&id)?;
-        catalog.touch_accessed(detail.record.seq)?;
-        Ok(detail)
+        catalog.touch_accessed(catalog.get(&id)?.seq)?;
+        catalog.detail(&id)
     })
     .await
 }
@@ -101,7 +100,10 @@ fn import_options(state: &AppState, source: SourceKind, tags: Vec<String>) -> Im
 }
 
 /// Streams every import event to the caller and tells every window the library changed.
-fn forward(app: AppHandle, channel: Channel<ImportEvent>) -> impl Fn(ImportEvent) + Sync {
+fn forward<R: Runtime>(
+    app: AppHandle<R>,
+    channel: Channel<ImportEvent>,
+) -> impl Fn(ImportEvent) + Sync {
     let last = std::sync::Mutex::new(std::time::Instant::now() - std::time::Duration::from_secs(1));
     move |event: ImportEvent| {
         let landed = matches!(&event, ImportEvent::Item { outcome, .. } if outcome.status == Status::Imported);
@@ -116,7 +118,7 @@ fn forward(app: AppHandle, channel: Channel<ImportEvent>) -> impl Fn(ImportEvent
     }
 }
 
-fn notify_batch(app: &AppHandle, outcomes: &[Outcome]) {
+fn notify_batch<R: Runtime>(app: &AppHandle<R>, outcomes: &[Outcome]) {
     use tauri_plugin_notification::NotificationExt;
     let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
     let (imported, failed) = (count(Status::Imported), count(Status::Error));
@@ -137,8 +139,8 @@ fn notify_batch(app: &AppHandle, outcomes: &[Outcome]) {
 }
 
 #[tauri::command]
-pub async fn import_inputs(
-    app: AppHandle,
+pub async fn import_inputs<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     inputs: Vec<String>,
     source: SourceKind,
@@ -160,8 +162,8 @@ pub async fn import_inputs(
 
 /// Pasted image data: the raw bytes are the request body, the name is in `x-vitrine-name`.
 #[tauri::command]
-pub async fn import_blob(
-    app: AppHandle,
+pub async fn import_blob<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> Cmd<Outcome> {
@@ -193,8 +195,8 @@ pub async fn import_blob(
 }
 
 #[tauri::command]
-pub async fn edit_tags(
-    app: AppHandle,
+pub async fn edit_tags<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
     add: Vec<String>,
@@ -207,8 +209,8 @@ pub async fn edit_tags(
 }
 
 #[tauri::command]
-pub async fn set_visibility(
-    app: AppHandle,
+pub async fn set_visibility<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
     visibility: Visibility,
@@ -220,8 +222,8 @@ pub async fn set_visibility(
 }
 
 #[tauri::command]
-pub async fn delete_images(
-    app: AppHandle,
+pub async fn delete_images<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     ids: Vec<String>,
 ) -> Cmd<Vec<String>> {
@@ -249,7 +251,11 @@ pub async fn tag_counts(state: State<'_, AppState>) -> Cmd<Vec<(String, i64)>> {
 }
 
 #[tauri::command]
-pub async fn reveal_image(app: AppHandle, state: State<'_, AppState>, id: String) -> Cmd<()> {
+pub async fn reveal_image<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Cmd<()> {
     use tauri_plugin_opener::OpenerExt;
     let lib = state.lib.clone();
     let path = blocking(move || {

@@ -2,7 +2,7 @@
 //! (`commands.rs`), images reach the webview through `vitrine://` (`protocol.rs`), and a
 //! watcher tells the UI when another process (the CLI) changed the library.
 
-mod commands;
+pub(crate) mod commands;
 pub mod error;
 pub mod protocol;
 #[cfg(test)]

@@ -105,3 +105,114 @@ fn links_in_every_format() {
         "file:///tmp/%C3%BCn%C3%AF%20name%231.jpg"
     );
 }
+
+/// The real command handlers over Tauri's mock IPC: arguments as the UI sends them, results
+/// and `{code, message}` errors as the UI receives them.
+#[cfg(feature = "tauri-test")]
+mod ipc {
+    use serde_json::{json, Value};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::WebviewWindowBuilder;
+
+    use crate::app::{commands, AppState};
+    use crate::import::ImportOptions;
+    use crate::Library;
+
+    fn invoke(
+        webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        cmd: &str,
+        args: Value,
+    ) -> Result<Value, Value> {
+        get_ipc_response(
+            webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().expect("json"))
+    }
+
+    #[test]
+    fn commands_answer_like_the_ui_expects() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lib = Library::open(&dir.path().join("lib")).expect("open");
+        let src = super::jpeg(dir.path());
+        let out = lib
+            .import(
+                &[src.display().to_string()],
+                &ImportOptions::default(),
+                &|_| {},
+            )
+            .expect("import");
+        let id = out[0].id.clone().expect("id");
+        let app = mock_builder()
+            .manage(AppState::new(lib).expect("state"))
+            .invoke_handler(tauri::generate_handler![
+                commands::list_images,
+                commands::set_visibility,
+                commands::edit_tags,
+                commands::get_image,
+            ])
+            // The app's real context: its capabilities decide what the webview may call.
+            .build(tauri::generate_context!())
+            .expect("mock app");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("webview");
+
+        let page = invoke(&webview, "list_images", json!({"query": {"limit": 10}})).expect("list");
+        assert_eq!(page.as_array().map(Vec::len), Some(1));
+        assert_eq!(page[0]["id"], id.as_str());
+
+        let rec = invoke(
+            &webview,
+            "set_visibility",
+            json!({"id": id, "visibility": "public"}),
+        )
+        .expect("set");
+        assert_eq!(rec["visibility"], "public");
+        let tags = invoke(
+            &webview,
+            "edit_tags",
+            json!({"id": id, "add": ["sky", "sea"], "remove": []}),
+        )
+        .expect("tags");
+        assert_eq!(tags, json!(["sea", "sky"]));
+        let detail = invoke(&webview, "get_image", json!({"id": id})).expect("detail");
+        assert_eq!(detail["visibility"], "public");
+        assert!(
+            detail["accessed_at"].is_string(),
+            "opening the detail view marks it accessed"
+        );
+
+        let err = invoke(
+            &webview,
+            "get_image",
+            json!({"id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}),
+        )
+        .expect_err("unknown id");
+        assert_eq!(err["code"], "not_found", "{err}");
+        assert!(err["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("01ARZ3NDEKTSV4RRFFQ69G5FAV"));
+        let err = invoke(
+            &webview,
+            "set_visibility",
+            json!({"id": id, "visibility": "secret"}),
+        )
+        .expect_err("bad value");
+        assert!(
+            err.to_string().contains("secret"),
+            "a bad argument is refused: {err}"
+        );
+    }
+}
