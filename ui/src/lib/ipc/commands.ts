@@ -86,6 +86,6 @@ export function getSettings(): Promise<Settings> {
 
 /** Saves settings and returns them as the core now has them. */
 export async function setSettings(settings: Settings): Promise<Settings> {
-  await call<unknown>('set_settings', { settings });
-  return getSettings();
+  const saved = await call<Settings | null>('set_settings', { settings });
+  return saved ?? getSettings();
 }

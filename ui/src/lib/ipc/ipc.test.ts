@@ -37,6 +37,7 @@ describe('commands send the contract arg shapes', () => {
       ['image_link', { id: 'A', format: 'markdown' }],
       ['get_settings', {}],
       ['set_settings', { settings: s }],
+      // set_settings answered null here, so the saved settings are read back
       ['get_settings', {}],
     ]);
   });

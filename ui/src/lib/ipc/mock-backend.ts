@@ -344,7 +344,7 @@ export class FakeLibrary {
         return { ...this.settings };
       case 'set_settings':
         this.settings = { ...this.settings, ...(a.settings as Settings) };
-        return null;
+        return { ...this.settings };
       default:
         if (cmd.startsWith('plugin:')) return null;
         throw { code: 'unknown_command', message: `unknown command ${cmd}` };

@@ -3,7 +3,6 @@ import {
   clipboardText,
   errorMessage,
   isTauri,
-  notify,
   onFileDrop,
   onLibraryChanged,
   pickFiles,
@@ -140,10 +139,7 @@ export class App {
     this.#refreshGallery();
     this.#refreshCounts();
     if (b.error) this.toasts.error(`Import failed: ${b.error}`);
-    const away = typeof document !== 'undefined' && (document.hidden || !document.hasFocus());
-    if (away && b.total >= 10) {
-      void notify('Import finished', `${b.imported} imported, ${b.duplicates} duplicates, ${b.failed} failed`);
-    }
+    // The core sends the system notification for finished batches itself.
   }
 
   async addFiles(): Promise<void> {

@@ -65,6 +65,11 @@ export class Gallery {
   #ids = new Set<string>();
   #running = false;
   #refreshRequested = false;
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Last index the viewport asked for (not the maximum ever). */
+  #viewEnd = 0;
+  #lastReloadEnd = 0;
+  #lastReloadCost = 0;
   #idle: Array<() => void> = [];
 
   /** Switches the listing; loads its first page. */
@@ -78,6 +83,7 @@ export class Gallery {
     this.ready = false;
     this.error = null;
     this.#wanted = PAGE_SIZE;
+    this.#viewEnd = 0;
     this.#refreshRequested = false;
     void this.#pump();
   }
@@ -88,15 +94,32 @@ export class Gallery {
 
   /** The grid needs visible index `index`: load up to it (and a margin). */
   ensure(index: number): void {
+    this.#viewEnd = index;
     const need = index + 1 + this.hidden.size + MARGIN;
     if (need > this.#wanted) this.#wanted = need;
     if (!this.exhausted && this.items.length < this.#wanted) void this.#pump();
   }
 
-  /** Reloads from the start up to what is loaded, then swaps it in (no flash). */
+  /**
+   * Reloads from the start up to the viewport, then swaps it in (no flash).
+   * Calls coalesce, and reloads are spaced by twice the cost of the last one,
+   * so a long import seen from deep in a big library cannot keep the core busy.
+   */
   refresh(): void {
     this.#refreshRequested = true;
-    void this.#pump();
+    const wait = this.#refreshWait();
+    if (wait <= 0) {
+      void this.#pump();
+    } else if (this.#refreshTimer === null) {
+      this.#refreshTimer = setTimeout(() => {
+        this.#refreshTimer = null;
+        void this.#pump();
+      }, wait);
+    }
+  }
+
+  #refreshWait(): number {
+    return this.#lastReloadEnd + 2 * this.#lastReloadCost - Date.now();
   }
 
   /** Retry after an error. */
@@ -173,9 +196,12 @@ export class Gallery {
     try {
       for (;;) {
         const gen = this.#gen;
-        if (this.#refreshRequested) {
+        if (this.#refreshRequested && this.#refreshWait() <= 0) {
           this.#refreshRequested = false;
+          const t0 = Date.now();
           await this.#reload(gen);
+          this.#lastReloadEnd = Date.now();
+          this.#lastReloadCost = this.#lastReloadEnd - t0;
           continue;
         }
         if (this.error !== null || this.exhausted || this.items.length >= this.#wanted) break;
@@ -208,7 +234,9 @@ export class Gallery {
   }
 
   async #reload(gen: number): Promise<void> {
-    const target = Math.max(PAGE_SIZE, Math.min(this.items.length, this.#wanted));
+    // Up to what the viewport shows (plus a margin); what lies beyond is paged in again on demand.
+    const view = this.#viewEnd + 1 + this.hidden.size + MARGIN;
+    const target = Math.max(PAGE_SIZE, Math.min(this.items.length, view));
     const ids = new Set<string>();
     const fresh: ImageRecord[] = [];
     let cursor: string | null = null;
@@ -238,6 +266,7 @@ export class Gallery {
     this.#ids = ids;
     this.#cursor = cursor;
     this.exhausted = exhausted;
+    this.#wanted = Math.max(fresh.length, view);
     this.ready = true;
     this.error = null;
   }

@@ -136,3 +136,27 @@ describe('Gallery paging (keyset)', () => {
     expect(g.items).toHaveLength(5);
   });
 });
+
+describe('Gallery refresh when scrolled', () => {
+  it('reloads only up to the viewport, then pages the rest in again on demand', async () => {
+    const lib = fakeCore({ count: 1000 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    g.ensure(900);
+    await g.idle();
+    expect(g.items).toHaveLength(1000);
+    g.ensure(250); // user scrolled back up
+    const before = lib.callsOf('list_images').length;
+    g.refresh();
+    await g.idle();
+    const reloadCalls = lib.callsOf('list_images').length - before;
+    expect(reloadCalls).toBe(2); // 250 + margin → two pages, not five
+    expect(g.items).toHaveLength(400);
+    expect(g.exhausted).toBe(false);
+    g.ensure(700);
+    await g.idle();
+    expect(g.items.length).toBeGreaterThanOrEqual(800);
+    expect(new Set(g.items.map((r) => r.id)).size).toBe(g.items.length);
+  });
+});
