@@ -79,7 +79,9 @@ class Shots:
         return p
 
     def page(self, s: Session, name: str) -> str:
-        """The webview as WebDriver renders it."""
+        """The webview as WebDriver renders it, once the images in view are decoded and two
+        frames have gone by (an <img> fires `load` before it is decoded and painted)."""
+        settle(s)
         p = self._path(name)
         s.screenshot(p)
         log(f"screenshot {os.path.relpath(p, ROOT)}")
@@ -92,6 +94,21 @@ class Shots:
         subprocess.run(["/usr/bin/import", "-window", "root", p], check=True, timeout=30)
         log(f"screenshot {os.path.relpath(p, ROOT)}")
         return p
+
+
+def settle(s: Session, timeout: float = 10) -> None:
+    s.execute_async(
+        """
+        const done = arguments[arguments.length - 1];
+        const vh = window.innerHeight, vw = window.innerWidth;
+        const imgs = [...document.images].filter(i => {
+          const r = i.getBoundingClientRect();
+          return r.bottom > 0 && r.top < vh && r.right > 0 && r.left < vw;
+        });
+        const frames = () => requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+        const t = setTimeout(frames, arguments[0]);
+        Promise.all(imgs.map(i => i.decode().catch(() => null))).then(() => { clearTimeout(t); frames(); });
+        """, int(timeout * 1000), timeout=timeout + 5)
 
 
 # --- test images ---------------------------------------------------------------------------

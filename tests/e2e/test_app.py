@@ -164,12 +164,26 @@ class Scenario:
         n = len(self.expected)
 
         log(f"dragging {len(loose)} files and a folder ({len(in_folder)} images + broken.jpg) onto the window")
-        proc = drop(loose + [folder], hover=2.0)
+        # Record every value the transfers counters take, from the first render on.
+        s.execute("""
+            window.__e2eCounts = [];
+            const read = () => {
+              const i = document.querySelector(arguments[0]), f = document.querySelector(arguments[1]);
+              if (!i || !f) return;
+              const v = [i.textContent.trim(), f.textContent.trim()];
+              const last = window.__e2eCounts[window.__e2eCounts.length - 1];
+              if (!last || last[0] !== v[0] || last[1] !== v[1]) window.__e2eCounts.push(v);
+            };
+            new MutationObserver(read).observe(document.body, {subtree: true, childList: true, characterData: true});
+            """, COUNT_IMPORTED, COUNT_FAILED)
+        proc = drop(loose + [folder], hover=3.5)
         try:
             # While the pointer hovers, the window shows the drop overlay.
-            # (A WebDriver page screenshot blocks until the drag ends: the X screen only.)
             s.wait_text(DROP_OVERLAY, lambda t: "5 items" in t, "the drop overlay announcing 5 items", timeout=10)
-            time.sleep(0.4)  # let the overlay reach the screen before the X screenshot
+            # A WebDriver page screenshot blocks until the drag ends, so this one is of the X
+            # screen; under Xvfb (software GL, a blurred backdrop) the overlay reaches the
+            # screen 1-2 s after it is in the DOM.
+            time.sleep(1.5)
             self.shots.screen("drop-hover")
         finally:
             try:
@@ -193,13 +207,17 @@ class Scenario:
             return imported == str(n) and failed == "1"
 
         wait_until(f"the transfers panel to count {n} imported and 1 failed", counted, timeout=60, interval=0.05)
-        log(f"transfers panel counts (imported, failed) as seen: {seen}")
+        seen = [tuple(v) for v in s.execute("return window.__e2eCounts")]
+        log(f"transfers panel counts (imported, failed) as rendered: {seen}")
         nums = [int(i) for i, _ in seen]
         check(nums == sorted(nums), f"the imported count went backwards: {seen}")
+        check(seen[-1] == (str(n), "1"), f"final counts {seen[-1]}")
 
         st = wait_grid(s, n, f"{n} cells in the grid")
         check(sorted(st["names"]) == sorted(self.expected), f"grid names {sorted(st['names'])} != {sorted(self.expected)}")
         wait_thumbs_painted(s, "every thumbnail in view to be painted")
+        s.wait_text("[data-testid=filter-all] .count", lambda t: t == str(n), f"the sidebar to count {n} images")
+        s.wait_text("[data-testid=filter-source-drop] .count", lambda t: t == str(n), f"the sidebar to count {n} dropped")
 
         # The failure: named, with the core's reason.
         if s.find(TRANSFERS_TOGGLE).attr("aria-expanded") != "true":
@@ -270,7 +288,7 @@ class Scenario:
         check(any(r["id"] == image_id for r in ls(lib)), "the CLI no longer lists the image after Undo")
 
         # Delete for real: gone from the CLI once the undo window closes.
-        self._delete_from_detail(image_id, name)
+        self._delete_from_detail(image_id, name, "delete-confirm-again")
         wait_grid(s, n - 1, "the deleted image to leave the grid")
         t0 = time.monotonic()
         wait_until("the CLI to stop listing the deleted image",
@@ -281,14 +299,14 @@ class Scenario:
         self.expected.remove(name)
         self.shots.page(s, "deleted")
 
-    def _delete_from_detail(self, image_id: str, name: str) -> None:
+    def _delete_from_detail(self, image_id: str, name: str, shot: str = "delete-confirm") -> None:
         s = self.s
         s.wait_for(cell_sel(image_id)).click()
         s.wait_text(DETAIL_FILENAME, lambda t: t == name, f"the detail view of {name}")
         s.find(DELETE).click()
         dialog = s.wait_for(CONFIRM)
         check(name in dialog.text or "Delete" in dialog.text, f"confirmation text: {dialog.text!r}")
-        self.shots.page(s, "delete-confirm")
+        self.shots.page(s, shot)
         s.find(CONFIRM_BUTTON).click()
         s.wait_gone(CONFIRM)
         if s.count(DETAIL):  # the detail view may stay on a neighbour: close it
