@@ -333,6 +333,7 @@ class Scenario:
             recs = [r for r in ls(lib) if r["source"] == "url"]
             check(len(recs) == 1, f"URL imports in the catalog: {recs}")
             rec = recs[0]
+            check(rec["filename"] == "remote photo.jpg", f"URL import filename {rec['filename']!r}")
             check(rec["id"] in st["ids"], "the imported image is not in the grid")
             d = cli(lib, "show", rec["id"])
             urls = [d.get("source_url")] + [x.get("source") for x in d.get("sources", [])]
