@@ -306,11 +306,32 @@ impl Library {
     /// A thumbnail from the cache, rendered (and cached) on first request.
     pub fn thumbnail(&self, id: &str, size: ThumbSize) -> Result<Thumb> {
         let record = self.catalog().get(id)?;
-        let cache = self.thumb_cache()?;
+        self.thumbnail_of(&record, size, &self.thumb_cache()?)
+    }
+
+    /// [`Library::thumbnail`] with the caller's own connections (a server thread keeps its own,
+    /// so requests never wait on the shared one).
+    pub fn thumbnail_with(
+        &self,
+        catalog: &Catalog,
+        cache: &ThumbCache,
+        id: &str,
+        size: ThumbSize,
+    ) -> Result<Thumb> {
+        let record = catalog.get(id)?;
+        self.thumbnail_of(&record, size, cache)
+    }
+
+    fn thumbnail_of(
+        &self,
+        record: &ImageRecord,
+        size: ThumbSize,
+        cache: &ThumbCache,
+    ) -> Result<Thumb> {
         if let Some(t) = cache.get(&record.sha256, size)? {
             return Ok(t);
         }
-        self.render_thumbs(&record, size.bit(), &cache)?;
+        self.render_thumbs(record, size.bit(), cache)?;
         cache
             .get(&record.sha256, size)?
             .ok_or_else(|| Error::Thumbnail {

@@ -59,7 +59,7 @@ pub enum LinkFormat {
 pub async fn library_info(state: State<'_, AppState>) -> Cmd<LibraryInfo> {
     let lib = state.lib.clone();
     blocking(move || {
-        let images = lib.catalog().stats()?.images;
+        let images = lib.catalog_connection()?.count()?;
         Ok(LibraryInfo {
             root: lib.root().display().to_string(),
             images,
@@ -74,7 +74,7 @@ pub async fn list_images(state: State<'_, AppState>, query: ListQuery) -> Cmd<Ve
     let lib = state.lib.clone();
     let mut query = query;
     query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
-    blocking(move || lib.catalog().list(&query)).await
+    blocking(move || lib.catalog_connection()?.list(&query)).await
 }
 
 #[tauri::command]
@@ -241,13 +241,13 @@ pub async fn delete_images<R: Runtime>(
 #[tauri::command]
 pub async fn stats(state: State<'_, AppState>) -> Cmd<Stats> {
     let lib = state.lib.clone();
-    blocking(move || lib.catalog().stats()).await
+    blocking(move || lib.catalog_connection()?.stats()).await
 }
 
 #[tauri::command]
 pub async fn tag_counts(state: State<'_, AppState>) -> Cmd<Vec<(String, i64)>> {
     let lib = state.lib.clone();
-    blocking(move || lib.catalog().tag_counts()).await
+    blocking(move || lib.catalog_connection()?.tag_counts()).await
 }
 
 #[tauri::command]

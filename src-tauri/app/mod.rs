@@ -155,6 +155,23 @@ fn watch_external_changes(app: tauri::AppHandle, lib: Arc<Library>) {
         .expect("spawn watcher");
 }
 
+/// The gallery shows thousands of thumbnails over a session; WebKit's default (web browser)
+/// cache model keeps every decoded one in memory. The document-viewer model keeps only what is
+/// on screen: thumbnails are re-read from `thumbs.db` in microseconds when they come back.
+fn limit_webview_cache(app: &tauri::App) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.with_webview(|webview| {
+            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+            if let Some(context) = webview.inner().context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
+}
+
 pub fn main() -> ExitCode {
     let root = match library_arg() {
         Ok(r) => r,
@@ -215,6 +232,7 @@ pub fn run(state: AppState) -> tauri::Result<()> {
             commands::set_settings,
         ])
         .setup(|app| {
+            limit_webview_cache(app);
             let lib = app.state::<AppState>().lib.clone();
             watch_external_changes(app.handle().clone(), lib);
             Ok(())

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use tauri::http::{header, Request, Response, StatusCode};
 
+use crate::catalog::Catalog;
 use crate::library::Library;
+use crate::thumbs::ThumbCache;
 use crate::thumbs::ThumbSize;
 use crate::Error;
 
@@ -74,12 +76,39 @@ fn valid_id(id: &str) -> bool {
     id.len() == 26 && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
+thread_local! {
+    /// Each protocol thread keeps its own connections: requests never queue on a shared one.
+    static CONNECTIONS: std::cell::RefCell<Option<(Catalog, ThumbCache)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Answers one request. Public for the command-layer tests.
 pub fn handle(lib: &Library, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
     if request.method() != tauri::http::Method::GET && request.method() != tauri::http::Method::HEAD
     {
         return plain(StatusCode::METHOD_NOT_ALLOWED, "only GET");
     }
+    CONNECTIONS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            match (lib.catalog_connection(), lib.thumb_cache()) {
+                (Ok(c), Ok(t)) => *slot = Some((c, t)),
+                (Err(e), _) | (_, Err(e)) => {
+                    return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+                }
+            }
+        }
+        let (catalog, cache) = slot.as_ref().expect("opened above");
+        route(lib, catalog, cache, request)
+    })
+}
+
+fn route(
+    lib: &Library,
+    catalog: &Catalog,
+    cache: &ThumbCache,
+    request: &Request<Vec<u8>>,
+) -> Response<Vec<u8>> {
     let path = crate::import::url::percent_decode(request.uri().path());
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let not_found = |e: Error| match e {
@@ -91,13 +120,13 @@ pub fn handle(lib: &Library, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
             let Some(size) = ThumbSize::parse(size) else {
                 return plain(StatusCode::BAD_REQUEST, "size is grid or preview");
             };
-            match lib.thumbnail(id, size) {
+            match lib.thumbnail_with(catalog, cache, id, size) {
                 Ok(t) => image(t.mime, t.data),
                 Err(e) => not_found(e),
             }
         }
         ["original", id] if valid_id(id) => {
-            let record = match lib.catalog().get(id) {
+            let record = match catalog.get(id) {
                 Ok(r) => r,
                 Err(e) => return not_found(e),
             };
