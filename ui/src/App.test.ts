@@ -98,3 +98,51 @@ describe('App', () => {
     await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(3));
   });
 });
+
+describe('App: counts and startup', () => {
+  it('a tag added in the detail view shows in the sidebar at once (no library-changed needed)', async () => {
+    fakeCore({ count: 1 });
+    render(App);
+    await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(1));
+    expect(screen.getByTestId('tag-list').textContent).toContain('No tags yet');
+    await fireEvent.click(screen.getAllByTestId('cell')[0]);
+    const input = await screen.findByTestId('tag-input');
+    await fireEvent.input(input, { target: { value: 'sunset' } });
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByTestId('tag-list').textContent).toContain('sunset'));
+    expect(screen.getByTestId('tag-list').textContent).not.toContain('No tags yet');
+  });
+
+  it('asks for the first page first, counts in parallel, and renders the grid before the counts answer', async () => {
+    const lib = fakeCore({ count: 500 });
+    const real = lib.handle.bind(lib);
+    const slow = new Set(['library_info', 'stats', 'tag_counts']);
+    lib.handle = (cmd, args, options) => (slow.has(cmd) ? (lib.calls.push({ cmd, args, options }), new Promise(() => {})) : real(cmd, args, options));
+    render(App);
+    await waitFor(() => expect(screen.getAllByTestId('cell').length).toBeGreaterThan(0));
+    const order = lib.calls.map((c) => c.cmd);
+    expect(order[0]).toBe('list_images');
+    for (const c of slow) expect(order.indexOf(c)).toBeGreaterThan(0);
+    // Counts were asked before the first page came back (parallel, not after).
+    const firstCounts = Math.min(...[...slow].map((c) => order.indexOf(c)));
+    expect(order.slice(0, firstCounts).filter((c) => c === 'list_images')).toHaveLength(1);
+    // Provisional total from the page(s) loaded so far.
+    expect(Number(screen.getByTestId('grid').dataset.total)).toBeGreaterThan(0);
+  });
+});
+
+describe('App: drop overlay', () => {
+  it('shows on enter, stays on over (even without a prior enter), hides on leave', () => {
+    fakeCore({ count: 0 });
+    const app = new AppState();
+    app.fileDrop({ type: 'enter', paths: ['/a.png'] });
+    expect(app.dropActive).toBe(true);
+    app.fileDrop({ type: 'over' });
+    expect(app.dropActive).toBe(true);
+    expect(app.dropCount).toBe(1);
+    app.fileDrop({ type: 'leave' });
+    expect(app.dropActive).toBe(false);
+    app.fileDrop({ type: 'over' });
+    expect(app.dropActive).toBe(true);
+  });
+});

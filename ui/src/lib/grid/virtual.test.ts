@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { cellPosition, computeLayout, moveIndex, placeholderHue, rowCount, scrollToReveal, totalHeight, visibleRange } from './virtual';
+import {
+  cellPosition,
+  computeLayout,
+  intersectRange,
+  isFastScroll,
+  moveIndex,
+  placeholderHue,
+  poolSize,
+  rowCount,
+  scrollToReveal,
+  slotCells,
+  totalHeight,
+  visibleRange,
+  type SlotCell,
+} from './virtual';
 
 describe('computeLayout', () => {
   it('fits as many ~200px columns as the width allows', () => {
@@ -102,4 +116,58 @@ it('placeholderHue is stable and in range', () => {
   expect(placeholderHue('abc')).toBe(placeholderHue('abc'));
   expect(placeholderHue('abc')).toBeGreaterThanOrEqual(0);
   expect(placeholderHue('abc')).toBeLessThan(360);
+});
+
+describe('cell recycling (slots)', () => {
+  const lay = computeLayout(1280);
+
+  it('every visible range fits in the pool, and slots never collide', () => {
+    const total = 100_000;
+    const pool = poolSize(800, lay, 2);
+    const h = totalHeight(total, lay);
+    for (let top = 0; top < h; top += 4999) {
+      const r = visibleRange(top, 800, lay, total, 2);
+      expect(r.end - r.start).toBeLessThanOrEqual(pool);
+      const cells = slotCells(r.start, r.end, pool);
+      expect(cells).toHaveLength(r.end - r.start);
+      expect(new Set(cells.map((c) => c.slot)).size).toBe(cells.length);
+      expect(cells.map((c) => c.index).sort((a, b) => a - b)[0]).toBe(r.start);
+    }
+  });
+
+  it('scrolling by a row keeps each remaining index in the same slot, in slot order', () => {
+    const pool = 20;
+    const a = slotCells(10, 30, pool);
+    const b = slotCells(15, 35, pool);
+    const slotOf = (cs: SlotCell[], i: number) => cs.find((c) => c.index === i)?.slot;
+    for (let i = 15; i < 30; i++) expect(slotOf(b, i)).toBe(slotOf(a, i));
+    // ordered by slot: the keyed each never has to move an element
+    expect(b.map((c) => c.slot)).toEqual([...b.map((c) => c.slot)].sort((x, y) => x - y));
+    // the 5 new indexes took the 5 slots that were freed
+    expect(new Set(b.filter((c) => c.index >= 30).map((c) => c.slot))).toEqual(
+      new Set(a.filter((c) => c.index < 15).map((c) => c.slot)),
+    );
+  });
+
+  it('handles a short last range and empty input', () => {
+    expect(slotCells(0, 0, 10)).toEqual([]);
+    expect(slotCells(95, 98, 10).map((c) => c.index).sort()).toEqual([95, 96, 97]);
+  });
+});
+
+describe('fast scroll gate', () => {
+  it('counts > 3 viewport heights per 100 ms as fast', () => {
+    expect(isFastScroll(100, 16, 800)).toBe(false);
+    expect(isFastScroll(800 * 3 * 0.16 + 50, 16, 800)).toBe(true);
+    expect(isFastScroll(-5000, 16, 800)).toBe(true);
+    // a long pause does not dilute a big jump
+    expect(isFastScroll(800 * 10, 5000, 800)).toBe(true);
+    expect(isFastScroll(100, 5000, 800)).toBe(false);
+    expect(isFastScroll(100, 16, 0)).toBe(false);
+  });
+
+  it('intersectRange keeps only the indexes that stay visible', () => {
+    expect(intersectRange({ start: 0, end: 50 }, { start: 30, end: 80 })).toEqual({ start: 30, end: 50 });
+    expect(intersectRange({ start: 0, end: 50 }, { start: 60, end: 80 })).toEqual({ start: 0, end: 0 });
+  });
 });

@@ -141,3 +141,70 @@ export function placeholderHue(id: string): number {
   }
   return (h >>> 0) % 360;
 }
+
+/**
+ * How many cells the grid ever shows at once for this viewport: every range
+ * `visibleRange` returns fits in it, so `index % pool` is a stable, collision-free
+ * slot for the cell element that shows `index`.
+ */
+export function poolSize(viewportHeight: number, l: GridLayout, overscan: number): number {
+  const rows = Math.floor(Math.max(0, viewportHeight) / l.rowHeight) + 2 + 2 * overscan;
+  return rows * l.columns;
+}
+
+export interface SlotCell {
+  /** Key of the DOM element (0 ≤ slot < pool); stays with the element while it is reused. */
+  slot: number;
+  index: number;
+}
+
+/**
+ * The cells of `range`, ordered by slot (not by index): scrolling by a row keeps
+ * every element in place in the DOM and only re-targets the slots that left the range.
+ */
+export function slotCells(start: number, end: number, pool: number): SlotCell[] {
+  const out: SlotCell[] = [];
+  const n = end - start;
+  if (n <= 0 || pool <= 0) return out;
+  if (n > pool) {
+    // Should not happen (see poolSize); fall back to index keys.
+    for (let i = start; i < end; i++) out.push({ slot: i, index: i });
+    return out;
+  }
+  const base = start % pool;
+  for (let slot = 0; slot < pool; slot++) {
+    const index = start + ((slot - base + pool) % pool);
+    if (index < end) out.push({ slot, index });
+  }
+  return out;
+}
+
+/** Viewport heights per 100 ms above which a scroll counts as fast (thumbnails are not requested). */
+export const FAST_SCROLL_VIEWPORTS = 3;
+/** How long the range must stay put after a fast scroll before thumbnails are requested. */
+export const SETTLE_MS = 80;
+
+/** True when moving `dy` px in `dt` ms is faster than FAST_SCROLL_VIEWPORTS viewports per 100 ms. */
+export function isFastScroll(dy: number, dt: number, viewportHeight: number): boolean {
+  if (viewportHeight <= 0) return false;
+  // One sample never counts for more than 100 ms: a big jump after a pause is fast too.
+  const ms = Math.min(100, Math.max(1, dt));
+  return (Math.abs(dy) / ms) * 100 > FAST_SCROLL_VIEWPORTS * viewportHeight;
+}
+
+export interface IndexRange {
+  start: number;
+  /** Exclusive. */
+  end: number;
+}
+
+/** The indexes in both ranges (empty: start === end). */
+export function intersectRange(a: IndexRange, b: IndexRange): IndexRange {
+  const start = Math.max(a.start, b.start);
+  const end = Math.min(a.end, b.end);
+  return end > start ? { start, end } : { start: 0, end: 0 };
+}
+
+export function sameRange(a: VisibleRange, b: VisibleRange): boolean {
+  return a.startRow === b.startRow && a.endRow === b.endRow && a.start === b.start && a.end === b.end;
+}

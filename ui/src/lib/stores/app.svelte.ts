@@ -74,7 +74,7 @@ export class App {
 
   constructor() {
     this.view = new ViewState((f) => this.#applyFilter(f));
-    this.detail = new Detail(this.gallery, this.toasts);
+    this.detail = new Detail(this.gallery, this.toasts, () => this.refreshCountsNow());
     this.deletes = new Deletes(this.gallery, this.toasts, () => this.#refreshCounts());
     this.transfers = new Transfers({
       onImported: () => this.#refreshGallery(),
@@ -82,15 +82,24 @@ export class App {
     });
   }
 
-  /** Subscribes to core events (once) and loads the first page. */
+  /**
+   * Loads the first page and subscribes to core events (once). The first
+   * `list_images` goes out before anything else; the counts are asked for in
+   * parallel (never awaited first): the grid renders from the first page alone.
+   */
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#unlisten.push(onLibraryChanged((r) => this.libraryChanged(r)));
-    this.#unlisten.push(onFileDrop((e) => this.fileDrop(e)));
     this.gallery.setFilter(this.view.filter);
     void this.counts.refresh().then(() => this.#syncTotal());
+    this.#unlisten.push(onLibraryChanged((r) => this.libraryChanged(r)));
+    this.#unlisten.push(onFileDrop((e) => this.fileDrop(e)));
     void this.settings.load();
+  }
+
+  /** Sidebar counts right now (after an edit of ours), not on the throttled event path. */
+  refreshCountsNow(): Promise<void> {
+    return this.counts.refresh().then(() => this.#syncTotal());
   }
 
   stop(): void {

@@ -14,10 +14,13 @@ export class Detail {
   /** Latest visibility request per id, so an older failure does not roll back a newer choice. */
   #visSeq = new Map<string, number>();
   #tagSeq = new Map<string, number>();
+  #onChanged: () => void;
 
-  constructor(gallery: Gallery, toasts: Toasts) {
+  /** `onChanged` runs after a tag edit or visibility change went through (sidebar counts). */
+  constructor(gallery: Gallery, toasts: Toasts, onChanged: () => void = () => {}) {
     this.#gallery = gallery;
     this.#toasts = toasts;
+    this.#onChanged = onChanged;
   }
 
   get isOpen(): boolean {
@@ -93,6 +96,7 @@ export class Detail {
     try {
       const rec = await api.setVisibility(id, visibility);
       if (this.#visSeq.get(id) === seq) this.#patchLocal(id, rec);
+      this.#onChanged();
     } catch (e) {
       if (this.#visSeq.get(id) === seq && before) this.#patchLocal(id, { visibility: before });
       this.#toasts.error(`Could not change visibility: ${errorMessage(e)}`);
@@ -115,6 +119,7 @@ export class Detail {
     try {
       const tags = await api.editTags(id, addClean, rm);
       if (this.#tagSeq.get(id) === seq) this.#patchLocal(id, { tags });
+      this.#onChanged();
     } catch (e) {
       if (this.#tagSeq.get(id) === seq) this.#patchLocal(id, { tags: cur });
       this.#toasts.error(`Could not edit tags: ${errorMessage(e)}`);

@@ -101,3 +101,22 @@ describe('navigation', () => {
     expect(detail.isOpen).toBe(false);
   });
 });
+
+describe('onChanged hook (sidebar counts)', () => {
+  it('runs after a tag edit or visibility change went through, not after a failure', async () => {
+    const lib = fakeCore({ count: 5 });
+    const gallery = new Gallery();
+    let changed = 0;
+    const detail = new Detail(gallery, new Toasts(), () => changed++);
+    gallery.setFilter({ sort: 'newest' });
+    await gallery.idle();
+    const rec = gallery.items[0];
+    await detail.editTags(rec.id, ['sunset'], []);
+    expect(changed).toBe(1);
+    await detail.setVisibility(rec.id, rec.visibility === 'public' ? 'private' : 'public');
+    expect(changed).toBe(2);
+    lib.failures = { edit_tags: { code: 'x', message: 'nope' } };
+    await detail.editTags(rec.id, ['other'], []);
+    expect(changed).toBe(2);
+  });
+});

@@ -8,15 +8,20 @@ export class LibraryCounts {
   tags = $state.raw<Array<[string, number]>>([]);
   error = $state<string | null>(null);
 
+  #seq = 0;
+
+  /** Re-reads everything; when calls overlap, only the latest answer is kept. */
   async refresh(): Promise<void> {
+    const seq = ++this.#seq;
     try {
       const [info, stats, tags] = await Promise.all([api.libraryInfo(), api.stats(), api.tagCounts()]);
+      if (seq !== this.#seq) return;
       this.info = info;
       this.stats = stats;
       this.tags = tags;
       this.error = null;
     } catch (e) {
-      this.error = errorMessage(e);
+      if (seq === this.#seq) this.error = errorMessage(e);
     }
   }
 

@@ -1,5 +1,5 @@
 import { api, errorMessage, type ImportEvent, type Outcome, type SourceKind } from '../ipc';
-import { baseName } from '../util/format';
+import { displayName } from '../util/format';
 
 export type BatchState = 'running' | 'done' | 'error';
 
@@ -63,8 +63,24 @@ export function applyEvent(b: Batch, e: ImportEvent): void {
 
 export function batchLabel(inputs: string[], source: SourceKind): string {
   if (source === 'paste') return 'Pasted image';
-  if (inputs.length === 1) return baseName(inputs[0]);
+  if (inputs.length === 1) return displayName(inputs[0]);
   return `${inputs.length} ${source === 'url' ? 'links' : 'items'}`;
+}
+
+export interface TransferTotals {
+  total: number;
+  done: number;
+  imported: number;
+  duplicates: number;
+  failed: number;
+  running: number;
+}
+
+/** Header summary: failures always shown (right after imported), duplicates only when there are some. */
+export function summaryParts(t: Pick<TransferTotals, 'imported' | 'duplicates' | 'failed'>): string[] {
+  const parts = [`${t.imported} imported`, `${t.failed} failed`];
+  if (t.duplicates > 0) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'}`);
+  return parts;
 }
 
 export class Transfers {
@@ -77,7 +93,7 @@ export class Transfers {
     this.#hooks = hooks;
   }
 
-  totals = $derived.by(() => {
+  totals = $derived.by((): TransferTotals => {
     let total = 0;
     let done = 0;
     let imported = 0;

@@ -117,3 +117,18 @@ describe('Transfers', () => {
     expect(t.batches).toHaveLength(0);
   });
 });
+
+describe('labels and summary', () => {
+  it('a single URL batch is labelled with the decoded file name', async () => {
+    const { batchLabel } = await import('./transfers.svelte');
+    expect(batchLabel(['http://127.0.0.1:8000/remote%20photo.jpg'], 'url')).toBe('remote photo.jpg');
+    expect(batchLabel(['http://x/bad%ZZ.jpg'], 'url')).toBe('bad%ZZ.jpg');
+  });
+
+  it('summaryParts puts failures right after imported and drops zero duplicates', async () => {
+    const { summaryParts } = await import('./transfers.svelte');
+    expect(summaryParts({ imported: 7, duplicates: 0, failed: 1 })).toEqual(['7 imported', '1 failed']);
+    expect(summaryParts({ imported: 7, duplicates: 0, failed: 0 })).toEqual(['7 imported', '0 failed']);
+    expect(summaryParts({ imported: 2, duplicates: 3, failed: 1 })).toEqual(['2 imported', '1 failed', '3 duplicates']);
+  });
+});

@@ -31,6 +31,21 @@ export function baseName(p: string): string {
   return clean.split(/[\\/]/).pop() || p;
 }
 
+/** decodeURIComponent that falls back to the raw text on a malformed escape. */
+export function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** The name to show for an import input: the last segment, percent-escapes decoded for URLs. */
+export function displayName(input: string): string {
+  const base = baseName(input);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(input.trim()) ? safeDecode(base) : base;
+}
+
 export function isHttpUrl(s: string): boolean {
   const t = s.trim();
   if (!/^https?:\/\//i.test(t) || /\s/.test(t)) return false;

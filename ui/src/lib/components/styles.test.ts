@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+
+// Software rendering (WebKitGTK without GPU): these effects cost seconds per frame.
+const sources = import.meta.glob(['/src/**/*.svelte', '/src/**/*.css'], { query: '?raw', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
+
+describe('styles stay cheap to paint', () => {
+  it('has sources to check', () => {
+    expect(Object.keys(sources).length).toBeGreaterThan(5);
+  });
+
+  it('uses no backdrop-filter, filter blur or big blurred shadows', () => {
+    for (const [path, text] of Object.entries(sources)) {
+      expect(text, path).not.toMatch(/backdrop-filter/);
+      expect(text, path).not.toMatch(/filter:\s*blur/);
+      for (const m of text.matchAll(/box-shadow:([^;]+);/g)) {
+        for (const blur of m[1].matchAll(/\d+px\s+\d+px\s+(\d+)px/g)) expect(Number(blur[1]), `${path}: ${m[0]}`).toBeLessThanOrEqual(8);
+      }
+    }
+  });
+
+  it('the grid places cells with translate3d, never top/left per cell', () => {
+    const grid = sources['/src/lib/components/Grid.svelte'];
+    expect(grid).toMatch(/translate3d\(/);
+    expect(grid).not.toMatch(/style:(top|left)=/);
+    expect(grid).toMatch(/contain: strict/);
+  });
+});
