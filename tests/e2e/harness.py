@@ -21,8 +21,10 @@ from webdriver import Session, TauriDriver, free_port, process_descendants, proc
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 E2E_DIR = os.path.join(ROOT, "tests", "e2e")
 PROFILE = os.environ.get("VITRINE_E2E_PROFILE", "debug")
-APP = os.environ.get("VITRINE_E2E_APP") or os.path.join(ROOT, "target", PROFILE, "vitrine-app")
-CLI = os.environ.get("VITRINE_E2E_CLI") or os.path.join(ROOT, "target", "debug", "vitrine")
+# Cargo's output folder: CI keeps it outside the clone (CARGO_TARGET_DIR).
+TARGET = os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"))
+APP = os.environ.get("VITRINE_E2E_APP") or os.path.join(TARGET, PROFILE, "vitrine-app")
+CLI = os.environ.get("VITRINE_E2E_CLI") or os.path.join(TARGET, "debug", "vitrine")
 SHOTS = os.path.join(ROOT, "target", "e2e-screenshots")
 UI_DIST = os.path.join(ROOT, "ui", "dist")
 DEV_PORT = 5173  # tauri.conf.json build.devUrl
