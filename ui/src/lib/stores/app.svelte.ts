@@ -15,7 +15,7 @@ import { throttle } from '../util/debounce';
 import { isHttpUrl } from '../util/format';
 import { Deletes } from './deletes.svelte';
 import { Detail } from './detail.svelte';
-import { Gallery, sameFilter, type GalleryFilter } from './gallery.svelte';
+import { Gallery, sameFilter, type GalleryFilter, type GridItem } from './gallery.svelte';
 import { LibraryCounts } from './library.svelte';
 import { SettingsStore } from './settings.svelte';
 import { Toasts } from './toasts.svelte';
@@ -242,7 +242,8 @@ export class App {
     if (this.detail.id && ids.includes(this.detail.id)) {
       const list = this.gallery.visible;
       const i = this.detail.index;
-      const next = list.slice(i + 1).find((r) => !ids.includes(r.id)) ?? list.slice(0, i).reverse().find((r) => !ids.includes(r.id));
+      const keep = (r: GridItem | undefined): r is GridItem => !!r && !ids.includes(r.id);
+      const next = list.slice(i + 1).find(keep) ?? list.slice(0, i).reverse().find(keep);
       if (next) void this.detail.open(next.id);
       else this.detail.close();
     }

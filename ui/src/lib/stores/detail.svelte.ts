@@ -1,5 +1,5 @@
 import { api, errorMessage, type ImageDetail, type ImageRecord, type Visibility } from '../ipc';
-import type { Gallery } from './gallery.svelte';
+import type { Gallery, GridItem } from './gallery.svelte';
 import type { Toasts } from './toasts.svelte';
 
 /** The open image: its full record, optimistic edits, navigation. */
@@ -27,15 +27,17 @@ export class Detail {
     return this.id !== null;
   }
 
-  /** What to show right away: the gallery's record, then the full detail once it arrives. */
-  get record(): ImageRecord | ImageDetail | null {
-    if (this.id === null) return null;
-    const fromGallery = this.#gallery.get(this.id);
-    if (this.detail && this.detail.id === this.id) {
-      // Gallery record carries the freshest optimistic fields.
-      return fromGallery ? { ...this.detail, ...fromGallery } : this.detail;
-    }
-    return fromGallery ?? null;
+  /**
+   * The full record, from `get_image` only (the gallery keeps just what the grid needs);
+   * `null` until it arrives — show `preview` as a light placeholder meanwhile.
+   */
+  get record(): ImageDetail | null {
+    return this.id !== null && this.detail && this.detail.id === this.id ? this.detail : null;
+  }
+
+  /** The grid's compact entry for the open image (filename, size) while the record loads. */
+  get preview(): GridItem | null {
+    return this.id === null ? null : (this.#gallery.get(this.id) ?? null);
   }
 
   get index(): number {
@@ -76,13 +78,13 @@ export class Detail {
     if (i < 0) return;
     const j = i + delta;
     const list = this.#gallery.visible;
-    this.#gallery.ensure(j + 1);
-    if (j < 0 || j >= list.length) return;
-    void this.open(list[j].id);
+    this.#gallery.ensure(j + 1, Math.max(0, j - 1));
+    const next = j >= 0 ? list[j] : undefined;
+    if (next) void this.open(next.id);
   }
 
   #patchLocal(id: string, fields: Partial<ImageRecord>): void {
-    this.#gallery.patch(id, fields);
+    if ('visibility' in fields || 'remote_state' in fields) this.#gallery.patch(id, fields);
     if (this.detail && this.detail.id === id) this.detail = { ...this.detail, ...fields };
   }
 
@@ -105,7 +107,7 @@ export class Detail {
 
   /** Optimistic tag edit; the core's answer is the new tag list. */
   async editTags(id: string, add: string[], remove: string[]): Promise<void> {
-    const cur = (this.#gallery.get(id) ?? (this.detail?.id === id ? this.detail : null))?.tags;
+    const cur = this.detail?.id === id ? this.detail.tags : undefined;
     if (!cur) return;
     const addClean = add.map((t) => t.trim()).filter((t) => t && !cur.includes(t));
     const rm = remove.filter((t) => cur.includes(t));

@@ -17,7 +17,7 @@ async function setup(count = 5) {
 describe('visibility toggle (optimistic)', () => {
   it('changes the UI before the command answers, then keeps it', async () => {
     const { lib, gallery, detail } = await setup();
-    const rec = gallery.items.find((r) => r.visibility === 'private')!;
+    const rec = gallery.items.find((r) => r?.visibility === 'private')!;
     await detail.open(rec.id);
     const p = detail.setVisibility(rec.id, 'public');
     expect(gallery.get(rec.id)?.visibility).toBe('public');
@@ -29,7 +29,7 @@ describe('visibility toggle (optimistic)', () => {
 
   it('rolls back and shows an error toast when the command fails', async () => {
     const { lib, gallery, detail, toasts } = await setup();
-    const rec = gallery.items.find((r) => r.visibility === 'private')!;
+    const rec = gallery.items.find((r) => r?.visibility === 'private')!;
     await detail.open(rec.id);
     lib.failures = { set_visibility: { code: 'sync', message: 'bucket unreachable' } };
     const p = detail.setVisibility(rec.id, 'unlisted');
@@ -43,7 +43,7 @@ describe('visibility toggle (optimistic)', () => {
 
   it('a late failure does not undo a newer choice', async () => {
     const { lib, gallery, detail } = await setup();
-    const rec = gallery.items.find((r) => r.visibility === 'private')!;
+    const rec = gallery.items.find((r) => r?.visibility === 'private')!;
     const realHandle = lib.handle.bind(lib);
     let rejectFirst: (e: unknown) => void = () => {};
     let first = true;
@@ -66,37 +66,59 @@ describe('visibility toggle (optimistic)', () => {
 describe('tags (optimistic)', () => {
   it('adds and removes with the core answer as truth', async () => {
     const { lib, gallery, detail } = await setup();
-    const rec = gallery.items[0];
-    await detail.editTags(rec.id, ['  new-tag '], []);
-    expect(gallery.get(rec.id)?.tags).toContain('new-tag');
+    const rec = gallery.items[0]!;
+    await detail.open(rec.id);
+    const p = detail.editTags(rec.id, ['  new-tag '], []);
+    expect(detail.record?.tags).toContain('new-tag');
+    await p;
+    expect(detail.record?.tags).toContain('new-tag');
     expect(lib.callsOf('edit_tags')[0].args).toEqual({ id: rec.id, add: ['new-tag'], remove: [] });
     await detail.editTags(rec.id, [], ['new-tag']);
-    expect(gallery.get(rec.id)?.tags).not.toContain('new-tag');
+    expect(detail.record?.tags).not.toContain('new-tag');
   });
 
   it('rolls back on failure', async () => {
     const { lib, gallery, detail, toasts } = await setup();
-    const rec = gallery.items[0];
-    const before = [...rec.tags];
+    const rec = gallery.items[0]!;
+    await detail.open(rec.id);
+    const before = [...(detail.record?.tags ?? [])];
     lib.failures = { edit_tags: { code: 'invalid', message: 'tag too long' } };
     await detail.editTags(rec.id, ['x'], []);
-    expect(gallery.get(rec.id)?.tags).toEqual(before);
+    expect(detail.record?.tags).toEqual(before);
     expect(toasts.list.at(-1)?.message).toContain('tag too long');
+  });
+});
+
+describe('full record from get_image', () => {
+  it('the gallery keeps no full record: the detail shows get_image data, a placeholder until then', async () => {
+    const { lib, gallery, detail } = await setup();
+    const rec = gallery.items[2]!;
+    expect(Object.keys(gallery.get(rec.id)!)).not.toContain('prompt');
+    const p = detail.open(rec.id);
+    expect(detail.isOpen).toBe(true);
+    expect(detail.record).toBeNull();
+    expect(detail.preview?.filename).toBe(rec.filename);
+    await p;
+    expect(lib.callsOf('get_image').map((c) => c.args)).toEqual([{ id: rec.id }]);
+    expect(detail.record?.id).toBe(rec.id);
+    expect(detail.record).toBe(detail.detail);
+    expect(detail.record).toHaveProperty('sha256');
+    expect(detail.record).toHaveProperty('prompt');
   });
 });
 
 describe('navigation', () => {
   it('step moves through the gallery order', async () => {
     const { gallery, detail } = await setup();
-    await detail.open(gallery.items[0].id);
+    await detail.open(gallery.items[0]!.id);
     detail.step(1);
     await flush();
-    expect(detail.id).toBe(gallery.items[1].id);
-    expect(detail.detail?.id).toBe(gallery.items[1].id);
+    expect(detail.id).toBe(gallery.items[1]!.id);
+    expect(detail.detail?.id).toBe(gallery.items[1]!.id);
     detail.step(-1);
     detail.step(-1);
     await flush();
-    expect(detail.id).toBe(gallery.items[0].id);
+    expect(detail.id).toBe(gallery.items[0]!.id);
     detail.close();
     expect(detail.isOpen).toBe(false);
   });
@@ -110,7 +132,8 @@ describe('onChanged hook (sidebar counts)', () => {
     const detail = new Detail(gallery, new Toasts(), () => changed++);
     gallery.setFilter({ sort: 'newest' });
     await gallery.idle();
-    const rec = gallery.items[0];
+    const rec = gallery.items[0]!;
+    await detail.open(rec.id);
     await detail.editTags(rec.id, ['sunset'], []);
     expect(changed).toBe(1);
     await detail.setVisibility(rec.id, rec.visibility === 'public' ? 'private' : 'public');

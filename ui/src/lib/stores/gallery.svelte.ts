@@ -1,6 +1,10 @@
 import { api, errorMessage, type ImageRecord, type ListQuery, type RemoteState, type Sort, type SourceKind, type Visibility } from '../ipc';
 
 export const PAGE_SIZE = 200;
+/** Above this many loaded entries, pages far from the viewport are dropped. */
+export const MAX_LOADED = 5000;
+/** Entries kept on each side of the visible range when dropping. */
+export const KEEP_AROUND = 2500;
 /** Items loaded beyond the last one asked for. */
 const MARGIN = 100;
 
@@ -11,6 +15,46 @@ export interface GalleryFilter {
   source?: SourceKind | null;
   search?: string | null;
   sort: Sort;
+}
+
+/**
+ * What the grid (cells, badges, keyboard navigation) reads of an image: nothing else is kept
+ * per loaded image. The detail view loads the full record with `get_image`.
+ */
+export interface GridItem {
+  id: string;
+  filename: string;
+  format: string;
+  width: number;
+  height: number;
+  visibility: Visibility;
+  remote_state: RemoteState;
+  remote_error: string | null;
+}
+
+export const GRID_ITEM_FIELDS = ['id', 'filename', 'format', 'width', 'height', 'visibility', 'remote_state', 'remote_error'] as const;
+
+/** Copies only the grid's fields (the long strings of a full record are not retained). */
+export function compact(r: Pick<ImageRecord, (typeof GRID_ITEM_FIELDS)[number]>): GridItem {
+  return {
+    id: r.id,
+    filename: r.filename,
+    format: r.format,
+    width: r.width,
+    height: r.height,
+    visibility: r.visibility,
+    remote_state: r.remote_state,
+    remote_error: r.remote_error,
+  };
+}
+
+/** One fetched page: where its entries sit in `items` and the keyset cursor that fetches it again. */
+interface Page {
+  start: number;
+  count: number;
+  /** Id of the last record of the previous page (`null` for the first page). */
+  after: string | null;
+  loaded: boolean;
 }
 
 export function sameFilter(a: GalleryFilter, b: GalleryFilter): boolean {
@@ -25,14 +69,17 @@ export function sameFilter(a: GalleryFilter, b: GalleryFilter): boolean {
 }
 
 /**
- * The loaded part of the current listing, in order, paged with keyset paging
- * (`after` = id of the last record of the previous page). Pages are fetched
- * sequentially as the viewport asks for indexes; the total for the scrollbar
- * comes from `knownTotal` (counts) when there is one.
+ * The listing, in order, paged with keyset paging (`after` = id of the last record of the
+ * previous page). Only compact `GridItem`s are kept, in a plain (`$state.raw`) array indexed by
+ * position: `undefined` marks a dropped (or not yet refetched) entry, shown as a placeholder.
+ * Pages are fetched sequentially as the viewport asks for indexes; once more than `MAX_LOADED`
+ * entries are held, the pages farthest from the viewport are dropped, keeping only their
+ * `after` cursor so they can be fetched again directly when they scroll back into view.
+ * The total for the scrollbar comes from `knownTotal` (counts) when there is one.
  */
 export class Gallery {
-  /** Everything loaded so far, in listing order (hidden items included). */
-  items = $state.raw<ImageRecord[]>([]);
+  /** The listing so far, by position (hidden items included); `undefined` = dropped, not loaded. */
+  items = $state.raw<ReadonlyArray<GridItem | undefined>>([]);
   /** Items deleted optimistically (undo window still open). */
   hidden = $state.raw<ReadonlySet<string>>(new Set());
   exhausted = $state(false);
@@ -43,10 +90,13 @@ export class Gallery {
   knownTotal = $state<number | null>(null);
   filter = $state.raw<GalleryFilter>({ sort: 'newest' });
 
-  /** What the grid shows. */
-  visible = $derived.by(() => {
+  /** What the grid shows (dropped entries stay in place as `undefined`). */
+  visible = $derived.by((): ReadonlyArray<GridItem | undefined> => {
     const h = this.hidden;
-    return h.size === 0 ? this.items : this.items.filter((r) => !h.has(r.id));
+    if (h.size === 0) return this.items;
+    const out: Array<GridItem | undefined> = [];
+    for (const r of this.items) if (!r || !h.has(r.id)) out.push(r);
+    return out;
   });
 
   /** Cells in the grid: loaded items plus placeholders for what is known to follow. */
@@ -62,15 +112,25 @@ export class Gallery {
   #gen = 0;
   #wanted = PAGE_SIZE;
   #cursor: string | null = null;
+  /** Ids of the entries currently held. */
   #ids = new Set<string>();
+  #pages: Page[] = [];
+  /** Entries held (sum of the loaded pages' counts). */
+  #loaded = 0;
   #running = false;
   #refreshRequested = false;
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Last index the viewport asked for (not the maximum ever). */
+  /** Visible range the viewport last asked for (not the maximum ever). */
+  #viewStart = 0;
   #viewEnd = 0;
   #lastReloadEnd = 0;
   #lastReloadCost = 0;
   #idle: Array<() => void> = [];
+
+  /** Number of entries held in memory (for tests and diagnostics). */
+  get loadedCount(): number {
+    return this.#loaded;
+  }
 
   /** Switches the listing; loads its first page. */
   setFilter(f: GalleryFilter): void {
@@ -78,11 +138,14 @@ export class Gallery {
     this.#gen++;
     this.items = [];
     this.#ids = new Set();
+    this.#pages = [];
+    this.#loaded = 0;
     this.#cursor = null;
     this.exhausted = false;
     this.ready = false;
     this.error = null;
     this.#wanted = PAGE_SIZE;
+    this.#viewStart = 0;
     this.#viewEnd = 0;
     this.#refreshRequested = false;
     void this.#pump();
@@ -92,12 +155,17 @@ export class Gallery {
     this.knownTotal = n;
   }
 
-  /** The grid needs visible index `index`: load up to it (and a margin). */
-  ensure(index: number): void {
+  /**
+   * The grid shows visible indexes `start..=index`: load up to `index` (and a margin), fetch
+   * dropped pages back in that range, and drop what lies far from it.
+   */
+  ensure(index: number, start: number = index): void {
     this.#viewEnd = index;
+    this.#viewStart = Math.min(start, index);
     const need = index + 1 + this.hidden.size + MARGIN;
     if (need > this.#wanted) this.#wanted = need;
-    if (!this.exhausted && this.items.length < this.#wanted) void this.#pump();
+    this.#evict();
+    if ((!this.exhausted && this.items.length < this.#wanted) || this.#missingPage() !== null) void this.#pump();
   }
 
   /**
@@ -134,24 +202,22 @@ export class Gallery {
     return new Promise((r) => this.#idle.push(r));
   }
 
-  get(id: string): ImageRecord | undefined {
-    return this.items.find((r) => r.id === id);
+  get(id: string): GridItem | undefined {
+    return this.items.find((r) => r?.id === id);
   }
 
   indexOf(id: string): number {
-    return this.visible.findIndex((r) => r.id === id);
+    return this.visible.findIndex((r) => r?.id === id);
   }
 
-  patch(id: string, fields: Partial<ImageRecord>): void {
-    const i = this.items.findIndex((r) => r.id === id);
-    if (i < 0) return;
+  /** Updates the grid's fields of a loaded item (other fields of `fields` are ignored). */
+  patch(id: string, fields: Partial<GridItem>): void {
+    const i = this.items.findIndex((r) => r?.id === id);
+    const cur = i < 0 ? undefined : this.items[i];
+    if (!cur) return;
     const next = this.items.slice();
-    next[i] = { ...next[i], ...fields };
+    next[i] = compact({ ...cur, ...fields });
     this.items = next;
-  }
-
-  replace(rec: ImageRecord): void {
-    this.patch(rec.id, rec);
   }
 
   hide(ids: string[]): void {
@@ -169,8 +235,26 @@ export class Gallery {
   /** Drops items for good (after a delete went through). */
   remove(ids: string[]): void {
     const gone = new Set(ids);
-    this.items = this.items.filter((r) => !gone.has(r.id));
-    for (const id of ids) this.#ids.delete(id);
+    const next: Array<GridItem | undefined> = [];
+    let removed = 0;
+    // Pages tile `items` in order: shift each page by what was removed before it.
+    for (const p of this.#pages) {
+      const from = p.start;
+      const to = p.start + p.count;
+      p.start -= removed;
+      for (let i = from; i < to; i++) {
+        const r = this.items[i];
+        if (r && gone.has(r.id)) {
+          removed++;
+          p.count--;
+          if (p.loaded) this.#loaded--;
+          this.#ids.delete(r.id);
+        } else {
+          next.push(r);
+        }
+      }
+    }
+    if (removed > 0) this.items = next;
     if (this.knownTotal !== null) this.knownTotal = Math.max(0, this.knownTotal - ids.length);
     this.unhide(ids);
   }
@@ -189,6 +273,42 @@ export class Gallery {
     };
   }
 
+  /** Positions the viewport needs loaded (visible range plus a margin, in `items` positions). */
+  #needRange(): [number, number] {
+    return [Math.max(0, this.#viewStart - MARGIN), this.#viewEnd + this.hidden.size + MARGIN];
+  }
+
+  /** A dropped page the viewport needs again, if any. */
+  #missingPage(): Page | null {
+    const [lo, hi] = this.#needRange();
+    for (const p of this.#pages) {
+      if (p.start > hi) break;
+      if (!p.loaded && p.count > 0 && p.start + p.count > lo) return p;
+    }
+    return null;
+  }
+
+  /** Over `MAX_LOADED`: drops the pages farthest from the viewport (never the ones it needs). */
+  #evict(): void {
+    if (this.#loaded <= MAX_LOADED) return;
+    const [lo, hi] = this.#needRange();
+    const dist = (p: Page) => (p.start + p.count <= lo ? lo - (p.start + p.count) : p.start > hi ? p.start - hi : -1);
+    const far = this.#pages.filter((p) => p.loaded && dist(p) >= 0).sort((a, b) => dist(b) - dist(a));
+    if (far.length === 0) return;
+    const next = this.items.slice();
+    for (const p of far) {
+      if (this.#loaded <= MAX_LOADED) break;
+      for (let i = p.start; i < p.start + p.count; i++) {
+        const r = next[i];
+        if (r) this.#ids.delete(r.id);
+        next[i] = undefined;
+      }
+      p.loaded = false;
+      this.#loaded -= p.count;
+    }
+    this.items = next;
+  }
+
   async #pump(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
@@ -204,16 +324,25 @@ export class Gallery {
           this.#lastReloadCost = this.#lastReloadEnd - t0;
           continue;
         }
-        if (this.error !== null || this.exhausted || this.items.length >= this.#wanted) break;
+        if (this.error !== null) break;
+        const missing = this.#missingPage();
+        const pages = this.#pages;
+        if (missing === null && (this.exhausted || this.items.length >= this.#wanted)) break;
         let page: ImageRecord[];
         try {
-          page = await api.listImages(this.#query(this.#cursor));
+          page = await api.listImages(this.#query(missing ? missing.after : this.#cursor));
         } catch (e) {
           if (gen === this.#gen) this.error = errorMessage(e);
           continue;
         }
         if (gen !== this.#gen) continue;
-        this.#append(page);
+        if (missing) {
+          // A reload may have replaced the pages meanwhile: then this answer is stale.
+          if (pages === this.#pages && !missing.loaded) this.#fill(missing, page);
+        } else {
+          this.#append(page);
+        }
+        this.#evict();
       }
     } finally {
       this.#running = false;
@@ -224,11 +353,34 @@ export class Gallery {
     }
   }
 
+  /** Puts a re-fetched page back in its slots (marked loaded even if it came back short: no refetch loop). */
+  #fill(p: Page, page: ImageRecord[]): void {
+    const next = this.items.slice();
+    let k = 0;
+    for (const r of page) {
+      if (k >= p.count) break;
+      if (this.#ids.has(r.id)) continue;
+      this.#ids.add(r.id);
+      next[p.start + k++] = compact(r);
+    }
+    p.loaded = true;
+    this.#loaded += p.count;
+    this.items = next;
+  }
+
   #append(page: ImageRecord[]): void {
-    const fresh = page.filter((r) => !this.#ids.has(r.id));
-    for (const r of fresh) this.#ids.add(r.id);
+    const fresh: GridItem[] = [];
+    for (const r of page) {
+      if (this.#ids.has(r.id)) continue;
+      this.#ids.add(r.id);
+      fresh.push(compact(r));
+    }
+    if (fresh.length > 0) {
+      this.#pages.push({ start: this.items.length, count: fresh.length, after: this.#cursor, loaded: true });
+      this.#loaded += fresh.length;
+      this.items = this.items.concat(fresh);
+    }
     if (page.length > 0) this.#cursor = page[page.length - 1].id;
-    if (fresh.length > 0) this.items = this.items.concat(fresh);
     if (page.length < PAGE_SIZE) this.exhausted = true;
     this.ready = true;
   }
@@ -237,11 +389,16 @@ export class Gallery {
     // Up to what the viewport shows (plus a margin); what lies beyond is paged in again on demand.
     const view = this.#viewEnd + 1 + this.hidden.size + MARGIN;
     const target = Math.max(PAGE_SIZE, Math.min(this.items.length, view));
+    // Only entries near the viewport are kept; the pages before it keep just their cursor.
+    const keepFrom = Math.max(0, this.#viewStart - KEEP_AROUND);
+    const seen = new Set<string>();
     const ids = new Set<string>();
-    const fresh: ImageRecord[] = [];
+    const items: Array<GridItem | undefined> = [];
+    const pages: Page[] = [];
+    let loaded = 0;
     let cursor: string | null = null;
     let exhausted = false;
-    while (fresh.length < target) {
+    while (items.length < target) {
       let page: ImageRecord[];
       try {
         page = await api.listImages(this.#query(cursor));
@@ -250,11 +407,22 @@ export class Gallery {
         return;
       }
       if (gen !== this.#gen) return;
+      const start = items.length;
       for (const r of page) {
-        if (!ids.has(r.id)) {
-          ids.add(r.id);
-          fresh.push(r);
+        if (seen.has(r.id)) continue;
+        seen.add(r.id);
+        items.push(r);
+      }
+      const count = items.length - start;
+      if (count > 0) {
+        const keep = start + count > keepFrom;
+        for (let i = start; i < items.length; i++) {
+          const r = items[i] as ImageRecord;
+          items[i] = keep ? compact(r) : undefined;
+          if (keep) ids.add(r.id);
         }
+        pages.push({ start, count, after: cursor, loaded: keep });
+        if (keep) loaded += count;
       }
       if (page.length > 0) cursor = page[page.length - 1].id;
       if (page.length < PAGE_SIZE) {
@@ -262,12 +430,15 @@ export class Gallery {
         break;
       }
     }
-    this.items = fresh;
+    this.items = items;
     this.#ids = ids;
+    this.#pages = pages;
+    this.#loaded = loaded;
     this.#cursor = cursor;
     this.exhausted = exhausted;
-    this.#wanted = Math.max(fresh.length, view);
+    this.#wanted = Math.max(items.length, view);
     this.ready = true;
     this.error = null;
+    this.#evict();
   }
 }

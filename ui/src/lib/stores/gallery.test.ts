@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Gallery, PAGE_SIZE } from './gallery.svelte';
+import { compact, Gallery, GRID_ITEM_FIELDS, MAX_LOADED, PAGE_SIZE } from './gallery.svelte';
 import { fakeCore, fakeRecordIds, recordIPC } from '../../test/helpers';
 import { fakeRecord } from '../ipc/mock-backend';
 import type { ListQuery } from '../ipc';
@@ -31,12 +31,12 @@ describe('Gallery paging (keyset)', () => {
     await g.idle();
     const q = queries(lib);
     expect(q).toHaveLength(2);
-    expect(q[1].after).toBe(g.items[PAGE_SIZE - 1].id);
+    expect(q[1].after).toBe(g.items[PAGE_SIZE - 1]!.id);
     g.ensure(449);
     await g.idle();
-    expect(queries(lib)[2].after).toBe(g.items[2 * PAGE_SIZE - 1].id);
+    expect(queries(lib)[2].after).toBe(g.items[2 * PAGE_SIZE - 1]!.id);
     expect(g.items).toHaveLength(450);
-    expect(new Set(g.items.map((r) => r.id)).size).toBe(450);
+    expect(new Set(g.items.map((r) => r?.id)).size).toBe(450);
     expect(g.exhausted).toBe(true);
     expect(g.total).toBe(450);
     // Exhausted: no more requests.
@@ -61,7 +61,7 @@ describe('Gallery paging (keyset)', () => {
     await g.idle();
     g.ensure(250);
     await g.idle();
-    expect(g.items.map((r) => r.id)).toEqual(all.map((r) => r.id));
+    expect(g.items.map((r) => r?.id)).toEqual(all.map((r) => r?.id));
     const lq = calls.filter((c) => c.cmd === 'list_images').map((c) => (c.args.query as ListQuery).after);
     expect(lq[1]).toBe(all[199].id);
   });
@@ -72,7 +72,7 @@ describe('Gallery paging (keyset)', () => {
     g.setFilter({ sort: 'newest' });
     g.setFilter({ sort: 'newest', visibility: 'public' });
     await g.idle();
-    expect(g.items.every((r) => r.visibility === 'public')).toBe(true);
+    expect(g.items.every((r) => r?.visibility === 'public')).toBe(true);
     expect(queries(lib).at(-1)?.visibility).toBe('public');
   });
 
@@ -105,7 +105,7 @@ describe('Gallery paging (keyset)', () => {
     g.refresh();
     await g.idle();
     expect(g.items).toHaveLength(11);
-    expect(g.items[0].filename).toBe('a.png');
+    expect(g.items[0]!.filename).toBe('a.png');
   });
 
   it('hide/unhide/remove adjust what the grid shows', async () => {
@@ -113,9 +113,9 @@ describe('Gallery paging (keyset)', () => {
     const g = new Gallery();
     g.setFilter({ sort: 'newest' });
     await g.idle();
-    const id = g.items[1].id;
+    const id = g.items[1]!.id;
     g.hide([id]);
-    expect(g.visible.map((r) => r.id)).not.toContain(id);
+    expect(g.visible.map((r) => r?.id)).not.toContain(id);
     expect(g.total).toBe(4);
     g.unhide([id]);
     expect(g.visible).toHaveLength(5);
@@ -157,6 +157,109 @@ describe('Gallery refresh when scrolled', () => {
     g.ensure(700);
     await g.idle();
     expect(g.items.length).toBeGreaterThanOrEqual(800);
-    expect(new Set(g.items.map((r) => r.id)).size).toBe(g.items.length);
+    expect(new Set(g.items.map((r) => r?.id)).size).toBe(g.items.length);
+  });
+});
+
+describe('Gallery memory bound', () => {
+  const held = (g: Gallery) => g.items.filter((r) => r !== undefined).length;
+
+  /** Scrolls the viewport (40 visible cells) from `from` to `to` in steps of one screen. */
+  async function scroll(g: Gallery, from: number, to: number, check: () => void) {
+    const step = from <= to ? 40 : -40;
+    for (let i = from; step > 0 ? i <= to : i >= to; i += step) {
+      g.ensure(i + 39, i);
+      await g.idle();
+      check();
+    }
+  }
+
+  it('keeps only the compact grid fields per image', async () => {
+    fakeCore({ count: 10 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    expect(g.items).toHaveLength(10);
+    for (const r of g.items) expect(Object.keys(r!).sort()).toEqual([...GRID_ITEM_FIELDS].sort());
+    const full = fakeRecord(3);
+    expect(Object.keys(compact(full)).sort()).toEqual([...GRID_ITEM_FIELDS].sort());
+    expect(compact(full)).not.toHaveProperty('prompt');
+  });
+
+  it('with 20k images the store never holds more than the bound', async () => {
+    fakeCore({ count: 20_000 });
+    const g = new Gallery();
+    g.setKnownTotal(20_000);
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    let max = 0;
+    const check = () => {
+      max = Math.max(max, held(g));
+      expect(held(g)).toBeLessThanOrEqual(MAX_LOADED);
+      expect(g.loadedCount).toBeLessThanOrEqual(MAX_LOADED);
+      expect(g.loadedCount).toBe(held(g));
+    };
+    await scroll(g, 0, 19_960, check);
+    expect(g.items).toHaveLength(20_000);
+    expect(g.exhausted).toBe(true);
+    expect(max).toBeGreaterThan(MAX_LOADED - 2 * PAGE_SIZE);
+    // What the viewport shows is loaded; far away is dropped.
+    expect(g.items.slice(19_960).every((r) => r !== undefined)).toBe(true);
+    expect(g.items[0]).toBeUndefined();
+    expect(g.items[10_000]).toBeUndefined();
+  });
+
+  it('scrolling back re-fetches a dropped page once, with the after cursor of its boundary', async () => {
+    const lib = fakeCore({ count: 20_000 });
+    const g = new Gallery();
+    g.setKnownTotal(20_000);
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    await scroll(g, 0, 1200, () => {});
+    const ids = g.items.slice(0, 1400).map((r) => r!.id);
+    await scroll(g, 1240, 12_000, () => {});
+    expect(g.items[1000]).toBeUndefined();
+    const before = queries(lib).length;
+    // Back to the page holding 1000..1199: its after cursor is the id at 999.
+    for (let k = 0; k < 5; k++) g.ensure(1039, 1000);
+    await g.idle();
+    g.ensure(1039, 1000);
+    await g.idle();
+    const again = queries(lib).slice(before);
+    expect(again.filter((q) => q.after === ids[999])).toHaveLength(1);
+    expect(again.every((q) => q.limit === PAGE_SIZE && q.sort === 'newest')).toBe(true);
+    expect(g.items.slice(1000, 1200).map((r) => r?.id)).toEqual(ids.slice(1000, 1200));
+    // The margin above the view needed page 800..999 too (after = id at 799); nothing else.
+    expect(again.map((q) => q.after).sort()).toEqual([ids[799], ids[999]].sort());
+    expect(g.loadedCount).toBeLessThanOrEqual(MAX_LOADED);
+    // Idle now: nothing re-fetches in a loop.
+    const settled = queries(lib).length;
+    g.ensure(1039, 1000);
+    await g.idle();
+    expect(queries(lib).length).toBe(settled);
+  });
+
+  it('a refresh deep in a big library stays bounded and settles', async () => {
+    const lib = fakeCore({ count: 20_000 });
+    const g = new Gallery();
+    g.setKnownTotal(20_000);
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    await scroll(g, 0, 8000, () => {});
+    await lib.handle('import_inputs', { inputs: ['/new/a.png'], source: 'file', tags: [], onEvent: { onmessage() {} } });
+    g.refresh();
+    await g.idle();
+    expect(g.error).toBeNull();
+    expect(g.loadedCount).toBeLessThanOrEqual(MAX_LOADED);
+    expect(g.items.slice(8000, 8040).every((r) => r !== undefined)).toBe(true);
+    const n = queries(lib).length;
+    // Scrolling back to the top re-fetches the first page, which now holds the new image.
+    await scroll(g, 40, 0, () => {});
+    expect(g.items[0]?.filename).toBe('a.png');
+    const after = queries(lib).length;
+    expect(after).toBeGreaterThan(n);
+    g.ensure(39, 0);
+    await g.idle();
+    expect(queries(lib).length).toBe(after);
   });
 });
