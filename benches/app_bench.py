@@ -204,6 +204,11 @@ def measure(lib: str, n: int, label: str) -> dict:
         out["pss_kb"] = mem
         out["pss_total_mb"] = round(sum(mem.values()) / 1024, 1)
         log(f"[{label}] PSS {out['pss_total_mb']} MB: {mem}")
+        # Again after 10 s idle: what stays once WebKit's collectors have run.
+        time.sleep(10)
+        idle = {f"{name}:{pid}": pss_kb(pid) for pid, name in app.pids().items()}
+        out["pss_idle_total_mb"] = round(sum(idle.values()) / 1024, 1)
+        log(f"[{label}] PSS after 10 s idle {out['pss_idle_total_mb']} MB: {idle}")
         s.screenshot(os.path.join(ROOT, "target", f"app-bench-{label}.png"))
     return out
 
@@ -220,6 +225,8 @@ def main() -> int:
     finally:
         shutil.rmtree(empty, ignore_errors=True)
     delta = results[1]["pss_total_mb"] - results[0]["pss_total_mb"]
+    idle_delta = results[1]["pss_idle_total_mb"] - results[0]["pss_idle_total_mb"]
+    log(f"PSS after 10 s idle: {results[1]['library']} - empty = {idle_delta:.1f} MB")
     summary = {"app": os.path.relpath(APP, ROOT), "cores": os.cpu_count(), "runs": results,
                "pss_delta_mb": round(delta, 1)}
     path = os.path.join(ROOT, "target", "app-bench.json")
