@@ -85,15 +85,9 @@ impl Catalog {
         &self.path
     }
 
-    /// `PRAGMA quick_check`: "ok" or the problems SQLite found.
+    /// `PRAGMA quick_check`: the problems SQLite found (empty when healthy).
     pub fn quick_check(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|s| s != "ok")
-            .collect())
+        quick_check(&self.conn)
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -153,4 +147,15 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA cache_size = -16000;",
     )?;
     Ok(())
+}
+
+/// `PRAGMA quick_check` on any of the library's databases: the problems found, if any.
+pub(crate) fn quick_check(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA quick_check")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|s| s != "ok")
+        .collect())
 }

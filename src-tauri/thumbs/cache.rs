@@ -116,12 +116,6 @@ impl ThumbCache {
     }
 
     pub fn quick_check(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(rows
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|s| s != "ok")
-            .collect())
+        crate::catalog::quick_check(&self.conn)
     }
 }
