@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
 
+use crate::catalog::FileRow;
 use crate::error::{Error, Result};
 use crate::library::{Library, ThumbMode};
 use crate::model::Storage;
@@ -67,7 +68,7 @@ pub fn fsck(lib: &Library, repair: bool) -> Result<FsckReport> {
     }
     if r.orphan_thumbnails > 0 {
         let cache = lib.thumb_cache()?;
-        let expected = expected_keys(lib)?;
+        let expected = thumb_keys(&lib.catalog().all_files()?);
         let orphans: Vec<i64> = cache
             .keys()?
             .into_iter()
@@ -114,12 +115,12 @@ fn count(r: &FsckReport) -> usize {
         + usize::from(r.search_index_rows != r.images as i64)
 }
 
-fn expected_keys(lib: &Library) -> Result<HashSet<i64>> {
-    let files = lib.catalog().all_files()?;
-    Ok(files
+/// Every cache key the catalog's images may have (grid and preview of each).
+fn thumb_keys(files: &[FileRow]) -> HashSet<i64> {
+    files
         .iter()
         .flat_map(|f| ThumbSize::ALL.map(|s| cache_key(&f.sha256, s)))
-        .collect())
+        .collect()
 }
 
 fn check(lib: &Library) -> Result<FsckReport> {
@@ -162,10 +163,7 @@ fn check(lib: &Library) -> Result<FsckReport> {
             r.missing_thumbnails.push(f.id.clone());
         }
     }
-    let expected: HashSet<i64> = files
-        .iter()
-        .flat_map(|f| ThumbSize::ALL.map(|s| cache_key(&f.sha256, s)))
-        .collect();
+    let expected = thumb_keys(&files);
     r.orphan_thumbnails = cache
         .keys()?
         .iter()

@@ -203,11 +203,11 @@ impl Library {
         };
         import::run_parallel(self, items, opts, tags, label, f, &emit)?;
         let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
-        let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+        let tally = import::Tally::of(&outcomes);
         on_event(ImportEvent::Finished {
-            imported: count(Status::Imported),
-            duplicates: count(Status::Duplicate),
-            failed: count(Status::Error),
+            imported: tally.imported,
+            duplicates: tally.duplicates,
+            failed: tally.failed,
         });
         Ok(outcomes)
     }

@@ -8,7 +8,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use super::error::IpcError;
 use super::{AppState, LibraryChanged, Settings};
 use crate::catalog::{ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
-use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status};
+use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status, Tally};
 use crate::model::{SourceKind, Visibility};
 
 type Cmd<T> = Result<T, IpcError>;
@@ -120,8 +120,9 @@ fn forward<R: Runtime>(
 
 fn notify_batch<R: Runtime>(app: &AppHandle<R>, outcomes: &[Outcome]) {
     use tauri_plugin_notification::NotificationExt;
-    let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
-    let (imported, failed) = (count(Status::Imported), count(Status::Error));
+    let Tally {
+        imported, failed, ..
+    } = Tally::of(outcomes);
     if outcomes.len() < 2 {
         return;
     }
@@ -152,11 +153,11 @@ pub async fn import_inputs<R: Runtime>(
     let sink = forward(app.clone(), on_event);
     let outcomes = blocking(move || lib.import(&inputs, &opts, &sink)).await?;
     notify_batch(&app, &outcomes);
-    let count = |s: Status| outcomes.iter().filter(|o| o.status == s).count();
+    let tally = Tally::of(&outcomes);
     Ok(ImportSummary {
-        imported: count(Status::Imported),
-        duplicates: count(Status::Duplicate),
-        failed: count(Status::Error),
+        imported: tally.imported,
+        duplicates: tally.duplicates,
+        failed: tally.failed,
     })
 }
 

@@ -22,11 +22,10 @@ fn jpeg(dir: &std::path::Path) -> std::path::PathBuf {
     path
 }
 
-#[test]
-fn protocol_serves_catalog_ids_only() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lib = Library::open(&dir.path().join("lib")).expect("open");
-    let src = jpeg(dir.path());
+/// A library in `dir` holding one imported JPEG: (library, source file, image id).
+fn library_with_one_image(dir: &std::path::Path) -> (Library, std::path::PathBuf, String) {
+    let lib = Library::open(&dir.join("lib")).expect("open");
+    let src = jpeg(dir);
     let out = lib
         .import(
             &[src.display().to_string()],
@@ -36,6 +35,13 @@ fn protocol_serves_catalog_ids_only() {
         .expect("import");
     assert_eq!(out[0].status, Status::Imported);
     let id = out[0].id.clone().expect("id");
+    (lib, src, id)
+}
+
+#[test]
+fn protocol_serves_catalog_ids_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (lib, src, id) = library_with_one_image(dir.path());
 
     let grid = get(&lib, &format!("vitrine://localhost/thumb/{id}/grid"));
     assert_eq!(grid.status(), StatusCode::OK);
@@ -117,8 +123,6 @@ mod ipc {
     use tauri::WebviewWindowBuilder;
 
     use crate::app::{commands, AppState};
-    use crate::import::ImportOptions;
-    use crate::Library;
 
     fn invoke(
         webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
@@ -143,16 +147,7 @@ mod ipc {
     #[test]
     fn commands_answer_like_the_ui_expects() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let lib = Library::open(&dir.path().join("lib")).expect("open");
-        let src = super::jpeg(dir.path());
-        let out = lib
-            .import(
-                &[src.display().to_string()],
-                &ImportOptions::default(),
-                &|_| {},
-            )
-            .expect("import");
-        let id = out[0].id.clone().expect("id");
+        let (lib, _, id) = super::library_with_one_image(dir.path());
         let app = mock_builder()
             .manage(AppState::new(lib).expect("state"))
             .invoke_handler(tauri::generate_handler![

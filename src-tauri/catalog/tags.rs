@@ -19,10 +19,7 @@ pub fn normalize(tags: &[String]) -> Result<Vec<String>> {
                 hint: "a tag is 1 to 200 characters with no control characters",
             });
         }
-        if !out
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(t) || o.to_lowercase() == t.to_lowercase())
-        {
+        if !out.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
             out.push(t.to_string());
         }
     }

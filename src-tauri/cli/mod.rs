@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use crate::catalog::ListQuery;
 use crate::error::{Error, Result};
-use crate::import::{ImportEvent, ImportOptions, Status};
+use crate::import::{ImportEvent, ImportOptions, Tally};
 use crate::library::{default_root, Library, ThumbMode, LIBRARY_ENV};
 use crate::model::{RemoteState, Sort, SourceKind, Visibility};
 use crate::thumbs::ThumbSize;
@@ -414,22 +414,14 @@ fn import(lib: &Library, a: ImportArgs, out: &Out) -> Result<bool> {
         ImportEvent::Finished { .. } => {}
     })?;
     bar.finish();
-    let failed = outcomes
-        .iter()
-        .filter(|o| o.status == Status::Error)
-        .count();
+    let tally = Tally::of(&outcomes);
     if !out.json {
-        let imported = outcomes
-            .iter()
-            .filter(|o| o.status == Status::Imported)
-            .count();
-        let dups = outcomes
-            .iter()
-            .filter(|o| o.status == Status::Duplicate)
-            .count();
-        eprintln!("{imported} imported, {dups} duplicate(s), {failed} failed");
+        eprintln!(
+            "{} imported, {} duplicate(s), {} failed",
+            tally.imported, tally.duplicates, tally.failed
+        );
     }
-    Ok(failed == 0)
+    Ok(tally.failed == 0)
 }
 
 /// True when progress bars make sense.

@@ -177,6 +177,28 @@ impl Outcome {
     }
 }
 
+/// How a batch went: one count per status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub imported: usize,
+    pub duplicates: usize,
+    pub failed: usize,
+}
+
+impl Tally {
+    pub fn of(outcomes: &[Outcome]) -> Self {
+        let mut t = Tally::default();
+        for o in outcomes {
+            match o.status {
+                Status::Imported => t.imported += 1,
+                Status::Duplicate => t.duplicates += 1,
+                Status::Error => t.failed += 1,
+            }
+        }
+        t
+    }
+}
+
 /// Progress of a batch, for progress bars and UI events.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
