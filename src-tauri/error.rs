@@ -42,6 +42,9 @@ pub enum Error {
     Thumbnail { id: String, reason: String },
     #[error("export failed: {0}")]
     Export(String),
+    /// Remotes, sync, links and the keychain: their own code and a message that names the fix.
+    #[error("{message}")]
+    Remote { code: &'static str, message: String },
 }
 
 impl Error {
@@ -56,6 +59,14 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Thumbnail { .. } => "thumbnail",
             Error::Export(_) => "export",
+            Error::Remote { code, .. } => code,
+        }
+    }
+
+    pub fn remote(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Remote {
+            code,
+            message: message.into(),
         }
     }
 

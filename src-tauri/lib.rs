@@ -14,6 +14,10 @@ pub mod library;
 pub mod model;
 pub mod originals;
 pub mod parallel;
+pub mod remote;
+pub mod secrets;
+pub mod storage;
+pub mod sync;
 pub mod thumbs;
 pub mod workspace;
 

@@ -121,6 +121,137 @@ CREATE VIRTUAL TABLE images_fts USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 "#,
+    // 2: remotes and the durable sync queue. Triggers keep the queue in step with every
+    // writer (app, CLI, watcher, another process), so no code path can forget to queue work.
+    r#"
+CREATE TABLE remotes (
+    name           TEXT PRIMARY KEY,
+    provider       TEXT NOT NULL,
+    endpoint       TEXT NOT NULL DEFAULT '',
+    region         TEXT NOT NULL DEFAULT '',
+    bucket         TEXT NOT NULL DEFAULT '',
+    prefix         TEXT NOT NULL DEFAULT '',
+    path_style     INTEGER NOT NULL DEFAULT 0,
+    path           TEXT,
+    public_url     TEXT,
+    -- Strip GPS and camera serials from what public/unlisted URLs serve.
+    strip_private  INTEGER NOT NULL DEFAULT 1,
+    active         INTEGER NOT NULL DEFAULT 1,
+    created_at     INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX remotes_one_active ON remotes (active) WHERE active = 1;
+
+-- Work for the bucket. `image` rows bring an image's object where its visibility wants it
+-- (upload, or move between areas); `delete` rows remove an object (of a removed image, or the
+-- old copy after a move); the one `feed` row republishes feed.json. `generation` grows when
+-- an image changes while its job runs, so the job is run again instead of being dropped.
+CREATE TABLE sync_queue (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('image', 'delete', 'feed')),
+    image_id    TEXT UNIQUE,
+    sha256      TEXT,
+    object_key  TEXT,
+    trash       INTEGER NOT NULL DEFAULT 0,
+    generation  INTEGER NOT NULL DEFAULT 0,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    next_at     INTEGER NOT NULL DEFAULT 0,
+    quarantined INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    owner       TEXT,
+    created_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX sync_queue_one_feed ON sync_queue (kind) WHERE kind = 'feed';
+CREATE UNIQUE INDEX sync_queue_one_delete ON sync_queue (object_key) WHERE kind = 'delete';
+CREATE INDEX sync_queue_ready ON sync_queue (quarantined, next_at);
+CREATE INDEX sync_queue_sha ON sync_queue (sha256) WHERE sha256 IS NOT NULL;
+
+-- Multipart uploads in flight, so a killed process resumes them (or aborts them).
+CREATE TABLE sync_uploads (
+    image_id   TEXT PRIMARY KEY,
+    object_key TEXT NOT NULL,
+    upload_id  TEXT,
+    part_size  INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE sync_parts (
+    image_id TEXT NOT NULL REFERENCES sync_uploads (image_id) ON DELETE CASCADE,
+    number   INTEGER NOT NULL,
+    etag     TEXT NOT NULL,
+    PRIMARY KEY (image_id, number)
+) WITHOUT ROWID;
+
+CREATE INDEX images_object_key ON images (object_key) WHERE object_key IS NOT NULL;
+
+CREATE TRIGGER sync_on_insert AFTER INSERT ON images
+WHEN EXISTS (SELECT 1 FROM remotes WHERE active = 1)
+BEGIN
+    INSERT OR IGNORE INTO sync_queue (kind, image_id, sha256, created_at)
+        VALUES ('image', new.id, new.sha256, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    UPDATE images SET remote_state = 'pending' WHERE seq = new.seq;
+END;
+
+CREATE TRIGGER sync_on_visibility AFTER UPDATE OF visibility ON images
+WHEN old.visibility <> new.visibility AND EXISTS (SELECT 1 FROM remotes WHERE active = 1)
+BEGIN
+    INSERT OR IGNORE INTO sync_queue (kind, image_id, sha256, created_at)
+        VALUES ('image', new.id, new.sha256, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    UPDATE sync_queue SET generation = generation + 1, attempts = 0, quarantined = 0,
+        next_at = 0, last_error = NULL
+        WHERE image_id = new.id;
+    UPDATE images SET remote_state = 'pending', remote_error = NULL, remote_attempts = 0
+        WHERE seq = new.seq;
+END;
+
+CREATE TRIGGER sync_on_delete AFTER DELETE ON images
+BEGIN
+    DELETE FROM sync_queue WHERE image_id = old.id;
+    INSERT OR IGNORE INTO sync_queue (kind, sha256, object_key, trash, created_at)
+        SELECT 'delete', old.sha256, old.object_key, 1, CAST(unixepoch('subsec') * 1000 AS INTEGER)
+        WHERE old.object_key IS NOT NULL AND EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+    UPDATE sync_queue SET trash = 1 WHERE kind = 'delete' AND object_key = old.object_key;
+END;
+
+-- Queues a feed rebuild (coalesced into one row) when what the feed shows may change.
+CREATE TRIGGER feed_on_public AFTER UPDATE OF visibility, object_key, remote_state ON images
+WHEN (old.visibility = 'public' OR new.visibility = 'public')
+    AND EXISTS (SELECT 1 FROM remotes WHERE active = 1)
+BEGIN
+    INSERT OR IGNORE INTO sync_queue (kind, created_at)
+        VALUES ('feed', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    UPDATE sync_queue SET generation = generation + 1, attempts = 0, quarantined = 0, next_at = 0
+        WHERE kind = 'feed';
+END;
+
+CREATE TRIGGER feed_on_public_delete AFTER DELETE ON images
+WHEN old.visibility = 'public' AND EXISTS (SELECT 1 FROM remotes WHERE active = 1)
+BEGIN
+    INSERT OR IGNORE INTO sync_queue (kind, created_at)
+        VALUES ('feed', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    UPDATE sync_queue SET generation = generation + 1, attempts = 0, quarantined = 0, next_at = 0
+        WHERE kind = 'feed';
+END;
+
+CREATE TRIGGER feed_on_tag_add AFTER INSERT ON image_tags
+WHEN EXISTS (SELECT 1 FROM images WHERE seq = new.image_seq AND visibility = 'public')
+    AND EXISTS (SELECT 1 FROM remotes WHERE active = 1)
+BEGIN
+    INSERT OR IGNORE INTO sync_queue (kind, created_at)
+        VALUES ('feed', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    UPDATE sync_queue SET generation = generation + 1, attempts = 0, quarantined = 0, next_at = 0
+        WHERE kind = 'feed';
+END;
+
+CREATE TRIGGER feed_on_tag_remove AFTER DELETE ON image_tags
+WHEN EXISTS (SELECT 1 FROM images WHERE seq = old.image_seq AND visibility = 'public')
+    AND EXISTS (SELECT 1 FROM remotes WHERE active = 1)
+BEGIN
+    INSERT OR IGNORE INTO sync_queue (kind, created_at)
+        VALUES ('feed', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    UPDATE sync_queue SET generation = generation + 1, attempts = 0, quarantined = 0, next_at = 0
+        WHERE kind = 'feed';
+END;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -9,13 +9,17 @@
 mod images;
 pub mod migrations;
 mod query;
+mod remotes;
 mod stats;
+mod sync_queue;
 mod tags;
 mod thumb_jobs;
 
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
 pub use query::{ListQuery, DEFAULT_PAGE};
+pub use remotes::{AddedRemote, RemoteRow};
 pub use stats::{Bucket, FailedItem, Stats};
+pub use sync_queue::{FailedJob, JobKind, QueueCounts, SyncJob, UploadState};
 pub use tags::normalize as normalize_tags;
 pub use thumb_jobs::ThumbJob;
 

@@ -3,6 +3,7 @@
 //! status is 1 when any item failed, 2 for a usage error.
 
 mod output;
+mod remote;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
@@ -97,6 +98,13 @@ enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// The bucket or folder this library syncs to
+    #[command(subcommand)]
+    Remote(remote::RemoteCmd),
+    /// Upload, move and delete objects in the remote until it matches the catalog
+    Sync(remote::SyncArgs),
+    /// Print a share link: presigned for private images, public URL otherwise
+    Link(remote::LinkArgs),
 }
 
 #[derive(Args, Debug)]
@@ -384,6 +392,9 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
             out.fsck(&report);
             Ok(report.problems == 0)
         }
+        Command::Remote(cmd) => remote::remote_cmd(&lib, cmd, out),
+        Command::Sync(a) => remote::sync_cmd(&lib, a, out),
+        Command::Link(a) => remote::link_cmd(&lib, a, out),
     }
 }
 

@@ -1,0 +1,425 @@
+//! `vitrine remote …`, `vitrine sync …` and `vitrine link …`.
+
+use clap::{Args, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::output::Out;
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::remote::{self, RemoteSpec};
+use crate::secrets::{Credentials, Keychain, Secret, SecretStore};
+use crate::sync::links::{self, LinkFormat};
+use crate::sync::probe::{self, CheckStatus};
+use crate::sync::{SyncEvent, SyncOptions};
+
+#[derive(Subcommand, Debug)]
+pub enum RemoteCmd {
+    /// Set up the bucket (or folder) this library syncs to; credentials go to the keychain
+    Add(AddArgs),
+    /// Check credentials, bucket, writes, multipart, presigning and the public URL
+    Test,
+    /// The remote's settings (never its secrets) and queue
+    Show,
+    /// Stop syncing to a remote and delete its keychain entry (the bucket is left as is)
+    Remove { name: String },
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    name: String,
+    /// aws, r2, b2, tigris, minio, garage, s3 (any S3-compatible) or folder
+    #[arg(long)]
+    provider: String,
+    /// The S3 API URL, e.g. https://<account>.r2.cloudflarestorage.com
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    #[arg(long, value_name = "B")]
+    bucket: Option<String>,
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// Key prefix inside the bucket (or folder)
+    #[arg(long, value_name = "P")]
+    prefix: Option<String>,
+    /// Path-style addressing (http://host/bucket/key)
+    #[arg(long)]
+    path_style: bool,
+    /// The folder of a folder remote
+    #[arg(long, value_name = "DIR")]
+    path: Option<String>,
+    /// Base URL that serves the bucket to the public (custom domain or CDN)
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Keep GPS and camera serial numbers in public/unlisted copies (stripped by default)
+    #[arg(long)]
+    keep_location: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// Drain the queue and exit (the default)
+    #[arg(long, conflicts_with = "watch")]
+    once: bool,
+    /// Keep syncing new work until interrupted (SIGINT/SIGTERM)
+    #[arg(long)]
+    watch: bool,
+    /// Give quarantined items another try, then sync
+    #[arg(long)]
+    retry_failed: bool,
+    /// Go on even if this sync deletes a large share of the bucket
+    #[arg(long)]
+    allow_deletes: bool,
+    /// Parallel transfers (default 8)
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct LinkArgs {
+    id: String,
+    /// Lifetime of a private image's presigned link: 30s, 10m, 1h, 7d (default 1d, at most 7d)
+    #[arg(long, value_name = "DURATION")]
+    expires: Option<String>,
+    /// url, markdown, html or bbcode
+    #[arg(long, default_value = "url")]
+    format: String,
+}
+
+pub fn remote_cmd(lib: &Library, cmd: RemoteCmd, out: &Out) -> Result<bool> {
+    match cmd {
+        RemoteCmd::Add(a) => add(lib, a, out),
+        RemoteCmd::Test => test(lib, out),
+        RemoteCmd::Show => show(lib, out),
+        RemoteCmd::Remove { name } => {
+            let mut cat = lib.catalog();
+            let row = cat.remote(&name)?.ok_or_else(|| {
+                Error::remote("no_remote", format!("there is no remote named {name:?}"))
+            })?;
+            let account = remote::account(&cat, &row)?;
+            cat.remove_remote(&name)?;
+            let mut note = String::new();
+            if row.provider != "folder" {
+                if let Err(e) = Keychain::open().and_then(|k| k.delete(&account)) {
+                    note = format!(" (its keychain entry could not be removed: {e})");
+                }
+            }
+            out.value(
+                &serde_json::json!({"removed": name, "keychain_entry_removed": note.is_empty()}),
+                &format!("removed remote {name}; images are local-only now{note}"),
+            );
+            Ok(true)
+        }
+    }
+}
+
+fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
+    let row = RemoteSpec {
+        name: a.name,
+        provider: a.provider,
+        endpoint: a.endpoint,
+        bucket: a.bucket,
+        region: a.region,
+        prefix: a.prefix,
+        path_style: a.path_style,
+        path: a.path,
+        public_url: a.public_url,
+        keep_private_metadata: a.keep_location,
+    }
+    .resolve()?;
+    let mut notes = Vec::new();
+    if let Some(dir) = &row.path {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {dir}"), e))?;
+    } else {
+        let (creds, from_env) = match Credentials::from_env() {
+            Some(c) => (c, true),
+            None => (prompt_credentials()?, false),
+        };
+        let account = remote::account(&lib.catalog(), &row)?;
+        match Keychain::open().and_then(|k| k.set(&account, &creds)) {
+            Ok(()) => notes.push("credentials saved in the OS keychain".to_string()),
+            Err(e) if from_env => notes.push(format!(
+                "credentials NOT saved ({e}); later commands need AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment"
+            )),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let added = lib.catalog().add_remote(&row)?;
+    let human = format!(
+        "remote {} ({}) {}; {} image(s) queued for upload{}",
+        row.name,
+        row.provider,
+        if added.updated { "updated" } else { "added" },
+        added.queued,
+        notes.iter().map(|n| format!("\n{n}")).collect::<String>()
+    );
+    out.value(
+        &serde_json::json!({
+            "name": row.name, "provider": row.provider, "updated": added.updated,
+            "queued": added.queued, "notes": notes,
+        }),
+        &human,
+    );
+    Ok(true)
+}
+
+/// Reads credentials from the terminal without echo (or from stdin lines in a script).
+fn prompt_credentials() -> Result<Credentials> {
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    let ask = |label: &str, hide: bool| -> Result<String> {
+        if tty {
+            eprint!("{label}: ");
+            let _ = std::io::stderr().flush();
+        }
+        let _echo = (tty && hide).then(EchoOff::new).flatten();
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Error::io("reading credentials", e))?;
+        if tty && hide {
+            eprintln!();
+        }
+        Ok(line.trim().to_string())
+    };
+    let id = ask("Access key id", false)?;
+    let secret = ask("Secret access key", true)?;
+    if id.is_empty() || secret.is_empty() {
+        return Err(Error::remote(
+            "credentials_missing",
+            "no credentials given: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or type them when asked",
+        ));
+    }
+    Ok(Credentials {
+        access_key_id: Secret::new(id),
+        secret_access_key: Secret::new(secret),
+        session_token: None,
+    })
+}
+
+/// Turns terminal echo off until dropped.
+struct EchoOff(libc::termios);
+
+impl EchoOff {
+    fn new() -> Option<Self> {
+        // SAFETY: tcgetattr/tcsetattr on stdin with a zeroed, then filled, termios struct.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            if libc::tcsetattr(0, libc::TCSANOW, &t) != 0 {
+                return None;
+            }
+            Some(EchoOff(saved))
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        // SAFETY: restores the attributes read in `new`.
+        unsafe {
+            libc::tcsetattr(0, libc::TCSANOW, &self.0);
+        }
+    }
+}
+
+fn test(lib: &Library, out: &Out) -> Result<bool> {
+    let cat = lib.catalog_connection()?;
+    let row = remote::active(&cat)?;
+    let report = match remote::open_active(&cat, None) {
+        Ok(r) => {
+            let note = match remote::credentials_source(&cat, &row, None).as_str() {
+                "not needed" => "a folder needs no credentials".to_string(),
+                src => format!("credentials found ({src})"),
+            };
+            probe::run(&r, &note)
+        }
+        Err(e) => probe::credentials_failed(
+            &row.name,
+            e.to_string(),
+            "run `vitrine remote add` again with the right credentials, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
+        ),
+    };
+    let human = report
+        .checks
+        .iter()
+        .map(|c| {
+            let mark = match c.status {
+                CheckStatus::Pass => "ok  ",
+                CheckStatus::Fail => "FAIL",
+                CheckStatus::Skip => "skip",
+            };
+            let fix = c
+                .fix
+                .as_deref()
+                .map(|f| format!("\n       fix: {f}"))
+                .unwrap_or_default();
+            format!("{mark}  {}: {}{fix}", c.check, c.message)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.value(&report, &human);
+    Ok(report.ok)
+}
+
+fn show(lib: &Library, out: &Out) -> Result<bool> {
+    let cat = lib.catalog();
+    let row = remote::active(&cat)?;
+    let creds = remote::credentials_source(&cat, &row, None);
+    let q = cat.sync_counts()?;
+    let v = serde_json::json!({
+        "name": row.name, "provider": row.provider, "endpoint": row.endpoint,
+        "region": row.region, "bucket": row.bucket, "prefix": row.prefix,
+        "path_style": row.path_style, "path": row.path, "public_url": row.public_url,
+        "strip_location": row.strip_private, "credentials": creds,
+        "queue": {"queued": q.queued, "running": q.running, "failed": q.failed},
+    });
+    let place = match &row.path {
+        Some(p) => format!("folder {p}"),
+        None => format!(
+            "bucket {} at {} (region {}, {})",
+            row.bucket,
+            if row.endpoint.is_empty() {
+                "AWS"
+            } else {
+                &row.endpoint
+            },
+            row.region,
+            if row.path_style {
+                "path-style"
+            } else {
+                "virtual-hosted"
+            }
+        ),
+    };
+    out.value(
+        &v,
+        &format!(
+            "{} ({}): {place}\nprefix: {}\npublic URL: {}\ncredentials: {creds}\nqueue: {} queued, {} running, {} failed",
+            row.name,
+            row.provider,
+            if row.prefix.is_empty() { "(none)" } else { &row.prefix },
+            row.public_url.as_deref().unwrap_or("(none)"),
+            q.queued,
+            q.running,
+            q.failed
+        ),
+    );
+    Ok(true)
+}
+
+pub fn sync_cmd(lib: &Library, a: SyncArgs, out: &Out) -> Result<bool> {
+    let r = remote::open_active(&lib.catalog(), None)?;
+    if a.retry_failed {
+        let n = lib.catalog().retry_failed_sync()?;
+        if !out.json {
+            eprintln!("{n} failed item(s) queued again");
+        }
+    }
+    let mut opts = SyncOptions {
+        allow_mass_delete: a.allow_deletes,
+        watch: a.watch,
+        stop: stop_on_signal(),
+        ..SyncOptions::default()
+    };
+    if let Some(w) = a.workers {
+        opts.workers = w.clamp(1, 64);
+    }
+    let _ = a.once;
+    let json = out.json;
+    let watch = a.watch;
+    let bar = out.progress("syncing");
+    let summary = crate::sync::run(lib, &r, &opts, &|e| match &e {
+        SyncEvent::Progress { done, queued, .. } => {
+            bar.update(*done as usize, (*done + *queued) as usize)
+        }
+        SyncEvent::Retry { what, message } if !json => {
+            bar.suspend(|| eprintln!("retrying {what}: {message}"))
+        }
+        SyncEvent::Image { id, state, error } if !json => bar.suspend(|| {
+            if watch || error.is_some() {
+                eprintln!(
+                    "{state:<7} {id}{}",
+                    error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
+                )
+            }
+        }),
+        _ => {}
+    });
+    bar.finish();
+    let summary = summary?;
+    let human = format!(
+        "{} uploaded, {} moved, {} deleted, {} failed{}{}",
+        summary.uploaded,
+        summary.moved,
+        summary.deleted,
+        summary.failed,
+        if summary.retried > 0 {
+            format!(" ({} retries)", summary.retried)
+        } else {
+            String::new()
+        },
+        summary
+            .errors
+            .iter()
+            .map(|e| format!(
+                "\n  {}: {}",
+                e.id.as_deref().or(e.key.as_deref()).unwrap_or("feed"),
+                e.message
+            ))
+            .collect::<String>()
+    );
+    out.value(&summary, &human);
+    Ok(summary.failed == 0)
+}
+
+pub fn link_cmd(lib: &Library, a: LinkArgs, out: &Out) -> Result<bool> {
+    let fmt: LinkFormat = a.format.parse()?;
+    let expires = a.expires.as_deref().map(links::parse_expiry).transpose()?;
+    let cat = lib.catalog_connection()?;
+    let r = remote::open_active(&cat, None)?;
+    let link = links::link(&cat, &r, &a.id, expires, fmt)?;
+    if !out.json {
+        if let Some(at) = &link.expires_at {
+            eprintln!("expires {at}");
+        }
+        if !link.ready {
+            eprintln!("note: not in the bucket at this address yet; run `vitrine sync --once`");
+        }
+    }
+    out.value(&link, &link.text);
+    Ok(true)
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// A flag set by SIGINT or SIGTERM (the sync finishes the items in flight, then exits).
+fn stop_on_signal() -> Arc<AtomicBool> {
+    // SAFETY: installs an async-signal-safe handler that only stores to an atomic.
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+    }
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    std::thread::spawn(move || loop {
+        if STOP.load(Ordering::SeqCst) {
+            f.store(true, Ordering::SeqCst);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    });
+    flag
+}

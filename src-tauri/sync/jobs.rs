@@ -1,0 +1,292 @@
+//! The image and delete jobs.
+
+use rusqlite::OptionalExtension;
+use std::path::PathBuf;
+
+use super::{multipart, strip, Did, JobError, Run, SyncEvent};
+use crate::catalog::{Catalog, SyncJob};
+use crate::model::{RemoteState, Storage as Kept, Visibility};
+use crate::storage::{Area, ErrorKind, PutMeta, StorageError, PUBLIC_CACHE_CONTROL};
+use crate::thumbs::ThumbSize;
+
+/// What the engine needs to know about an image.
+pub(super) struct Subject {
+    pub id: String,
+    pub sha256: String,
+    pub ext: String,
+    pub mime: String,
+    pub bytes: u64,
+    pub visibility: Visibility,
+    pub object_key: Option<String>,
+    pub sensitive: bool,
+    pub storage: Kept,
+    pub path: String,
+    pub format: String,
+}
+
+pub(super) fn subject(cat: &Catalog, id: &str) -> Result<Option<Subject>, JobError> {
+    Ok(cat
+        .conn()
+        .query_row(
+            "SELECT id, sha256, ext, mime, bytes, visibility, object_key, has_gps OR has_serial,
+                    storage, path, format
+             FROM images WHERE id = ?1",
+            [id],
+            |r| {
+                let vis: String = r.get(5)?;
+                let storage: String = r.get(8)?;
+                Ok(Subject {
+                    id: r.get(0)?,
+                    sha256: r.get(1)?,
+                    ext: r.get(2)?,
+                    mime: r.get(3)?,
+                    bytes: r.get::<_, i64>(4)? as u64,
+                    visibility: vis.parse().unwrap_or(Visibility::Private),
+                    object_key: r.get(6)?,
+                    sensitive: r.get(7)?,
+                    storage: storage.parse().unwrap_or(Kept::Managed),
+                    path: r.get(9)?,
+                    format: r.get(10)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+impl Run<'_> {
+    fn original_path(&self, s: &Subject) -> PathBuf {
+        match s.storage {
+            Kept::Managed => self.library.paths().originals.join(&s.path),
+            Kept::Referenced => PathBuf::from(&s.path),
+        }
+    }
+
+    /// Public copies of images with GPS or serial numbers are stripped (unless opted out).
+    fn strips(&self, s: &Subject, area: Area) -> bool {
+        area == Area::Public && s.sensitive && self.remote.row.strip_private
+    }
+}
+
+fn meta_for(area: Area, mime: &str, sha256: &str) -> PutMeta {
+    PutMeta {
+        content_type: mime.to_string(),
+        cache_control: (area == Area::Public).then(|| PUBLIC_CACHE_CONTROL.to_string()),
+        sha256: sha256.to_string(),
+    }
+}
+
+/// After a write: the object must be there with our size and sha256.
+fn verify(run: &Run<'_>, key: &str, size: u64, sha256: &str) -> Result<(), StorageError> {
+    let info = run.remote.storage.head(key).map_err(|e| {
+        if e.is_not_found() {
+            StorageError::transient(format!("{key} is missing right after it was written"))
+        } else {
+            e
+        }
+    })?;
+    if info.size != size || info.sha256.as_deref() != Some(sha256) {
+        return Err(StorageError::transient(format!(
+            "{key} did not verify after upload (size {} of {size}, sha256 {})",
+            info.size,
+            info.sha256.as_deref().unwrap_or("missing")
+        )));
+    }
+    Ok(())
+}
+
+/// Is the object at `key` already what we would write?
+fn already_there(run: &Run<'_>, key: &str, size: u64, sha256: &str) -> Result<bool, StorageError> {
+    match run.remote.storage.head(key) {
+        Ok(info) => Ok(info.size == size && info.sha256.as_deref() == Some(sha256)),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Brings an image's object to where its visibility wants it.
+pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<Did, JobError> {
+    let id = job.image_id.as_deref().unwrap_or_default();
+    let Some(s) = subject(cat, id)? else {
+        cat.finish_sync_job(job)?;
+        return Ok(Did::Nothing);
+    };
+    let area = Area::of(s.visibility);
+    let layout = &run.remote.layout;
+    let target = layout.original(area, &s.sha256, &s.ext);
+    let strip = run.strips(&s, area);
+    let storage = &run.remote.storage;
+
+    // The bytes this area serves: the original, or a stripped copy.
+    let stripped = if strip {
+        let original = std::fs::read(run.original_path(&s)).map_err(|e| missing(&s, run, e))?;
+        Some(strip::strip(&s.format, &original).map_err(StorageError::permanent)?)
+    } else {
+        None
+    };
+    let (size, sha) = match &stripped {
+        Some(b) => (b.len() as u64, crate::import::sha256_hex(b)),
+        None => (s.bytes, s.sha256.clone()),
+    };
+    let meta = meta_for(area, &s.mime, &sha);
+
+    let mut did = Did::Nothing;
+    if !already_there(run, &target, size, &sha)? {
+        let old = s.object_key.as_deref().filter(|k| *k != target);
+        // The old object holds the original's bytes unless it is a stripped public copy.
+        let old_is_original = old.is_some_and(|k| {
+            !(layout.area_of(k) == Some(Area::Public)
+                && s.sensitive
+                && run.remote.row.strip_private)
+        });
+        let copied = match old {
+            Some(from) if stripped.is_none() && old_is_original => {
+                match storage.copy(from, &target, &meta) {
+                    Ok(()) => true,
+                    // The old object is gone (deleted by hand?): upload instead.
+                    Err(e) if e.is_not_found() => false,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            _ => false,
+        };
+        if copied {
+            did = Did::Moved;
+        } else {
+            match stripped {
+                Some(bytes) => storage.put_bytes(&target, bytes, &meta)?,
+                None => {
+                    let path = run.original_path(&s);
+                    if !path.is_file() {
+                        return Err(missing(&s, run, std::io::ErrorKind::NotFound.into()).into());
+                    }
+                    if s.bytes > run.opts.multipart_threshold {
+                        multipart::upload(run, cat, &s, &target, &path, &meta)?;
+                    } else {
+                        storage.put_file(&target, &path, &meta)?;
+                    }
+                }
+            }
+            did = if old.is_some() {
+                Did::Moved
+            } else {
+                Did::Uploaded
+            };
+        }
+        verify(run, &target, size, &sha)?;
+    } else if s.object_key.as_deref().is_some_and(|k| k != target) {
+        did = Did::Moved;
+    }
+
+    if s.visibility == Visibility::Public {
+        publish_thumbnail(run, &s)?;
+    }
+    let leftover = s.object_key.as_deref().filter(|k| *k != target);
+    let exists = cat.record_object(job, &s.id, &target, leftover)?;
+    if exists {
+        (run.on_event)(SyncEvent::Image {
+            id: s.id.clone(),
+            state: RemoteState::Synced,
+            error: None,
+        });
+    }
+    Ok(did)
+}
+
+fn missing(s: &Subject, run: &Run<'_>, e: std::io::Error) -> StorageError {
+    StorageError::new(
+        ErrorKind::Permanent,
+        format!(
+            "the original of {} is not readable at {} ({e}); run `vitrine fsck`",
+            s.id,
+            run.original_path(s).display()
+        ),
+    )
+}
+
+/// The feed's thumbnail of a public image (small; written again only if missing).
+fn publish_thumbnail(run: &Run<'_>, s: &Subject) -> Result<(), JobError> {
+    let thumb = run.library.thumbnail(&s.id, ThumbSize::Grid)?;
+    let key = run.remote.layout.thumbnail(&s.sha256);
+    let sha = crate::import::sha256_hex(&thumb.data);
+    if already_there(run, &key, thumb.data.len() as u64, &sha)? {
+        return Ok(());
+    }
+    run.remote
+        .storage
+        .put_bytes(&key, thumb.data, &meta_for(Area::Public, thumb.mime, &sha))?;
+    Ok(())
+}
+
+/// Removes an object: a removed image's goes to `trash/` first; a move's leftover just goes.
+pub(super) fn delete(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<Did, JobError> {
+    let Some(key) = job.object_key.as_deref() else {
+        cat.finish_sync_job(job)?;
+        return Ok(Did::Nothing);
+    };
+    let layout = &run.remote.layout;
+    let storage = &run.remote.storage;
+    // A live image (the same content imported again) may have or want this very key.
+    if let Some(sha) = job.sha256.as_deref() {
+        if in_use(run, cat, sha, key)? {
+            cat.finish_sync_job(job)?;
+            return Ok(Did::Nothing);
+        }
+    }
+    if job.trash {
+        match storage.head(key) {
+            Ok(info) => {
+                let meta = PutMeta {
+                    content_type: info
+                        .content_type
+                        .unwrap_or_else(|| "application/octet-stream".into()),
+                    cache_control: None,
+                    sha256: info.sha256.unwrap_or_default(),
+                };
+                storage.copy(key, &layout.trash(key), &meta)?;
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    storage.delete(key)?;
+    if layout.area_of(key) == Some(Area::Public) {
+        if let Some(sha) = job.sha256.as_deref() {
+            let still_public: bool = cat
+                .conn()
+                .query_row(
+                    "SELECT 1 FROM images WHERE sha256 = ?1 AND visibility = 'public'",
+                    [sha],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !still_public {
+                storage.delete(&layout.thumbnail(sha))?;
+            }
+        }
+    }
+    cat.finish_sync_job(job)?;
+    Ok(if job.trash {
+        Did::Deleted
+    } else {
+        Did::Nothing
+    })
+}
+
+/// Whether a live image with this content has or wants `key`.
+fn in_use(run: &Run<'_>, cat: &Catalog, sha256: &str, key: &str) -> Result<bool, JobError> {
+    if !cat.sha_in_use(sha256)? {
+        return Ok(false);
+    }
+    let (vis, ext, object_key): (String, String, Option<String>) = cat.conn().query_row(
+        "SELECT visibility, ext, object_key FROM images WHERE sha256 = ?1",
+        [sha256],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let wanted = run.remote.layout.original(
+        Area::of(vis.parse().unwrap_or(Visibility::Private)),
+        sha256,
+        &ext,
+    );
+    Ok(object_key.as_deref() == Some(key) || wanted == key)
+}

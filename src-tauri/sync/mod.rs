@@ -1,0 +1,480 @@
+//! The sync engine: drains the durable queue in the catalog (see `catalog::sync_queue`) into
+//! the active remote with a bounded pool of workers.
+//!
+//! Every job is idempotent and its progress is in SQLite, so a process killed at any point
+//! loses nothing: the next run releases the dead process's jobs, resumes its multipart uploads
+//! (or aborts them) and HEADs a key before writing it again. Transient errors back off
+//! exponentially with jitter; after `max_attempts` a job is quarantined with its error
+//! (`vitrine sync --retry-failed`). Credentials errors stop the run: nothing else would work.
+
+mod feed;
+mod jobs;
+pub mod links;
+mod multipart;
+pub mod probe;
+pub mod strip;
+
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::catalog::{JobKind, RemoteRow};
+use crate::error::Error;
+use crate::library::Library;
+use crate::model::{now_ms, RemoteState};
+use crate::storage::{ErrorKind, KeyLayout, Storage, StorageError};
+
+/// The active remote, opened.
+#[derive(Clone)]
+pub struct Remote {
+    pub row: RemoteRow,
+    pub layout: KeyLayout,
+    pub storage: Arc<dyn Storage>,
+}
+
+impl Remote {
+    pub fn new(row: RemoteRow, storage: Arc<dyn Storage>) -> Self {
+        Remote {
+            layout: KeyLayout::new(&row.prefix),
+            row,
+            storage,
+        }
+    }
+
+    /// `<public-url>/<key>`, when a public URL is set.
+    pub fn public_url(&self, key: &str) -> Option<String> {
+        self.row
+            .public_url
+            .as_deref()
+            .map(|base| format!("{}/{}", base.trim_end_matches('/'), encode_path(key)))
+    }
+}
+
+/// Percent-encodes a key for a URL path (keeps `/`).
+pub fn encode_path(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub workers: usize,
+    /// Files larger than this go up in parts.
+    pub multipart_threshold: u64,
+    pub part_size: u64,
+    /// Failed attempts before a job is quarantined.
+    pub max_attempts: u32,
+    /// First backoff; doubles per attempt (with jitter), at most a minute.
+    pub backoff: Duration,
+    /// Go on even if the deletes queued are a large share of the remote.
+    pub allow_mass_delete: bool,
+    /// Keep waiting for new work (`sync --watch`) until `stop` is set.
+    pub watch: bool,
+    pub stop: Arc<AtomicBool>,
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            workers: env_u64("VITRINE_SYNC_WORKERS").unwrap_or(8).clamp(1, 64) as usize,
+            multipart_threshold: env_u64("VITRINE_MULTIPART_THRESHOLD").unwrap_or(32 << 20),
+            part_size: env_u64("VITRINE_PART_SIZE")
+                .unwrap_or(16 << 20)
+                .max(crate::storage::MIN_PART_SIZE),
+            max_attempts: env_u64("VITRINE_SYNC_ATTEMPTS").unwrap_or(5).max(1) as u32,
+            backoff: Duration::from_millis(env_u64("VITRINE_SYNC_BACKOFF_MS").unwrap_or(1000)),
+            allow_mass_delete: false,
+            watch: false,
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// One item that failed, as `sync --json` and the UI show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+pub struct ItemError {
+    pub id: Option<String>,
+    pub key: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+/// What a run did. `failed` counts jobs left quarantined (this run's or earlier ones).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+pub struct Summary {
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub uploaded: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub deleted: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub moved: u64,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub failed: u64,
+    /// Transient failures that were retried.
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub retried: u64,
+    pub errors: Vec<ItemError>,
+}
+
+/// Progress for the UI and the CLI.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SyncEvent {
+    /// An image's remote state changed.
+    Image {
+        id: String,
+        state: RemoteState,
+        error: Option<String>,
+    },
+    /// A transient failure that will be retried.
+    Retry { what: String, message: String },
+    Progress {
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
+        done: u64,
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
+        queued: u64,
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
+        failed: u64,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Library(#[from] Error),
+    #[error("{0}")]
+    Remote(StorageError),
+    #[error(
+        "stopped: this sync would delete {deletes} of {total} objects in the bucket; if that is \
+         what you want, run `vitrine sync --once --allow-deletes`"
+    )]
+    MassDelete { deletes: u64, total: u64 },
+}
+
+impl SyncError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Library(e) => e.code(),
+            SyncError::Remote(e) if e.kind == ErrorKind::Auth => "remote_auth",
+            SyncError::Remote(_) => "remote",
+            SyncError::MassDelete { .. } => "mass_delete",
+        }
+    }
+}
+
+/// Counters shared by the workers of one run.
+#[derive(Default)]
+struct Tally {
+    uploaded: AtomicU64,
+    deleted: AtomicU64,
+    moved: AtomicU64,
+    retried: AtomicU64,
+    done: AtomicU64,
+}
+
+/// What a job did, for the tally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Did {
+    Uploaded,
+    Moved,
+    Deleted,
+    Nothing,
+}
+
+struct Run<'a> {
+    library: &'a Library,
+    remote: &'a Remote,
+    opts: &'a SyncOptions,
+    on_event: &'a (dyn Fn(SyncEvent) + Sync),
+    tally: Tally,
+    /// Set on an error no job can get past (credentials).
+    fatal: Mutex<Option<StorageError>>,
+}
+
+/// Share of the remote a sync may delete without `--allow-deletes` (and at least this many).
+const MASS_DELETE_SHARE: f64 = 0.25;
+const MASS_DELETE_MIN: u64 = 20;
+
+/// Drains the queue (or, with `opts.watch`, keeps draining until `opts.stop`).
+pub fn run(
+    library: &Library,
+    remote: &Remote,
+    opts: &SyncOptions,
+    on_event: &(dyn Fn(SyncEvent) + Sync),
+) -> Result<Summary, SyncError> {
+    let me = library.workspace().token().to_string();
+    {
+        let cat = library.catalog();
+        cat.release_dead_sync_owners(|o| o == me || library.workspace().is_alive(o))?;
+    }
+    let run = Run {
+        library,
+        remote,
+        opts,
+        on_event,
+        tally: Tally::default(),
+        fatal: Mutex::new(None),
+    };
+    multipart::sweep(&run)?;
+    run.check_mass_delete()?;
+    let workers = opts.workers.max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers).map(|_| s.spawn(|| run.worker(&me))).collect();
+        let mut first_err = None;
+        for h in handles {
+            if let Err(e) = h.join().expect("sync worker panicked") {
+                first_err.get_or_insert(e);
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    })?;
+    if let Some(e) = run.fatal.lock().unwrap().take() {
+        return Err(SyncError::Remote(e));
+    }
+    let _ = feed::purge_trash(&run);
+    run.summary()
+}
+
+impl Run<'_> {
+    fn stopped(&self) -> bool {
+        self.opts.stop.load(Ordering::Relaxed) || self.fatal.lock().unwrap().is_some()
+    }
+
+    fn check_mass_delete(&self) -> Result<(), SyncError> {
+        if self.opts.allow_mass_delete {
+            return Ok(());
+        }
+        let cat = self.library.catalog();
+        let (deletes, synced): (i64, i64) = cat.conn().query_row(
+            "SELECT (SELECT count(*) FROM sync_queue WHERE kind = 'delete' AND trash = 1 AND quarantined = 0),
+                    (SELECT count(*) FROM images WHERE object_key IS NOT NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        ).map_err(Error::from)?;
+        let (deletes, total) = (deletes as u64, (deletes + synced) as u64);
+        if deletes > MASS_DELETE_MIN && deletes as f64 > MASS_DELETE_SHARE * total as f64 {
+            return Err(SyncError::MassDelete { deletes, total });
+        }
+        Ok(())
+    }
+
+    fn worker(&self, me: &str) -> Result<(), SyncError> {
+        let mut cat = self.library.catalog_connection()?;
+        loop {
+            if self.stopped() {
+                return Ok(());
+            }
+            let Some(job) = cat.claim_sync_job(me)? else {
+                // Nothing due now: wait for a backing-off job, for other workers (they may
+                // queue more, e.g. the feed), or (watching) for new work.
+                let counts = cat.sync_counts()?;
+                let waiting = cat.next_sync_due()?;
+                if counts.running == 0 && waiting.is_none() && !self.opts.watch {
+                    return Ok(());
+                }
+                let wait = waiting
+                    .map(|t| (t - now_ms()).clamp(20, 250) as u64)
+                    .unwrap_or(if self.opts.watch { 300 } else { 50 });
+                std::thread::sleep(Duration::from_millis(wait));
+                continue;
+            };
+            let result = match job.kind {
+                JobKind::Image => jobs::image(self, &mut cat, &job),
+                JobKind::Delete => jobs::delete(self, &mut cat, &job),
+                JobKind::Feed => feed::publish(self, &mut cat, &job),
+            };
+            match result {
+                Ok(did) => {
+                    match did {
+                        Did::Uploaded => self.tally.uploaded.fetch_add(1, Ordering::Relaxed),
+                        Did::Moved => self.tally.moved.fetch_add(1, Ordering::Relaxed),
+                        Did::Deleted => self.tally.deleted.fetch_add(1, Ordering::Relaxed),
+                        Did::Nothing => 0,
+                    };
+                    let done = self.tally.done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if done.is_multiple_of(16) {
+                        self.progress(&cat)?;
+                    }
+                }
+                Err(JobError::Library(e)) => {
+                    // A catalog error: give the job back, stop this worker.
+                    let _ = cat.fail_sync_job(&job, &e.to_string(), Some(now_ms() + 1000));
+                    return Err(e.into());
+                }
+                Err(JobError::Storage(e)) => self.failed(&mut cat, &job, e)?,
+            }
+        }
+    }
+
+    fn failed(
+        &self,
+        cat: &mut crate::catalog::Catalog,
+        job: &crate::catalog::SyncJob,
+        e: StorageError,
+    ) -> Result<(), SyncError> {
+        let what = job
+            .image_id
+            .clone()
+            .or_else(|| job.object_key.clone())
+            .unwrap_or_else(|| "feed".into());
+        if e.kind == ErrorKind::Auth {
+            // Not this item's fault and not worth hammering: stop the run, keep the job.
+            cat.fail_sync_job(job, &e.message, Some(now_ms()))?;
+            let mut fatal = self.fatal.lock().unwrap();
+            fatal.get_or_insert(e);
+            return Ok(());
+        }
+        let attempt = job.attempts + 1;
+        let next = (e.kind == ErrorKind::Transient && attempt < self.opts.max_attempts)
+            .then(|| now_ms() + backoff(self.opts.backoff, attempt));
+        cat.fail_sync_job(job, &e.message, next)?;
+        if next.is_some() {
+            self.tally.retried.fetch_add(1, Ordering::Relaxed);
+            (self.on_event)(SyncEvent::Retry {
+                what,
+                message: e.message.clone(),
+            });
+        } else if let Some(id) = &job.image_id {
+            (self.on_event)(SyncEvent::Image {
+                id: id.clone(),
+                state: RemoteState::Failed,
+                error: Some(e.message.clone()),
+            });
+        }
+        Ok(())
+    }
+
+    fn progress(&self, cat: &crate::catalog::Catalog) -> Result<(), SyncError> {
+        let c = cat.sync_counts()?;
+        (self.on_event)(SyncEvent::Progress {
+            done: self.tally.done.load(Ordering::Relaxed),
+            queued: c.queued + c.running,
+            failed: c.failed,
+        });
+        Ok(())
+    }
+
+    fn summary(&self) -> Result<Summary, SyncError> {
+        let cat = self.library.catalog();
+        self.progress(&cat)?;
+        let failed = cat.failed_sync_jobs()?;
+        Ok(Summary {
+            uploaded: self.tally.uploaded.load(Ordering::Relaxed),
+            deleted: self.tally.deleted.load(Ordering::Relaxed),
+            moved: self.tally.moved.load(Ordering::Relaxed),
+            retried: self.tally.retried.load(Ordering::Relaxed),
+            failed: failed.len() as u64,
+            errors: failed
+                .into_iter()
+                .map(|f| ItemError {
+                    id: f.image_id,
+                    key: f.object_key,
+                    code: match f.kind {
+                        JobKind::Image => "upload_failed",
+                        JobKind::Delete => "delete_failed",
+                        JobKind::Feed => "feed_failed",
+                    }
+                    .into(),
+                    message: f.error,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Exponential backoff with jitter: base·2^(attempt-1), at most a minute, times 0.5–1.0.
+fn backoff(base: Duration, attempt: u32) -> i64 {
+    let exp = base.as_millis() as u64 * (1u64 << (attempt.saturating_sub(1)).min(16));
+    let capped = exp.min(60_000);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    let jitter = 500 + (nanos.wrapping_mul(2654435761) % 501);
+    (capped * jitter / 1000) as i64
+}
+
+/// Why one job failed.
+enum JobError {
+    Library(Error),
+    Storage(StorageError),
+}
+
+impl From<Error> for JobError {
+    fn from(e: Error) -> Self {
+        JobError::Library(e)
+    }
+}
+
+impl From<StorageError> for JobError {
+    fn from(e: StorageError) -> Self {
+        JobError::Storage(e)
+    }
+}
+
+impl From<JobError> for SyncError {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::Library(e) => SyncError::Library(e),
+            JobError::Storage(e) => SyncError::Remote(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for JobError {
+    fn from(e: rusqlite::Error) -> Self {
+        JobError::Library(e.into())
+    }
+}
+
+impl From<SyncError> for Error {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Library(e) => e,
+            SyncError::Remote(s) => s.into(),
+            other @ SyncError::MassDelete { .. } => Error::remote("mass_delete", other.to_string()),
+        }
+    }
+}
+
+impl From<links::LinkError> for Error {
+    fn from(e: links::LinkError) -> Self {
+        match e {
+            links::LinkError::Library(e) => e,
+            links::LinkError::Remote(s) => s.into(),
+            links::LinkError::Unavailable(m) => Error::remote("link_unavailable", m),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_a_cap() {
+        let base = Duration::from_millis(1000);
+        for attempt in 1..6 {
+            let b = backoff(base, attempt);
+            let full = 1000i64 << (attempt - 1);
+            assert!(b >= full / 2 && b <= full, "attempt {attempt}: {b}");
+        }
+        assert!(backoff(base, 30) <= 60_000);
+    }
+}
