@@ -29,3 +29,5 @@ mod concurrency;
 mod url_import;
 // The shared corpus against manifest.json (skips when ../shared/corpus/build.sh was not run).
 mod corpus;
+// One conformance suite for the folder and S3 backends (real s3s-fs server on loopback).
+mod storage;

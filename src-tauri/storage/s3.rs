@@ -73,7 +73,13 @@ impl S3Storage {
             .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
             .retry_config(
                 RetryConfig::standard()
-                    .with_max_attempts(4)
+                    .with_max_attempts(
+                        std::env::var("VITRINE_S3_ATTEMPTS")
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(4u32)
+                            .max(1),
+                    )
                     .with_initial_backoff(Duration::from_millis(200)),
             )
             .timeout_config(

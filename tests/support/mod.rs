@@ -8,6 +8,7 @@ pub mod exif;
 pub mod http;
 pub mod images;
 pub mod png;
+pub mod s3;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -87,6 +88,9 @@ pub fn run_cli<S: AsRef<std::ffi::OsStr>>(args: &[S], envs: &[(&str, &str)]) -> 
         .env_remove("VITRINE_FAILPOINT")
         .env_remove("VITRINE_MAX_FILE_SIZE")
         .env_remove("VITRINE_MAX_PIXELS")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
         .stdin(Stdio::null());
     for (k, v) in envs {
         cmd.env(k, v);
