@@ -31,3 +31,6 @@ mod url_import;
 mod corpus;
 // One conformance suite for the folder and S3 backends (real s3s-fs server on loopback).
 mod storage;
+// Sync through the CLI to a real S3 server, checked with the aws CLI: headers, moves, links,
+// stripped public copies, trash, mass-delete guard, quarantine, multipart, errors.
+mod sync;

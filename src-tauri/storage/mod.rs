@@ -154,6 +154,12 @@ pub trait Storage: Send + Sync {
 
     /// A time-limited GET URL (at most 7 days). Folders have none (`Permanent`).
     fn presign_get(&self, key: &str, expires: Duration) -> SResult<String>;
+
+    /// Turns a vague `Auth` error (a HEAD's bare 403 has no error code) into one that says
+    /// which credential is wrong, when the backend can find out. Other errors pass through.
+    fn diagnose(&self, e: StorageError) -> StorageError {
+        e
+    }
 }
 
 /// The longest a presigned link can live with SigV4.

@@ -241,7 +241,11 @@ pub fn classify(
         ),
         (401 | 403, _) => (
             ErrorKind::Auth,
-            format!("{what}: access denied (HTTP {status} {detail}); check that these credentials may read and write bucket {bucket:?}"),
+            if detail.is_empty() {
+                format!("{what}: access denied (HTTP {status}); check the access key, the secret and that they may read and write bucket {bucket:?}")
+            } else {
+                format!("{what}: access denied ({detail}); check that these credentials may read and write bucket {bucket:?}")
+            },
         ),
         (301 | 307, _) | (_, "PermanentRedirect" | "AuthorizationHeaderMalformed") => (
             ErrorKind::Permanent,
@@ -281,12 +285,40 @@ impl Storage for S3Storage {
         )
     }
 
+    fn diagnose(&self, e: StorageError) -> StorageError {
+        if e.kind != ErrorKind::Auth || !e.message.contains("(HTTP 403)") {
+            return e;
+        }
+        // A GET's error body names the cause (SignatureDoesNotMatch, InvalidAccessKeyId, …).
+        match self.rt.block_on(
+            self.client
+                .list_objects_v2()
+                .bucket(self.bucket())
+                .max_keys(1)
+                .send(),
+        ) {
+            Err(err) => {
+                let better = self.error("checking the bucket", err);
+                if better.kind == ErrorKind::Auth && !better.message.contains("(HTTP 403)") {
+                    let what = e.message.split(": ").next().unwrap_or("").to_string();
+                    let why = better
+                        .message
+                        .split_once(": ")
+                        .map_or(better.message.as_str(), |x| x.1);
+                    return StorageError::new(ErrorKind::Auth, format!("{what}: {why}"));
+                }
+                e
+            }
+            Ok(_) => e,
+        }
+    }
+
     fn check(&self) -> SResult<()> {
         self.rt
             .block_on(self.client.head_bucket().bucket(self.bucket()).send())
             .map(drop)
             .map_err(|e| {
-                let mut err = self.error("checking the bucket", e);
+                let mut err = self.diagnose(self.error("checking the bucket", e));
                 if err.kind == ErrorKind::NotFound {
                     err = StorageError::permanent(format!(
                         "bucket {:?} does not exist at {}; create it or fix the bucket name",

@@ -333,6 +333,7 @@ impl Run<'_> {
             .clone()
             .or_else(|| job.object_key.clone())
             .unwrap_or_else(|| "feed".into());
+        let e = self.remote.storage.diagnose(e);
         if e.kind == ErrorKind::Auth {
             // Not this item's fault and not worth hammering: stop the run, keep the job.
             cat.fail_sync_job(job, &e.message, Some(now_ms()))?;

@@ -1,0 +1,667 @@
+//! Sync to a real S3-compatible server (s3s-fs on loopback), driven through the CLI exactly as
+//! scripts do, checked with the aws CLI: uploads with headers and sha256, idempotent re-runs,
+//! visibility moves (server-side copy; stripped public copies of GPS images), links (presigned
+//! expiry, public URL), deletes through the trash, the mass-delete guard, quarantine and
+//! `--retry-failed`, multipart, credentials errors.
+
+use serde_json::Value;
+use std::path::Path;
+
+use crate::support::exif::{jpeg_with_exif, Exif};
+use crate::support::images;
+use crate::support::s3::{http_get, S3Server, StaticServer, BUCKET, SECRET_KEY};
+use crate::support::{Run, TestLib};
+
+fn sha(b: &[u8]) -> String {
+    vitrine::import::sha256_hex(b)
+}
+
+struct Setup {
+    lib: TestLib,
+    s3: S3Server,
+    web: StaticServer,
+}
+
+impl Setup {
+    /// A library with the loopback server as its remote; the public URL is a static web
+    /// server over the bucket's folder.
+    fn new() -> Setup {
+        let lib = TestLib::new();
+        let s3 = S3Server::start();
+        let web = StaticServer::start(&s3.root.join(BUCKET));
+        let s = Setup { lib, s3, web };
+        let args = s.s3.remote_args(Some(&s.web.url()));
+        s.run(&args).expect_ok("remote add");
+        s
+    }
+
+    fn run<S: AsRef<str>>(&self, args: &[S]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    fn run_env<S: AsRef<str>>(&self, args: &[S], extra: &[(&str, &str)]) -> Run {
+        let mut env = self.s3.env();
+        env.extend_from_slice(extra);
+        self.lib.run_env(args, &env)
+    }
+
+    fn sync(&self) -> Value {
+        self.run(&["sync", "--once", "--json"])
+            .expect_ok("sync --once")
+            .json()
+    }
+
+    fn record(&self, id: &str) -> Value {
+        self.lib.show(id)
+    }
+
+    fn key(&self, id: &str) -> String {
+        self.record(id)["object_key"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id} has no object_key"))
+            .to_string()
+    }
+}
+
+fn counts(v: &Value) -> (u64, u64, u64, u64) {
+    (
+        v["uploaded"].as_u64().unwrap(),
+        v["moved"].as_u64().unwrap(),
+        v["deleted"].as_u64().unwrap(),
+        v["failed"].as_u64().unwrap(),
+    )
+}
+
+fn gps_jpeg(seed: u32) -> Vec<u8> {
+    jpeg_with_exif(
+        &images::jpeg(320, 200, seed),
+        &Exif {
+            orientation: Some(6),
+            make: Some("Sony".into()),
+            model: Some("NEX-3N".into()),
+            gps: Some((48.8584, 2.2945, 35.0)),
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn sync_uploads_originals_with_headers_and_is_idempotent() {
+    let s = Setup::new();
+    let jpg = images::jpeg(640, 480, 1);
+    let png = images::png_rgba8(300, 200, 2);
+    let a = s.lib.add("a.jpg", &jpg);
+    let b = s.lib.add("b.png", &png);
+    assert_eq!(s.record(&a)["remote_state"], "pending", "queued at import");
+
+    let summary = s.sync();
+    assert_eq!(counts(&summary), (2, 0, 0, 0), "{summary}");
+    for (id, bytes, mime) in [(&a, &jpg, "image/jpeg"), (&b, &png, "image/png")] {
+        let rec = s.record(id);
+        assert_eq!(rec["remote_state"], "synced");
+        assert_eq!(rec["remote_error"], Value::Null);
+        let key = s.key(id);
+        assert_eq!(
+            key,
+            format!(
+                "private/{}/{}.{}",
+                &sha(bytes)[..2],
+                sha(bytes),
+                if mime == "image/png" { "png" } else { "jpg" }
+            )
+        );
+        let head = s.s3.head(&key).expect("object landed");
+        assert_eq!(head["ContentType"], mime);
+        assert_eq!(head["ContentLength"].as_u64(), Some(bytes.len() as u64));
+        assert_eq!(
+            head["Metadata"]["sha256"].as_str(),
+            Some(sha(bytes).as_str())
+        );
+        assert!(
+            head.get("CacheControl").is_none(),
+            "private objects are not cached publicly"
+        );
+        assert_eq!(&s.s3.get(&key), bytes, "byte-identical original");
+    }
+    // ls --json carries the remote fields.
+    let ls = s.lib.ls(&["--status", "synced"]);
+    assert_eq!(ls.len(), 2);
+    assert!(ls.iter().all(|r| r["object_key"].is_string()));
+
+    // Nothing to do: nothing done, nothing uploaded again.
+    let before = s.s3.keys();
+    assert_eq!(counts(&s.sync()), (0, 0, 0, 0));
+    assert_eq!(s.s3.keys(), before);
+
+    // The same bytes imported again are one image and cost nothing.
+    let again = s.lib.input("copy-of-a.jpg", &jpg);
+    s.lib.import(&[&again], &[]);
+    assert_eq!(counts(&s.sync()), (0, 0, 0, 0));
+
+    // A new remote on the same bucket finds the objects already there (HEAD, no re-upload).
+    s.run(&["remote", "remove", "main"])
+        .expect_ok("remote remove");
+    assert_eq!(s.record(&a)["remote_state"], "local");
+    let args = s.s3.remote_args(None);
+    let added = s
+        .run(&[&["--json".to_string()][..], &args[..]].concat())
+        .expect_ok("re-add")
+        .json();
+    assert_eq!(added["queued"], 2);
+    let summary = s.sync();
+    assert_eq!(counts(&summary), (0, 0, 0, 0), "found in place: {summary}");
+    assert_eq!(s.record(&b)["remote_state"], "synced");
+}
+
+#[test]
+fn visibility_moves_objects_and_links_follow() {
+    let s = Setup::new();
+    let jpg = images::jpeg(500, 300, 7);
+    let id = s.lib.add("photo.jpg", &jpg);
+    s.sync();
+    let private_key = s.key(&id);
+
+    // Private: a presigned link that works, then expires.
+    let link = s
+        .run(&["--json", "link", &id, "--expires", "2s"])
+        .expect_ok("link")
+        .json();
+    assert!(link["expires_at"].is_string());
+    let url = link["url"].as_str().unwrap();
+    assert_eq!(
+        http_get(url),
+        (200, jpg.clone()),
+        "presigned link serves the bytes"
+    );
+    let md = s
+        .run(&["link", &id, "--format", "markdown"])
+        .expect_ok("link markdown");
+    assert!(
+        md.stdout.trim().starts_with("![photo.jpg](http"),
+        "{}",
+        md.stdout
+    );
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    assert_eq!(http_get(url).0, 403, "an expired presigned link is refused");
+
+    // Public: a server-side move, long cache, a stable public URL and a feed entry.
+    s.run(&["visibility", &id, "public"]).expect_ok("public");
+    assert_eq!(s.record(&id)["remote_state"], "pending", "queued instantly");
+    let summary = s.sync();
+    assert_eq!(counts(&summary), (0, 1, 0, 0), "{summary}");
+    let public_key = s.key(&id);
+    assert!(public_key.starts_with("public/"), "{public_key}");
+    let head = s.s3.head(&public_key).unwrap();
+    assert_eq!(head["CacheControl"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        head["Metadata"]["sha256"].as_str(),
+        Some(sha(&jpg).as_str())
+    );
+    assert!(
+        s.s3.head(&private_key).is_none(),
+        "the private copy is gone"
+    );
+    let public = s
+        .run(&["--json", "link", &id])
+        .expect_ok("public link")
+        .json();
+    let public_url = public["url"].as_str().unwrap().to_string();
+    assert_eq!(public_url, format!("{}/{public_key}", s.web.url()));
+    assert_eq!(public["ready"], true);
+    assert_eq!(http_get(&public_url), (200, jpg.clone()));
+    let feed: Value = serde_json::from_slice(&s.s3.get("public/feed.json")).unwrap();
+    assert_eq!(feed["items"][0]["id"], id.as_str());
+    assert_eq!(feed["items"][0]["url"], public_url.as_str());
+    let thumb =
+        s.s3.head(&format!("public/thumbs/{}/{}", &sha(&jpg)[..2], sha(&jpg)));
+    assert!(thumb.is_some(), "the feed's thumbnail is published");
+    assert!(s.s3.head("public/index.html").is_some());
+
+    // Unlisted: same public object, not in the feed.
+    s.run(&["visibility", &id, "unlisted"])
+        .expect_ok("unlisted");
+    assert_eq!(counts(&s.sync()), (0, 0, 0, 0));
+    assert_eq!(s.key(&id), public_key);
+    let feed: Value = serde_json::from_slice(&s.s3.get("public/feed.json")).unwrap();
+    assert_eq!(
+        feed["items"].as_array().unwrap().len(),
+        0,
+        "unlisted is not listed"
+    );
+
+    // Back to private: the public link stops working; a presigned one works.
+    s.run(&["visibility", &id, "private"]).expect_ok("private");
+    assert_eq!(counts(&s.sync()), (0, 1, 0, 0));
+    assert_eq!(s.key(&id), private_key);
+    assert_eq!(http_get(&public_url).0, 404, "public link is dead");
+    let link = s.run(&["--json", "link", &id]).expect_ok("link").json();
+    assert_eq!(http_get(link["url"].as_str().unwrap()), (200, jpg));
+    let e = s.run(&["link", &id, "--expires", "8d"]);
+    assert_eq!(e.code(), Some(1));
+    assert!(e.stderr.contains("at most 7d"), "{}", e.stderr);
+}
+
+#[test]
+fn public_copies_of_gps_images_are_stripped_losslessly() {
+    let s = Setup::new();
+    let original = gps_jpeg(3);
+    let id = s.lib.add("gps.jpg", &original);
+    assert_eq!(s.record(&id)["has_gps"], true);
+    s.sync();
+    assert_eq!(s.s3.get(&s.key(&id)), original, "private keeps everything");
+
+    s.run(&["visibility", &id, "public"]).expect_ok("public");
+    let summary = s.sync();
+    assert_eq!(summary["failed"], 0, "{summary}");
+    let public = s.s3.get(&s.key(&id));
+    assert_ne!(public, original);
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(&public))
+        .expect("the public copy keeps a minimal EXIF");
+    assert!(
+        exif.fields()
+            .all(|f| f.ifd_num == exif::In::PRIMARY && f.tag == exif::Tag::Orientation),
+        "only the orientation is left: {:?}",
+        exif.fields().map(|f| f.tag).collect::<Vec<_>>()
+    );
+    assert!(exif
+        .get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+        .is_none());
+    // Pixels untouched: both decode to the same image.
+    let a = image::load_from_memory(&original).unwrap().to_rgb8();
+    let b = image::load_from_memory(&public).unwrap().to_rgb8();
+    assert_eq!(a, b, "stripping does not re-encode");
+    // The local original is untouched.
+    let local = s.lib.run(&["--json", "show", &id]).expect_ok("show").json();
+    assert_eq!(local["sha256"].as_str(), Some(sha(&original).as_str()));
+
+    // Back to private: the full original is uploaded again (not a copy of the stripped one).
+    s.run(&["visibility", &id, "private"]).expect_ok("private");
+    let summary = s.sync();
+    assert_eq!(counts(&summary), (0, 1, 0, 0), "{summary}");
+    assert_eq!(s.s3.get(&s.key(&id)), original);
+}
+
+#[test]
+fn deletes_go_through_the_trash_and_never_come_back() {
+    let s = Setup::new();
+    let jpg = images::jpeg(200, 200, 11);
+    let keep = s.lib.add("keep.jpg", &images::jpeg(200, 200, 12));
+    let id = s.lib.add("gone.jpg", &jpg);
+    s.sync();
+    let key = s.key(&id);
+    s.lib.run(&["rm", &id]).expect_ok("rm");
+    let summary = s.sync();
+    assert_eq!(counts(&summary), (0, 0, 1, 0), "{summary}");
+    assert!(s.s3.head(&key).is_none(), "deleted from its place");
+    let trash = s.s3.head(&format!("trash/{key}")).expect("kept in trash/");
+    assert_eq!(
+        trash["Metadata"]["sha256"].as_str(),
+        Some(sha(&jpg).as_str())
+    );
+    assert_eq!(
+        counts(&s.sync()),
+        (0, 0, 0, 0),
+        "a tombstone is never re-uploaded"
+    );
+    assert!(s.s3.head(&s.key(&keep)).is_some());
+
+    // Removed and imported again before a sync: the delete must not take the new object.
+    let id2 = s.lib.add("back.jpg", &jpg);
+    s.sync();
+    assert!(s.s3.head(&s.key(&id2)).is_some());
+    s.lib.run(&["rm", &id2]).expect_ok("rm");
+    let id3 = s.lib.add("back-again.jpg", &jpg);
+    let summary = s.sync();
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(s.record(&id3)["remote_state"], "synced");
+    assert!(
+        s.s3.head(&s.key(&id3)).is_some(),
+        "the live image keeps its object"
+    );
+}
+
+#[test]
+fn a_sync_that_would_delete_most_of_the_bucket_stops_and_asks() {
+    let s = Setup::new();
+    let ids: Vec<String> = (0..30)
+        .map(|i| {
+            s.lib
+                .add(&format!("{i}.jpg"), &images::jpeg(64, 64, 100 + i))
+        })
+        .collect();
+    s.sync();
+    let mut rm = vec!["rm".to_string()];
+    rm.extend(ids[..25].iter().cloned());
+    s.lib.run(&rm).expect_ok("rm 25");
+    let r = s.run(&["--json", "sync", "--once"]);
+    assert_eq!(r.code(), Some(1));
+    let v = r.json();
+    assert_eq!(v["code"], "mass_delete");
+    assert!(
+        v["error"].as_str().unwrap().contains("--allow-deletes"),
+        "{v}"
+    );
+    assert_eq!(
+        s.s3.keys()
+            .iter()
+            .filter(|k| k.starts_with("private/"))
+            .count(),
+        30
+    );
+    let v = s
+        .run(&["--json", "sync", "--once", "--allow-deletes"])
+        .expect_ok("confirmed")
+        .json();
+    assert_eq!(v["deleted"], 25);
+    assert_eq!(
+        s.s3.keys()
+            .iter()
+            .filter(|k| k.starts_with("private/"))
+            .count(),
+        5
+    );
+}
+
+#[test]
+fn a_failing_item_is_quarantined_with_its_error_and_retried_on_request() {
+    let s = Setup::new();
+    let good = s.lib.add("good.jpg", &images::jpeg(100, 100, 21));
+    let bad_bytes = images::jpeg(100, 100, 22);
+    let bad = s.lib.add("bad.jpg", &bad_bytes);
+    // The managed original vanishes (disk trouble): the item fails, the rest syncs.
+    let path = s.lib.root.join("originals").join(
+        s.lib
+            .catalog()
+            .query_row("SELECT path FROM images WHERE id = ?1", [&bad], |r| {
+                r.get::<_, String>(0)
+            })
+            .unwrap(),
+    );
+    let saved = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let r = s.run(&["--json", "sync", "--once"]);
+    assert_eq!(r.code(), Some(1), "non-zero when items failed");
+    let v = r.json();
+    assert_eq!(
+        (v["uploaded"].as_u64(), v["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+    assert_eq!(v["errors"][0]["id"], bad.as_str());
+    assert!(
+        v["errors"][0]["message"].as_str().unwrap().contains("fsck"),
+        "{v}"
+    );
+    let rec = s.record(&bad);
+    assert_eq!(rec["remote_state"], "failed");
+    assert!(rec["remote_error"]
+        .as_str()
+        .unwrap()
+        .contains("not readable"));
+    assert_eq!(s.record(&good)["remote_state"], "synced");
+    assert_eq!(s.lib.ls(&["--status", "failed"]).len(), 1);
+    // Quarantined: a plain sync leaves it (and still reports it).
+    let v = s.run(&["--json", "sync", "--once"]).json();
+    assert_eq!(v["failed"], 1);
+
+    std::fs::write(&path, saved).unwrap();
+    let v = s
+        .run(&["--json", "sync", "--retry-failed"])
+        .expect_ok("retry-failed")
+        .json();
+    assert_eq!(counts(&v), (1, 0, 0, 0), "{v}");
+    assert_eq!(s.record(&bad)["remote_state"], "synced");
+    assert_eq!(s.s3.get(&s.key(&bad)), bad_bytes);
+}
+
+/// Random pixels: a PNG about as large as its raw pixels.
+fn noise_png(w: u32, h: u32) -> Vec<u8> {
+    let mut x = 0x9E3779B97F4A7C15u64;
+    let img = image::RgbImage::from_fn(w, h, |_, _| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        image::Rgb([x as u8, (x >> 8) as u8, (x >> 16) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn large_files_go_up_in_parts() {
+    let s = Setup::new();
+    // Noise compresses badly: a ~7 MB PNG, sent in 5 MiB parts.
+    let big = noise_png(1600, 1500);
+    assert!(big.len() > 6 << 20, "{} bytes", big.len());
+    let id = s.lib.add("big.png", &big);
+    let v = s
+        .run_env(
+            &["--json", "sync", "--once"],
+            &[
+                ("VITRINE_MULTIPART_THRESHOLD", "5242880"),
+                ("VITRINE_PART_SIZE", "5242880"),
+            ],
+        )
+        .expect_ok("sync")
+        .json();
+    assert_eq!(counts(&v), (1, 0, 0, 0));
+    let key = s.key(&id);
+    let head = s.s3.head(&key).unwrap();
+    assert!(
+        head["ETag"].as_str().unwrap().ends_with("-2\""),
+        "a two-part upload: {}",
+        head["ETag"]
+    );
+    assert_eq!(
+        head["Metadata"]["sha256"].as_str(),
+        Some(sha(&big).as_str())
+    );
+    assert_eq!(s.s3.get(&key), big);
+    assert_eq!(s.s3.pending_uploads(), 0);
+    assert_eq!(s.lib.count("SELECT count(*) FROM sync_uploads"), 0);
+}
+
+#[test]
+fn credential_and_bucket_errors_name_the_fix() {
+    let s = Setup::new();
+    s.lib.add("a.jpg", &images::jpeg(64, 64, 31));
+
+    let r = s.run_env(
+        &["--json", "sync", "--once"],
+        &[("AWS_SECRET_ACCESS_KEY", "wrong-secret-value")],
+    );
+    assert_eq!(r.code(), Some(1));
+    assert_eq!(r.json()["code"], "remote_auth");
+    assert!(
+        r.stderr.contains("secret access key is wrong"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("wrong-secret-value"));
+    assert_eq!(
+        s.lib.ls(&["--status", "pending"]).len(),
+        1,
+        "the item waits, not failed"
+    );
+
+    let t = s.run_env(
+        &["--json", "remote", "test"],
+        &[("AWS_SECRET_ACCESS_KEY", "wrong-secret-value")],
+    );
+    assert_eq!(t.code(), Some(1));
+    let report = t.json();
+    assert_eq!(report["ok"], false);
+    let bucket = &report["checks"][1];
+    assert_eq!(bucket["check"], "bucket");
+    assert_eq!(bucket["status"], "fail");
+    assert!(
+        bucket["fix"].as_str().unwrap().contains("access key"),
+        "{report}"
+    );
+
+    // The right credentials: every check passes (the public URL too, via the web server).
+    let ok = s
+        .run(&["--json", "remote", "test"])
+        .expect_ok("remote test")
+        .json();
+    assert_eq!(ok["ok"], true, "{ok}");
+    for c in ok["checks"].as_array().unwrap() {
+        assert_eq!(c["status"], "pass", "{c}");
+    }
+    // The probe leaves nothing behind.
+    assert!(
+        s.s3.keys().iter().all(|k| !k.contains("probe")),
+        "{:?}",
+        s.s3.keys()
+    );
+
+    // A bucket that does not exist, and a server that is not there.
+    let lib2 = TestLib::new();
+    let endpoint = s.s3.endpoint();
+    lib2.run_env(
+        &[
+            "remote",
+            "add",
+            "x",
+            "--provider",
+            "minio",
+            "--endpoint",
+            &endpoint,
+            "--bucket",
+            "nope",
+        ],
+        &s.s3.env(),
+    )
+    .expect_ok("add");
+    let t = lib2.run_env(&["remote", "test"], &s.s3.env());
+    assert_eq!(t.code(), Some(1));
+    assert!(
+        t.stdout.contains("bucket \"nope\" does not exist"),
+        "{}",
+        t.stdout
+    );
+    let lib3 = TestLib::new();
+    lib3.run_env(
+        &[
+            "remote",
+            "add",
+            "x",
+            "--provider",
+            "s3",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--bucket",
+            "b",
+        ],
+        &s.s3.env(),
+    )
+    .expect_ok("add");
+    lib3.add("a.jpg", &images::jpeg(64, 64, 32));
+    let r = lib3.run_env(
+        &["sync", "--once"],
+        &[("VITRINE_SYNC_ATTEMPTS", "1"), ("VITRINE_S3_ATTEMPTS", "1")]
+            .iter()
+            .chain(s.s3.env().iter())
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(r.code(), Some(1));
+    assert!(
+        r.stdout.contains("cannot reach") || r.stderr.contains("cannot reach"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[test]
+fn remote_commands_validate_and_show_no_secret() {
+    let s = Setup::new();
+    let show = s.run(&["--json", "remote", "show"]).expect_ok("show");
+    let v = show.json();
+    assert_eq!(v["provider"], "minio");
+    assert_eq!(v["path_style"], true);
+    assert_eq!(v["credentials"], "environment");
+    assert!(!show.stdout.contains(SECRET_KEY));
+    // One remote at a time.
+    let r = s.run(&[
+        "remote",
+        "add",
+        "other",
+        "--provider",
+        "folder",
+        "--path",
+        "/tmp/x",
+    ]);
+    assert_eq!(r.code(), Some(1));
+    assert!(
+        r.stderr.contains("remove the current one first"),
+        "{}",
+        r.stderr
+    );
+    let r = s
+        .lib
+        .run(&["remote", "add", "x", "--provider", "r2", "--bucket", "b"]);
+    assert_eq!(r.code(), Some(1));
+    assert!(r.stderr.contains("--endpoint"), "{}", r.stderr);
+    // Global options after the subcommand work too.
+    let v = s
+        .run(&["remote", "show", "--json"])
+        .expect_ok("show")
+        .json();
+    assert_eq!(v["bucket"], BUCKET);
+    s.run(&["remote", "remove", "main"]).expect_ok("remove");
+    let r = s.run(&["--json", "remote", "show"]);
+    assert_eq!(r.code(), Some(1));
+    assert_eq!(r.json()["code"], "no_remote");
+}
+
+#[test]
+fn folder_remote_syncs_and_serves_public_links() {
+    let lib = TestLib::new();
+    let dir = tempfile::tempdir().unwrap();
+    let remote = dir.path().join("nas");
+    let web = StaticServer::start(&remote);
+    lib.run(&[
+        "remote",
+        "add",
+        "nas",
+        "--provider",
+        "folder",
+        "--path",
+        remote.to_str().unwrap(),
+        "--public-url",
+        &web.url(),
+    ])
+    .expect_ok("add folder");
+    let jpg = images::jpeg(300, 200, 41);
+    let id = lib.add("p.jpg", &jpg);
+    let v = lib
+        .run(&["--json", "sync", "--once"])
+        .expect_ok("sync")
+        .json();
+    assert_eq!(counts(&v), (1, 0, 0, 0));
+    let key = lib.show(&id)["object_key"].as_str().unwrap().to_string();
+    assert_eq!(std::fs::read(remote.join(&key)).unwrap(), jpg);
+    let r = lib.run(&["link", &id]);
+    assert_eq!(r.code(), Some(1), "no presigned links on a folder");
+    assert!(r.stderr.contains("unlisted or public"), "{}", r.stderr);
+    lib.run(&["visibility", &id, "unlisted"])
+        .expect_ok("unlisted");
+    lib.run(&["sync"]).expect_ok("sync");
+    let url = lib
+        .run(&["link", &id])
+        .expect_ok("link")
+        .stdout
+        .trim()
+        .to_string();
+    assert_eq!(http_get(&url), (200, jpg));
+    assert!(!Path::new(&remote.join("private")).join(&key[8..]).exists());
+    let t = lib
+        .run(&["--json", "remote", "test"])
+        .expect_ok("test")
+        .json();
+    assert_eq!(t["ok"], true, "{t}");
+}
