@@ -34,3 +34,6 @@ mod storage;
 // Sync through the CLI to a real S3 server, checked with the aws CLI: headers, moves, links,
 // stripped public copies, trash, mass-delete guard, quarantine, multipart, errors.
 mod sync;
+// kill -9 during a 200-file sync (mid-multipart too) and a fault-injecting proxy: 0 lost,
+// 0 duplicated, 0 orphaned.
+mod sync_faults;

@@ -140,7 +140,8 @@ impl Catalog {
                 [now_ms()],
             )? as u64;
             tx.execute(
-                "INSERT OR IGNORE INTO sync_queue (kind, created_at) VALUES ('feed', ?1)",
+                "INSERT OR IGNORE INTO sync_queue (kind, created_at)
+                 SELECT 'feed', ?1 WHERE EXISTS (SELECT 1 FROM images WHERE visibility = 'public')",
                 [now_ms()],
             )?;
         }

@@ -175,6 +175,9 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
         verify(run, &target, size, &sha)?;
     } else if s.object_key.as_deref().is_some_and(|k| k != target) {
         did = Did::Moved;
+    } else if s.object_key.is_none() && job.attempts > 0 {
+        // An earlier attempt of this job wrote it but never heard back (a lost reply).
+        did = Did::Uploaded;
     }
 
     if s.visibility == Visibility::Public {

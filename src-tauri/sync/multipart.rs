@@ -21,10 +21,14 @@ pub(super) fn upload(
 ) -> Result<(), JobError> {
     let storage = &run.remote.storage;
     for attempt in 0..2 {
+        // A resumed upload may be unknown to the server by now (completed by the process that
+        // died, expired, or aborted): some servers say NoSuchUpload, others AccessDenied.
+        let mut resumed = false;
         let state = match cat.upload_state(&s.id)? {
             Some(st)
                 if st.object_key == key && st.sha256 == meta.sha256 && st.upload_id.is_some() =>
             {
+                resumed = true;
                 st
             }
             stale => {
@@ -74,7 +78,7 @@ pub(super) fn upload(
                     cat.add_upload_part(&s.id, n, &etag)?;
                     parts.push(UploadedPart { number: n, etag });
                 }
-                Err(e) if e.is_not_found() => {
+                Err(e) if gone(&e, resumed) => {
                     lost = true;
                     break;
                 }
@@ -97,7 +101,7 @@ pub(super) fn upload(
                             return Ok(());
                         }
                     }
-                    if !e.is_not_found() {
+                    if !gone(&e, resumed) {
                         return Err(e.into());
                     }
                 }
@@ -113,6 +117,11 @@ pub(super) fn upload(
         }
     }
     unreachable!("the loop returns")
+}
+
+/// Whether an error means the server no longer knows the upload.
+fn gone(e: &StorageError, resumed: bool) -> bool {
+    e.is_not_found() || (resumed && e.kind == crate::storage::ErrorKind::Auth)
 }
 
 /// Aborts a persisted upload; with no id stored, every unknown upload of its key.
