@@ -21,6 +21,12 @@ const COMMANDS: &[&str] = &[
     "image_link",
     "get_settings",
     "set_settings",
+    "get_remote",
+    "set_remote",
+    "remove_remote",
+    "test_remote",
+    "sync_status",
+    "retry_failed_sync",
 ];
 
 #[cfg(feature = "gui")]

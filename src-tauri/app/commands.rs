@@ -10,13 +10,14 @@ use super::{AppState, LibraryChanged, Settings};
 use crate::catalog::{ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status, Tally};
 use crate::model::{SourceKind, Visibility};
+use crate::sync::links;
 
-type Cmd<T> = Result<T, IpcError>;
+pub(super) type Cmd<T> = Result<T, IpcError>;
 
 /// Most rows one page may ask for.
 const MAX_PAGE: usize = 1000;
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> crate::Result<T> + Send + 'static,
 ) -> Cmd<T> {
     tauri::async_runtime::spawn_blocking(f)
@@ -152,6 +153,7 @@ pub async fn import_inputs<R: Runtime>(
     let opts = import_options(&state, source, tags);
     let sink = forward(app.clone(), on_event);
     let outcomes = blocking(move || lib.import(&inputs, &opts, &sink)).await?;
+    state.sync.kick();
     notify_batch(&app, &outcomes);
     let tally = Tally::of(&outcomes);
     Ok(ImportSummary {
@@ -188,6 +190,7 @@ pub async fn import_blob<R: Runtime>(
     let lib = state.lib.clone();
     let opts = import_options(&state, SourceKind::Paste, Vec::new());
     let outcomes = blocking(move || lib.import_blobs(&[blob], &opts, &|_| {})).await?;
+    state.sync.kick();
     let _ = app.emit("library-changed", LibraryChanged::new("import"));
     outcomes
         .into_iter()
@@ -218,6 +221,7 @@ pub async fn set_visibility<R: Runtime>(
 ) -> Cmd<ImageRecord> {
     let lib = state.lib.clone();
     let rec = blocking(move || lib.catalog().set_visibility(&id, visibility)).await?;
+    state.sync.kick();
     let _ = app.emit("library-changed", LibraryChanged::new("edit"));
     Ok(rec)
 }
@@ -235,6 +239,7 @@ pub async fn delete_images<R: Runtime>(
             .collect::<crate::Result<Vec<_>>>()
     })
     .await?;
+    state.sync.kick();
     let _ = app.emit("library-changed", LibraryChanged::new("delete"));
     Ok(removed)
 }
@@ -272,15 +277,95 @@ pub async fn reveal_image<R: Runtime>(
     })
 }
 
-/// A link to the image in the chosen format. Until a bucket is configured the link is the
-/// original's local `file://` URL.
+/// What kind of link `image_link` made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkKind {
+    /// The original's `file://` URL: no bucket is set up.
+    Local,
+    /// A private image's time-limited link.
+    Presigned,
+    /// `<public URL>/<key>` of an unlisted or public image: stable.
+    Public,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ImageLink {
+    pub kind: LinkKind,
+    pub url: String,
+    /// The link in the format asked for.
+    pub text: String,
+    /// RFC 3339 expiry of a presigned link.
+    pub expires_at: Option<String>,
+    /// False while the object is not (yet) where the link points (sync pending).
+    pub ready: bool,
+}
+
+impl From<LinkFormat> for links::LinkFormat {
+    fn from(f: LinkFormat) -> Self {
+        match f {
+            LinkFormat::Url => links::LinkFormat::Url,
+            LinkFormat::Markdown => links::LinkFormat::Markdown,
+            LinkFormat::Html => links::LinkFormat::Html,
+            LinkFormat::Bbcode => links::LinkFormat::Bbcode,
+        }
+    }
+}
+
+/// A link to the image in the chosen format: with a bucket set up, a presigned link for a
+/// private image (living `expires` seconds, default a day, at most 7 days) or the stable
+/// public URL of an unlisted/public one; without a bucket, the original's `file://` URL.
 #[tauri::command]
-pub async fn image_link(state: State<'_, AppState>, id: String, format: LinkFormat) -> Cmd<String> {
+pub async fn image_link(
+    state: State<'_, AppState>,
+    id: String,
+    format: LinkFormat,
+    expires: Option<u64>,
+) -> Cmd<ImageLink> {
     let lib = state.lib.clone();
+    let sync = state.sync.clone();
     blocking(move || {
-        let rec = lib.catalog().get(&id)?;
-        let url = file_url(&lib.original_path(&rec));
-        Ok(format_link(&url, &rec.filename, format))
+        let cat = lib.catalog_connection()?;
+        let rec = cat.get(&id)?;
+        if cat.active_remote()?.is_none() {
+            let url = file_url(&lib.original_path(&rec));
+            return Ok(ImageLink {
+                kind: LinkKind::Local,
+                text: format_link(&url, &rec.filename, format),
+                url,
+                expires_at: None,
+                ready: true,
+            });
+        }
+        let expires = match (rec.visibility, expires) {
+            (Visibility::Private, Some(secs)) => {
+                let d = std::time::Duration::from_secs(secs);
+                if d.is_zero() || d > crate::storage::MAX_PRESIGN {
+                    return Err(crate::Error::Invalid {
+                        what: "link expiry",
+                        value: format!("{secs} s"),
+                        hint: "from 1 second to 7 days",
+                    });
+                }
+                Some(d)
+            }
+            _ => None,
+        };
+        let remote = sync.remote(&cat)?;
+        let link = links::link(&cat, &remote, &id, expires, format.into())?;
+        Ok(ImageLink {
+            kind: if link.expires_at.is_some() {
+                LinkKind::Presigned
+            } else {
+                LinkKind::Public
+            },
+            url: link.url,
+            text: link.text,
+            expires_at: link.expires_at,
+            ready: link.ready,
+        })
     })
     .await
 }

@@ -2,13 +2,18 @@
 //! (`commands.rs`), images reach the webview through `vitrine://` (`protocol.rs`), and a
 //! watcher tells the UI when another process (the CLI) changed the library.
 
+pub(crate) mod bucket;
 pub(crate) mod commands;
 pub mod error;
 pub mod protocol;
+pub mod sync;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;
 
 pub use commands::{file_url, format_link, LinkFormat};
+pub use sync::{SyncEngine, SyncStatus};
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -19,6 +24,7 @@ use tauri::{Emitter, Manager};
 
 use crate::import::{DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS};
 use crate::library::{default_root, Library, LIBRARY_ENV};
+use crate::secrets::{Keychain, SecretStore, SecretsError};
 use crate::thumbs::ThumbSize;
 
 /// What the settings view shows and edits.
@@ -90,15 +96,56 @@ impl LibraryChanged {
 pub struct AppState {
     pub lib: Arc<Library>,
     pub settings: Mutex<Settings>,
+    /// Where credentials are kept; `None`: the OS keychain (opened when first needed).
+    pub secrets: Option<Arc<dyn SecretStore>>,
+    /// Bucket sync in the background (started by `run`).
+    pub sync: Arc<SyncEngine>,
+}
+
+/// What the bucket commands need, cheap to move onto the blocking pool.
+#[derive(Clone)]
+pub struct Bucket {
+    pub lib: Arc<Library>,
+    pub secrets: Option<Arc<dyn SecretStore>>,
+    pub sync: Arc<SyncEngine>,
+}
+
+impl Bucket {
+    /// The injected store, else the OS keychain; an error says why none is reachable.
+    pub fn secret_store(&self) -> Result<Arc<dyn SecretStore>, SecretsError> {
+        match &self.secrets {
+            Some(s) => Ok(s.clone()),
+            None => Ok(Arc::new(Keychain::open()?)),
+        }
+    }
 }
 
 impl AppState {
     pub fn new(lib: Library) -> crate::Result<Self> {
+        Self::with_secrets(lib, None)
+    }
+
+    /// With credentials kept in `secrets` instead of the OS keychain (tests).
+    pub fn with_secrets(
+        lib: Library,
+        secrets: Option<Arc<dyn SecretStore>>,
+    ) -> crate::Result<Self> {
         let settings = Settings::load(&lib)?;
+        let lib = Arc::new(lib);
         Ok(AppState {
-            lib: Arc::new(lib),
+            sync: Arc::new(SyncEngine::new(lib.clone(), secrets.clone())),
+            lib,
             settings: Mutex::new(settings),
+            secrets,
         })
+    }
+
+    pub fn bucket(&self) -> Bucket {
+        Bucket {
+            lib: self.lib.clone(),
+            secrets: self.secrets.clone(),
+            sync: self.sync.clone(),
+        }
     }
 
     pub fn settings(&self) -> Settings {
@@ -129,8 +176,8 @@ fn library_arg() -> crate::Result<PathBuf> {
 }
 
 /// Polls SQLite's `data_version`, which moves when another connection commits, and tells the
-/// UI (`library-changed` with reason `external`).
-fn watch_external_changes(app: tauri::AppHandle, lib: Arc<Library>) {
+/// UI (`library-changed` with reason `external`) and the sync engine (there may be work).
+fn watch_external_changes(app: tauri::AppHandle, lib: Arc<Library>, sync: Arc<SyncEngine>) {
     std::thread::Builder::new()
         .name("vitrine-watch".into())
         .spawn(move || {
@@ -149,6 +196,7 @@ fn watch_external_changes(app: tauri::AppHandle, lib: Arc<Library>) {
                 if now != last {
                     last = now;
                     let _ = app.emit("library-changed", LibraryChanged::new("external"));
+                    sync.kick();
                 }
             }
         })
@@ -230,12 +278,39 @@ pub fn run(state: AppState) -> tauri::Result<()> {
             commands::image_link,
             commands::get_settings,
             commands::set_settings,
+            bucket::get_remote,
+            bucket::set_remote,
+            bucket::remove_remote,
+            bucket::test_remote,
+            bucket::sync_status,
+            bucket::retry_failed_sync,
         ])
         .setup(|app| {
             limit_webview_cache(app);
-            let lib = app.state::<AppState>().lib.clone();
-            watch_external_changes(app.handle().clone(), lib);
+            let state = app.state::<AppState>();
+            state.sync.start(sync_events(app.handle().clone()));
+            watch_external_changes(app.handle().clone(), state.lib.clone(), state.sync.clone());
             Ok(())
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())?
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Jobs in hand finish (or run again next time: they are durable).
+                app.state::<AppState>()
+                    .sync
+                    .shutdown(Duration::from_secs(3));
+            }
+        });
+    Ok(())
+}
+
+/// The sync engine's reports as events: `sync-event` (per image, retries, progress) and
+/// `sync-status` (the whole).
+fn sync_events<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> sync::Sink {
+    Arc::new(move |report| {
+        let _ = match report {
+            sync::Report::Sync(e) => app.emit("sync-event", e),
+            sync::Report::Status(s) => app.emit("sync-status", s),
+        };
+    })
 }

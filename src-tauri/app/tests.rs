@@ -23,7 +23,9 @@ fn jpeg(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// A library in `dir` holding one imported JPEG: (library, source file, image id).
-fn library_with_one_image(dir: &std::path::Path) -> (Library, std::path::PathBuf, String) {
+pub(super) fn library_with_one_image(
+    dir: &std::path::Path,
+) -> (Library, std::path::PathBuf, String) {
     let lib = Library::open(&dir.join("lib")).expect("open");
     let src = jpeg(dir);
     let out = lib
@@ -115,7 +117,7 @@ fn links_in_every_format() {
 /// The real command handlers over Tauri's mock IPC: arguments as the UI sends them, results
 /// and `{code, message}` errors as the UI receives them.
 #[cfg(feature = "tauri-test")]
-mod ipc {
+pub(super) mod ipc {
     use serde_json::{json, Value};
     use tauri::ipc::{CallbackFn, InvokeBody};
     use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
@@ -124,7 +126,7 @@ mod ipc {
 
     use crate::app::{commands, AppState};
 
-    fn invoke(
+    pub(in crate::app) fn invoke(
         webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
         cmd: &str,
         args: Value,

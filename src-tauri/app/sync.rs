@@ -1,0 +1,419 @@
+//! Bucket sync in the background: one thread drains the durable queue (`sync::run`) into the
+//! active remote whenever there is work, and reports what happens through an injected sink
+//! (decoupled from the app handle, so tests collect the reports in a Vec).
+//!
+//! Work is signalled, not polled: the app kicks the engine after an import, an edit or a
+//! delete, and the `data_version` watcher kicks it when another process (the CLI) committed.
+//! A kick with nothing queued costs one count query; a minute without kicks checks anyway.
+//! Errors that retrying cannot fix (credentials, keychain, a mass delete) halt the engine
+//! until the user retries or saves new settings.
+
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::error::IpcError;
+use crate::catalog::Catalog;
+use crate::library::Library;
+use crate::model::{now_ms, rfc3339, RemoteState};
+use crate::secrets::SecretStore;
+use crate::sync::{self, Remote, Summary, SyncEvent, SyncOptions};
+
+/// What the UI shows about sync as a whole (the `sync-status` event and `sync_status`).
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SyncStatus {
+    /// The active remote's name; `null` when no bucket is set up.
+    pub remote: Option<String>,
+    /// A drain is in progress.
+    pub running: bool,
+    /// Jobs waiting or in progress.
+    #[ts(type = "number")]
+    pub queued: u64,
+    /// Jobs quarantined after repeated failures ("Retry failed").
+    #[ts(type = "number")]
+    pub failed: u64,
+    /// Images synced by the current (or last) drain.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// What the last finished drain did.
+    pub last: Option<Summary>,
+    /// When the last drain ended (RFC 3339).
+    pub last_run_at: Option<String>,
+    /// Why sync stopped (credentials, keychain, a mass delete): nothing runs until "Retry"
+    /// or new settings.
+    pub error: Option<IpcError>,
+}
+
+/// What the engine reports; the app emits these as `sync-event` and `sync-status`.
+#[derive(Debug, Clone)]
+pub enum Report {
+    Sync(SyncEvent),
+    Status(SyncStatus),
+}
+
+pub type Sink = Arc<dyn Fn(Report) + Send + Sync>;
+
+/// Checks the queue even without a kick this often (work from a process that died).
+const IDLE_CHECK: Duration = Duration::from_secs(60);
+/// Live status updates during a drain, at most this often.
+const STATUS_EVERY: Duration = Duration::from_millis(250);
+
+#[derive(Default)]
+struct Control {
+    kick: bool,
+    shutdown: bool,
+    /// Settings are being changed: no drain starts.
+    paused: u32,
+    /// Open the remote again before the next drain (settings or credentials changed).
+    reopen: bool,
+    draining: bool,
+    /// Stopped by an error that retrying blindly would not fix.
+    halted: bool,
+}
+
+impl Control {
+    fn has_something_to_do(&self) -> bool {
+        self.shutdown || (self.kick && self.paused == 0 && !self.halted)
+    }
+}
+
+struct Shared {
+    lib: Arc<Library>,
+    secrets: Option<Arc<dyn SecretStore>>,
+    control: Mutex<Control>,
+    wake: Condvar,
+    /// Stops the drain in progress (workers finish the job in hand).
+    stop: Arc<AtomicBool>,
+    status: Mutex<SyncStatus>,
+    remote: Mutex<Option<Remote>>,
+    sink: Mutex<Sink>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The background sync of one library. Cheap to create; `start` spawns its thread.
+pub struct SyncEngine {
+    shared: Arc<Shared>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// While held, no drain runs (the one in progress was stopped). Dropping it reopens the
+/// remote, clears a halt and looks for work.
+pub struct Paused<'a> {
+    engine: &'a SyncEngine,
+}
+
+impl Drop for Paused<'_> {
+    fn drop(&mut self) {
+        let s = &self.engine.shared;
+        let mut c = lock(&s.control);
+        c.paused = c.paused.saturating_sub(1);
+        c.reopen = true;
+        c.halted = false;
+        c.kick = true;
+        lock(&s.status).error = None;
+        s.wake.notify_all();
+    }
+}
+
+impl SyncEngine {
+    /// `secrets`: where credentials are read (`None`: the environment, then the OS keychain).
+    pub fn new(lib: Arc<Library>, secrets: Option<Arc<dyn SecretStore>>) -> Self {
+        SyncEngine {
+            shared: Arc::new(Shared {
+                lib,
+                secrets,
+                control: Mutex::new(Control::default()),
+                wake: Condvar::new(),
+                stop: Arc::new(AtomicBool::new(false)),
+                status: Mutex::new(SyncStatus::default()),
+                remote: Mutex::new(None),
+                sink: Mutex::new(Arc::new(|_| {})),
+            }),
+            thread: Mutex::new(None),
+        }
+    }
+
+    /// Starts the background thread (once), reporting to `sink`.
+    pub fn start(&self, sink: Sink) {
+        let mut thread = lock(&self.thread);
+        if thread.is_some() {
+            return;
+        }
+        *lock(&self.shared.sink) = sink;
+        {
+            let mut c = lock(&self.shared.control);
+            c.kick = true;
+            c.reopen = true;
+        }
+        let shared = self.shared.clone();
+        *thread = Some(
+            std::thread::Builder::new()
+                .name("vitrine-sync".into())
+                .spawn(move || shared.run())
+                .expect("spawn sync thread"),
+        );
+    }
+
+    /// There may be new work.
+    pub fn kick(&self) {
+        let mut c = lock(&self.shared.control);
+        c.kick = true;
+        self.shared.wake.notify_all();
+    }
+
+    /// Quarantined jobs were released, or the user fixed what halted sync: run again.
+    pub fn retry(&self) {
+        let mut c = lock(&self.shared.control);
+        c.halted = false;
+        c.reopen = true;
+        c.kick = true;
+        lock(&self.shared.status).error = None;
+        self.shared.wake.notify_all();
+    }
+
+    /// Stops the drain in progress and keeps new ones from starting until the guard drops.
+    /// Blocks until the workers have finished the jobs in hand.
+    pub fn pause(&self) -> Paused<'_> {
+        let s = &self.shared;
+        let mut c = lock(&s.control);
+        c.paused += 1;
+        s.stop.store(true, Ordering::SeqCst);
+        while c.draining {
+            c = s.wake.wait(c).unwrap_or_else(|p| p.into_inner());
+        }
+        drop(c);
+        *lock(&s.remote) = None;
+        Paused { engine: self }
+    }
+
+    /// Stops the thread; waits at most `timeout` for the jobs in hand (they are durable: an
+    /// unfinished one runs again next time).
+    pub fn shutdown(&self, timeout: Duration) {
+        {
+            let mut c = lock(&self.shared.control);
+            c.shutdown = true;
+            self.shared.stop.store(true, Ordering::SeqCst);
+            self.shared.wake.notify_all();
+        }
+        let Some(handle) = lock(&self.thread).take() else {
+            return;
+        };
+        let until = Instant::now() + timeout;
+        while !handle.is_finished() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if handle.is_finished() {
+            let _ = handle.join();
+        }
+    }
+
+    /// The status as last reported, with fresh queue counts (blocking: a catalog read).
+    pub fn status(&self) -> crate::Result<SyncStatus> {
+        let cat = self.shared.lib.catalog_connection()?;
+        let remote = cat.active_remote()?.map(|r| r.name);
+        let counts = cat.sync_counts()?;
+        let mut st = lock(&self.shared.status);
+        st.remote = remote;
+        if st.remote.is_none() {
+            st.error = None;
+        }
+        st.queued = counts.queued + counts.running;
+        st.failed = counts.failed;
+        Ok(st.clone())
+    }
+
+    /// The active remote, opened (cached between calls; blocking).
+    pub fn remote(&self, cat: &Catalog) -> crate::Result<Remote> {
+        self.shared.open_remote(cat, false)
+    }
+}
+
+impl Drop for SyncEngine {
+    fn drop(&mut self) {
+        self.shutdown(Duration::from_secs(2));
+    }
+}
+
+impl Shared {
+    fn run(self: Arc<Self>) {
+        let mut c = lock(&self.control);
+        loop {
+            while !c.has_something_to_do() {
+                let (g, waited) = self
+                    .wake
+                    .wait_timeout(c, IDLE_CHECK)
+                    .unwrap_or_else(|p| p.into_inner());
+                c = g;
+                if waited.timed_out() {
+                    c.kick = true;
+                }
+            }
+            if c.shutdown {
+                return;
+            }
+            c.kick = false;
+            c.draining = true;
+            let reopen = std::mem::take(&mut c.reopen);
+            self.stop.store(false, Ordering::SeqCst);
+            drop(c);
+            let halt = self.drain(reopen);
+            c = lock(&self.control);
+            c.draining = false;
+            if halt && c.paused == 0 {
+                c.halted = true;
+            }
+            self.wake.notify_all();
+        }
+    }
+
+    fn emit(&self, report: Report) {
+        let sink = lock(&self.sink).clone();
+        sink(report);
+    }
+
+    fn emit_status(&self) {
+        let st = lock(&self.status).clone();
+        self.emit(Report::Status(st));
+    }
+
+    fn open_remote(&self, cat: &Catalog, reopen: bool) -> crate::Result<Remote> {
+        let mut cached = lock(&self.remote);
+        if let Some(r) = cached.as_ref().filter(|_| !reopen) {
+            return Ok(r.clone());
+        }
+        *cached = None;
+        let r = crate::remote::open_active(cat, self.secrets.as_deref())?;
+        *cached = Some(r.clone());
+        Ok(r)
+    }
+
+    /// One drain of the queue. Returns true when sync must halt (until Retry or new settings).
+    fn drain(&self, reopen: bool) -> bool {
+        let cat = match self.lib.catalog_connection() {
+            Ok(c) => c,
+            Err(e) => return self.failed(e.into(), false),
+        };
+        let row = match cat.active_remote() {
+            Ok(r) => r,
+            Err(e) => return self.failed(e.into(), false),
+        };
+        let Some(row) = row else {
+            *lock(&self.remote) = None;
+            *lock(&self.status) = SyncStatus::default();
+            self.emit_status();
+            return false;
+        };
+        let remote = match self.open_remote(&cat, reopen) {
+            Ok(r) => r,
+            Err(e) => {
+                lock(&self.status).remote = Some(row.name.clone());
+                return self.failed(e.into(), true);
+            }
+        };
+        let counts = match cat.sync_counts() {
+            Ok(c) => c,
+            Err(e) => return self.failed(e.into(), false),
+        };
+        {
+            let mut st = lock(&self.status);
+            st.remote = Some(row.name.clone());
+            st.queued = counts.queued + counts.running;
+            st.failed = counts.failed;
+            st.error = None;
+            if st.queued > 0 {
+                st.running = true;
+                st.done = 0;
+            }
+        }
+        self.emit_status();
+        if counts.queued + counts.running == 0 {
+            return false;
+        }
+
+        let opts = SyncOptions {
+            watch: false,
+            stop: self.stop.clone(),
+            ..SyncOptions::default()
+        };
+        let live = LiveStatus {
+            shared: self,
+            cat: Mutex::new(cat),
+            last: Mutex::new(Instant::now()),
+        };
+        let result = sync::run(&self.lib, &remote, &opts, &|e| live.event(e));
+        let cat = live.cat.into_inner().unwrap_or_else(|p| p.into_inner());
+        let halt = match result {
+            Ok(summary) => {
+                lock(&self.status).last = Some(summary);
+                false
+            }
+            Err(e) => {
+                let code = e.code();
+                let halts = matches!(code, "remote_auth" | "mass_delete");
+                lock(&self.status).error = Some(IpcError::new(code, e.to_string()));
+                halts
+            }
+        };
+        {
+            let mut st = lock(&self.status);
+            if let Ok(c) = cat.sync_counts() {
+                st.queued = c.queued + c.running;
+                st.failed = c.failed;
+            }
+            st.running = false;
+            st.last_run_at = Some(rfc3339(now_ms()));
+        }
+        self.emit_status();
+        halt
+    }
+
+    fn failed(&self, e: IpcError, halt: bool) -> bool {
+        {
+            let mut st = lock(&self.status);
+            st.running = false;
+            st.error = Some(e);
+        }
+        self.emit_status();
+        halt
+    }
+}
+
+/// Forwards the engine's events and keeps the status current during a drain.
+struct LiveStatus<'a> {
+    shared: &'a Shared,
+    /// Its own connection: counts are read on the worker that reports, never on the shared one.
+    cat: Mutex<Catalog>,
+    last: Mutex<Instant>,
+}
+
+impl LiveStatus<'_> {
+    fn event(&self, e: SyncEvent) {
+        if let SyncEvent::Image {
+            state: RemoteState::Synced,
+            ..
+        } = &e
+        {
+            lock(&self.shared.status).done += 1;
+        }
+        self.shared.emit(Report::Sync(e));
+        {
+            let mut last = lock(&self.last);
+            if last.elapsed() < STATUS_EVERY {
+                return;
+            }
+            *last = Instant::now();
+        }
+        if let Ok(c) = lock(&self.cat).sync_counts() {
+            let mut st = lock(&self.shared.status);
+            st.queued = c.queued + c.running;
+            st.failed = c.failed;
+        }
+        self.shared.emit_status();
+    }
+}
