@@ -37,3 +37,6 @@ mod sync;
 // kill -9 during a 200-file sync (mid-multipart too) and a fault-injecting proxy: 0 lost,
 // 0 duplicated, 0 orphaned.
 mod sync_faults;
+// Credentials only in the real Secret Service; no secret in library files or output; a clear
+// error without a keychain.
+mod keychain;
