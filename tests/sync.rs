@@ -665,3 +665,42 @@ fn folder_remote_syncs_and_serves_public_links() {
         .json();
     assert_eq!(t["ok"], true, "{t}");
 }
+
+#[test]
+fn a_skewed_clock_is_named_as_the_problem() {
+    let s = Setup::new();
+    s.lib.add("a.jpg", &images::jpeg(64, 64, 51));
+    assert_eq!(counts(&s.sync()), (1, 0, 0, 0));
+    s.lib.add("b.jpg", &images::jpeg(64, 64, 52));
+    // libfaketime moves the process's clock two hours back (installed by scripts/setup --test).
+    let faketime = ["/usr/bin/faketime", "/usr/local/bin/faketime"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())
+        .expect("faketime is missing: run scripts/setup --test (apt install faketime)");
+    let skewed = |args: &[&str]| {
+        let out = std::process::Command::new(faketime)
+            .args(["-f", "-2h", crate::support::bin()])
+            .args(["--library", s.lib.root.to_str().unwrap()])
+            .args(args)
+            .envs(s.s3.env())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    // The probe's first request, and a sync whose first request is a HEAD (bare 403s).
+    for args in [&["remote", "test"][..], &["sync", "--once"][..]] {
+        let (code, out) = skewed(args);
+        assert_eq!(code, Some(1), "{args:?}: {out}");
+        assert!(
+            out.contains("clock is 1") && out.contains("minutes off"),
+            "{args:?}: {out}"
+        );
+        assert!(out.contains("time sync"), "names the fix: {out}");
+    }
+    // With the clock right, it syncs.
+    assert_eq!(counts(&s.sync()), (1, 0, 0, 0));
+}

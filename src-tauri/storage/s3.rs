@@ -160,9 +160,25 @@ impl S3Storage {
             ),
             SdkError::ServiceError(s) => {
                 let status = s.raw().status().as_u16();
-                let code = s.err().code().unwrap_or("").to_string();
+                let mut code = s.err().code().unwrap_or("").to_string();
                 let msg = s.err().message().unwrap_or("").to_string();
-                classify(what, status, &code, &msg, self.bucket(), &endpoint)
+                // A HEAD's 403 has no body to say why; the server's clock tells skew apart.
+                let skew = s
+                    .raw()
+                    .headers()
+                    .get("date")
+                    .and_then(clock_skew_minutes)
+                    .filter(|m| m.abs() >= 5);
+                if let Some(minutes) = skew.filter(|_| status == 403) {
+                    code = "RequestTimeTooSkewed".into();
+                    let (kind, m) = classify(what, status, &code, &msg, self.bucket(), &endpoint);
+                    (
+                        kind,
+                        m.replace("too far off", &format!("{} minutes off", minutes.abs())),
+                    )
+                } else {
+                    classify(what, status, &code, &msg, self.bucket(), &endpoint)
+                }
             }
             _ => (
                 ErrorKind::Permanent,
@@ -183,6 +199,18 @@ impl S3Storage {
     fn metadata(meta: &PutMeta) -> HashMap<String, String> {
         HashMap::from([(SHA_META.to_string(), meta.sha256.clone())])
     }
+}
+
+/// How far this computer's clock is from a server `Date` header, in minutes.
+fn clock_skew_minutes(date: &str) -> Option<i64> {
+    let server = aws_sdk_s3::primitives::DateTime::from_str(
+        date,
+        aws_sdk_s3::primitives::DateTimeFormat::HttpDate,
+    )
+    .ok()?
+    .to_millis()
+    .ok()?;
+    Some((crate::model::now_ms() - server) / 60_000)
 }
 
 /// The first line of an error chain, shortened for a message.
