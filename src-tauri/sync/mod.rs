@@ -222,6 +222,20 @@ pub fn run(
     {
         let cat = library.catalog();
         cat.release_dead_sync_owners(|o| o == me || library.workspace().is_alive(o))?;
+        // Nothing to do: no request at all (no LIST, no HEAD), whatever the library's size.
+        let c = cat.sync_counts()?;
+        if !opts.watch && c.queued + c.running == 0 && cat.all_upload_states()?.is_empty() {
+            drop(cat);
+            return Run {
+                library,
+                remote,
+                opts,
+                on_event,
+                tally: Tally::default(),
+                fatal: Mutex::new(None),
+            }
+            .summary();
+        }
     }
     let run = Run {
         library,
