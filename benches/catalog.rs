@@ -56,75 +56,8 @@ pub fn run() {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| dir.path().join("catalog.db"));
     let mut cat = Catalog::open(&path).expect("open");
-    let existing: i64 = cat
-        .conn()
-        .query_row("SELECT count(*) FROM images", [], |r| r.get(0))
-        .expect("count");
     let t = Instant::now();
-    let mut seed = 0x2545F4914F6CDD1Du64;
-    let mut rnd = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    for i in existing as usize..ROWS {
-        let prompt: Vec<&str> = (0..12)
-            .map(|_| WORDS[(rnd() % WORDS.len() as u64) as usize])
-            .collect();
-        let sha = format!("{:064x}", i as u128 * 0x9E3779B97F4A7C15);
-        let ai = (i % 3 == 0).then(|| AiParams {
-            generator: Generator::A1111,
-            prompt: Some(prompt.join(", ")),
-            negative_prompt: Some("blurry, lowres".into()),
-            model: Some(format!("model-{}", i % 7)),
-            seed: Some(rnd()),
-            steps: Some(20),
-            sampler: Some("Euler a".into()),
-            cfg: Some(7.0),
-            raw: Default::default(),
-        });
-        let img = NewImage {
-            id: ulid::Ulid::new().to_string(),
-            sha256: sha.clone(),
-            filename: format!("IMG_{i:06}_{}.jpg", prompt[0]),
-            format: "jpeg".into(),
-            mime: "image/jpeg".into(),
-            ext: "jpg".into(),
-            bytes: 100_000 + rnd() % 5_000_000,
-            width: 4000,
-            height: 3000,
-            orientation: 1,
-            storage: Storage::Managed,
-            path: format!("{}/{}/{sha}.jpg", &sha[0..2], &sha[2..4]),
-            source_kind: SourceKind::File,
-            source: Some(format!("/photos/{i}.jpg")),
-            fetched_at: None,
-            taken_at: Some(format!("20{:02}-01-01T00:00:00", rnd() % 25)),
-            camera_make: None,
-            camera_model: None,
-            gps: None,
-            has_serial: false,
-            exif_json: None,
-            icc: false,
-            ai_search: String::new(),
-            ai,
-            visibility: [
-                Visibility::Private,
-                Visibility::Unlisted,
-                Visibility::Public,
-            ][i % 3],
-            created_at: 1_700_000_000_000 + i as i64 * 1000,
-        };
-        let tags = if i % 10 == 0 {
-            vec!["favourite".to_string()]
-        } else {
-            vec![]
-        };
-        cat.insert_image(&img, &tags, 0, "bench", None)
-            .expect("insert");
-    }
-    let inserted = ROWS.saturating_sub(existing as usize);
+    let inserted = fill(&mut cat, ROWS);
     if inserted > 0 {
         println!(
             "insert      {inserted} rows in {:.1} s ({:.0} rows/s, one transaction each)",
@@ -217,4 +150,76 @@ pub fn run() {
             p.1
         );
     }
+}
+
+/// Adds synthetic rows until the catalog has `rows` images; returns how many it added.
+pub fn fill(cat: &mut Catalog, rows: usize) -> usize {
+    let existing: i64 = cat
+        .conn()
+        .query_row("SELECT count(*) FROM images", [], |r| r.get(0))
+        .expect("count");
+    let mut seed = 0x2545F4914F6CDD1Du64;
+    let mut rnd = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for i in existing as usize..rows {
+        let prompt: Vec<&str> = (0..12)
+            .map(|_| WORDS[(rnd() % WORDS.len() as u64) as usize])
+            .collect();
+        let sha = format!("{:064x}", i as u128 * 0x9E3779B97F4A7C15);
+        let ai = (i % 3 == 0).then(|| AiParams {
+            generator: Generator::A1111,
+            prompt: Some(prompt.join(", ")),
+            negative_prompt: Some("blurry, lowres".into()),
+            model: Some(format!("model-{}", i % 7)),
+            seed: Some(rnd()),
+            steps: Some(20),
+            sampler: Some("Euler a".into()),
+            cfg: Some(7.0),
+            raw: Default::default(),
+        });
+        let img = NewImage {
+            id: ulid::Ulid::new().to_string(),
+            sha256: sha.clone(),
+            filename: format!("IMG_{i:06}_{}.jpg", prompt[0]),
+            format: "jpeg".into(),
+            mime: "image/jpeg".into(),
+            ext: "jpg".into(),
+            bytes: 100_000 + rnd() % 5_000_000,
+            width: 4000,
+            height: 3000,
+            orientation: 1,
+            storage: Storage::Managed,
+            path: format!("{}/{}/{sha}.jpg", &sha[0..2], &sha[2..4]),
+            source_kind: SourceKind::File,
+            source: Some(format!("/photos/{i}.jpg")),
+            fetched_at: None,
+            taken_at: Some(format!("20{:02}-01-01T00:00:00", rnd() % 25)),
+            camera_make: None,
+            camera_model: None,
+            gps: None,
+            has_serial: false,
+            exif_json: None,
+            icc: false,
+            ai_search: String::new(),
+            ai,
+            visibility: [
+                Visibility::Private,
+                Visibility::Unlisted,
+                Visibility::Public,
+            ][i % 3],
+            created_at: 1_700_000_000_000 + i as i64 * 1000,
+        };
+        let tags = if i % 10 == 0 {
+            vec!["favourite".to_string()]
+        } else {
+            vec![]
+        };
+        cat.insert_image(&img, &tags, 0, "bench", None)
+            .expect("insert");
+    }
+    rows.saturating_sub(existing as usize)
 }

@@ -4,11 +4,13 @@
 //!   cargo bench --bench vitrine -- import       # import vs vipsthumbnail (needs the corpus)
 //!   cargo bench --bench vitrine -- catalog      # 100k-row catalog: paging and FTS
 //!   cargo bench --bench vitrine -- thumbcache   # SQLite BLOBs vs sharded files
+//!   cargo bench --bench vitrine -- sync         # upload vs rclone copy; no-op sync of 100k
 //!
 //! Results are recorded in docs/BENCHMARKS.md. Nothing here asserts a time.
 
 mod catalog;
 mod import;
+mod sync;
 mod thumbcache;
 
 use std::path::PathBuf;
@@ -69,6 +71,9 @@ fn main() {
     }
     if run("catalog") {
         catalog::run();
+    }
+    if run("sync") {
+        sync::run();
     }
     if run("import") {
         import::run();

@@ -308,3 +308,32 @@ fn faults_between_vitrine_and_the_server_are_retried_until_everything_lands() {
     assert!(injected >= 5, "the proxy really injected faults: {faults}");
     assert_bucket_matches_catalog(&lib, &s3, 40);
 }
+
+#[test]
+fn a_sync_with_nothing_to_do_sends_no_request() {
+    let lib = TestLib::new();
+    let s3 = S3Server::start();
+    lib.add("a.jpg", &images::jpeg(64, 64, 1));
+    let proxy = Proxy::start(s3.port, 0.0, 1);
+    let endpoint = format!("http://127.0.0.1:{}", proxy.port);
+    lib.run_env(
+        &["remote", "add", "main", "--provider", "minio", "--endpoint", &endpoint, "--bucket", BUCKET],
+        &s3.env(),
+    )
+    .expect_ok("remote add");
+    lib.run_env(&["sync", "--once"], &s3.env()).expect_ok("first sync");
+    let counted = proxy.stop();
+    assert!(counted["requests"].as_u64().unwrap() >= 2, "{counted}");
+    // Nothing is queued now: the next syncs must not touch the bucket (no LIST, no HEAD).
+    let proxy = Proxy::start(s3.port, 0.0, 1);
+    let endpoint = format!("http://127.0.0.1:{}", proxy.port);
+    let conn = lib.catalog();
+    conn.execute("UPDATE remotes SET endpoint = ?1", [&endpoint]).unwrap();
+    drop(conn);
+    for _ in 0..3 {
+        let v = lib.run_env(&["--json", "sync", "--once"], &s3.env()).expect_ok("no-op").json();
+        assert_eq!(v["uploaded"], 0);
+    }
+    let counted = proxy.stop();
+    assert_eq!(counted["requests"], 0, "a no-op sync sends nothing: {counted}");
+}
