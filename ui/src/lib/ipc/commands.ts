@@ -2,6 +2,11 @@ import { Channel, invoke, type InvokeArgs, type InvokeOptions } from '@tauri-app
 import { toUserError } from './errors';
 import type {
   ImageDetail,
+  ImageLink,
+  ProbeReport,
+  RemoteForm,
+  RemoteView,
+  SyncStatus,
   ImageRecord,
   ImportEvent,
   ImportSummary,
@@ -76,8 +81,47 @@ export function revealImage(id: string): Promise<null> {
   return call('reveal_image', { id });
 }
 
-export function imageLink(id: string, format: LinkFormat): Promise<string> {
-  return call('image_link', { id, format });
+/**
+ * A link to the image: presigned for a private image (`expires` in seconds, at most 7 days),
+ * the stable public URL for an unlisted/public one, a local `file://` URL without a bucket.
+ */
+export function imageLink(id: string, format: LinkFormat, expires?: number): Promise<ImageLink> {
+  return call('image_link', expires === undefined ? { id, format } : { id, format, expires });
+}
+
+/** The bucket this library syncs to, or null. Never a secret. */
+export function getRemote(): Promise<RemoteView | null> {
+  return call('get_remote');
+}
+
+/**
+ * Saves the bucket settings. Credentials, when given, go to the OS keychain (never read back);
+ * leave them out to keep the saved ones.
+ */
+export function setRemote(remote: RemoteForm, accessKeyId?: string, secretAccessKey?: string): Promise<RemoteView> {
+  const args: Record<string, unknown> = { remote };
+  if (accessKeyId) args.accessKeyId = accessKeyId;
+  if (secretAccessKey) args.secretAccessKey = secretAccessKey;
+  return call('set_remote', args);
+}
+
+/** Stops syncing to the bucket and forgets its credentials; the bucket is left as it is. */
+export function removeRemote(name: string): Promise<null> {
+  return call('remove_remote', { name });
+}
+
+/** "Test bucket": every check with pass/fail/skip and a fix. */
+export function testRemote(): Promise<ProbeReport> {
+  return call('test_remote');
+}
+
+export function syncStatus(): Promise<SyncStatus> {
+  return call('sync_status');
+}
+
+/** Retries quarantined items and restarts a stopped sync. */
+export function retryFailedSync(): Promise<SyncStatus> {
+  return call('retry_failed_sync');
 }
 
 export function getSettings(): Promise<Settings> {

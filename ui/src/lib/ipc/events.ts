@@ -1,6 +1,6 @@
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import type { LibraryChanged } from './types';
+import type { LibraryChanged, SyncEvent, SyncStatus } from './types';
 
 export type Unlisten = () => void;
 
@@ -25,6 +25,16 @@ function wrap(p: Promise<UnlistenFn>): Unlisten {
 /** `library-changed`: the catalog changed (this app, the CLI, the watcher). */
 export function onLibraryChanged(cb: (reason: LibraryChanged['reason']) => void): Unlisten {
   return wrap(listen<LibraryChanged>('library-changed', (e) => cb(e.payload.reason)));
+}
+
+/** `sync-event`: an image's remote state changed, a retry, or progress of the running sync. */
+export function onSyncEvent(cb: (e: SyncEvent) => void): Unlisten {
+  return wrap(listen<SyncEvent>('sync-event', (e) => cb(e.payload)));
+}
+
+/** `sync-status`: the background sync as a whole. */
+export function onSyncStatus(cb: (s: SyncStatus) => void): Unlisten {
+  return wrap(listen<SyncStatus>('sync-status', (e) => cb(e.payload)));
 }
 
 export type FileDrop =

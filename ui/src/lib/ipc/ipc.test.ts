@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mockConvertFileSrc } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import { api, onFileDrop, onLibraryChanged, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent } from './index';
+import { api, onFileDrop, onLibraryChanged, onSyncEvent, onSyncStatus, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent, type SyncEvent, type SyncStatus } from './index';
 import { fakeCore, flush, recordIPC } from '../../test/helpers';
 
 describe('commands send the contract arg shapes', () => {
@@ -39,6 +39,40 @@ describe('commands send the contract arg shapes', () => {
       ['set_settings', { settings: s }],
       // set_settings answered null here, so the saved settings are read back
       ['get_settings', {}],
+    ]);
+  });
+
+  it('bucket commands: credentials go only to set_remote, as camelCase args, and only when typed', async () => {
+    const calls = recordIPC(() => null);
+    const form = {
+      name: null,
+      provider: 'minio',
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'pics',
+      region: null,
+      prefix: null,
+      path_style: true,
+      path: null,
+      public_url: null,
+      strip_location: true,
+    };
+    await api.getRemote();
+    await api.setRemote(form, 'AKID', 'SECRET');
+    await api.setRemote(form);
+    await api.removeRemote('main');
+    await api.testRemote();
+    await api.syncStatus();
+    await api.retryFailedSync();
+    await api.imageLink('A', 'url', 600);
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ['get_remote', {}],
+      ['set_remote', { remote: form, accessKeyId: 'AKID', secretAccessKey: 'SECRET' }],
+      ['set_remote', { remote: form }],
+      ['remove_remote', { name: 'main' }],
+      ['test_remote', {}],
+      ['sync_status', {}],
+      ['retry_failed_sync', {}],
+      ['image_link', { id: 'A', format: 'url', expires: 600 }],
     ]);
   });
 
@@ -116,6 +150,23 @@ describe('events', () => {
     await emit('library-changed', { reason: 'external' });
     expect(reasons).toEqual(['external']);
     un();
+  });
+
+  it('sync-event and sync-status deliver their payloads', async () => {
+    recordIPC();
+    const events: SyncEvent[] = [];
+    const statuses: SyncStatus[] = [];
+    const un1 = onSyncEvent((e) => events.push(e));
+    const un2 = onSyncStatus((s) => statuses.push(s));
+    await flush();
+    const e: SyncEvent = { kind: 'image', id: 'A', state: 'synced', error: null };
+    const s: SyncStatus = { remote: 'main', running: true, queued: 3, failed: 0, done: 1, last: null, last_run_at: null, error: null };
+    await emit('sync-event', e);
+    await emit('sync-status', s);
+    expect(events).toEqual([e]);
+    expect(statuses).toEqual([s]);
+    un1();
+    un2();
   });
 
   it('OS drag-and-drop events map to enter/over/drop/leave', async () => {

@@ -8,7 +8,13 @@ import type { Channel } from '@tauri-apps/api/core';
 import { setUrlResolver } from './urls';
 import type {
   ImageDetail,
+  ImageLink,
   ImageRecord,
+  ProbeReport,
+  RemoteForm,
+  RemoteView,
+  SyncEvent,
+  SyncStatus,
   ImportEvent,
   LibraryChanged,
   ListQuery,
@@ -111,6 +117,25 @@ export class FakeLibrary {
     grid_size: 320,
     preview_size: 1280,
   };
+  /** The configured bucket (`get_remote`), never with secrets. */
+  remote: RemoteView | null = null;
+  /** The fake OS keychain: remote name → credentials (never returned by any command). */
+  keychain = new Map<string, { accessKeyId: string; secretAccessKey: string }>();
+  syncState: SyncStatus = emptyStatus();
+  /** What `test_remote` answers. */
+  probe: ProbeReport = {
+    ok: true,
+    remote: 'main',
+    checks: [
+      { check: 'credentials', status: 'pass', message: 'found in the OS keychain', fix: null },
+      { check: 'bucket', status: 'pass', message: 'http://127.0.0.1:9000 bucket pics is reachable', fix: null },
+      { check: 'write and read', status: 'pass', message: 'wrote, checked and read private/probe.txt', fix: null },
+      { check: 'presigned link', status: 'pass', message: 'a 5-minute link served the object', fix: null },
+      { check: 'multipart upload', status: 'pass', message: 'a multipart upload completed and was cleaned up', fix: null },
+      { check: 'delete', status: 'pass', message: 'deleted the probe object', fix: null },
+      { check: 'public URL', status: 'skip', message: 'no public URL set', fix: null },
+    ],
+  };
   delay: number;
   failures: Record<string, { code: string; message: string }>;
   #next: number;
@@ -134,6 +159,85 @@ export class FakeLibrary {
 
   #changed(reason: LibraryChanged['reason']): void {
     if (this.#emitEvents) void emit('library-changed', { reason });
+  }
+
+  /** Sends a `sync-event` (and updates the record it names, as the core would). */
+  syncEvent(e: SyncEvent): void {
+    if (e.kind === 'image') {
+      const r = this.records.find((x) => x.id === e.id);
+      if (r) {
+        r.remote_state = e.state;
+        r.remote_error = e.error;
+        if (e.state === 'synced') r.object_key = `${r.visibility === 'private' ? 'private' : 'public'}/${r.sha256.slice(0, 2)}/${r.sha256}.${ext(r)}`;
+      }
+    }
+    if (this.#emitEvents) void emit('sync-event', e);
+  }
+
+  /** Sends a `sync-status` with `over` applied. */
+  syncStatus(over: Partial<SyncStatus> = {}): void {
+    this.syncState = { ...this.syncState, ...over };
+    if (this.#emitEvents) void emit('sync-status', { ...this.syncState });
+  }
+
+  #setRemote(form: RemoteForm, accessKeyId?: string, secretAccessKey?: string): RemoteView {
+    const name = form.name || this.remote?.name || 'main';
+    const folder = form.provider === 'folder';
+    if (!folder) {
+      if (!!accessKeyId !== !!secretAccessKey) {
+        throw { code: 'invalid_input', message: 'enter both the access key ID and the secret access key' };
+      }
+      if (accessKeyId && secretAccessKey) this.keychain.set(name, { accessKeyId, secretAccessKey });
+      else if (!this.keychain.has(name)) {
+        throw { code: 'credentials_missing', message: 'enter the access key ID and secret access key of this bucket' };
+      }
+      if (!form.bucket) throw { code: 'invalid_input', message: 'invalid bucket: "" (pass --bucket NAME)' };
+    } else if (!form.path) {
+      throw { code: 'invalid_input', message: 'invalid folder: "" (pass --path DIR)' };
+    }
+    const pathStyle = ['minio', 'garage', 'r2'].includes(form.provider) || form.path_style;
+    const region = form.region || ({ r2: 'auto', tigris: 'auto', garage: 'garage' } as Record<string, string>)[form.provider] || 'us-east-1';
+    this.remote = {
+      name,
+      provider: form.provider,
+      endpoint: folder ? '' : (form.endpoint ?? ''),
+      region: folder ? '' : region,
+      bucket: folder ? '' : (form.bucket ?? ''),
+      prefix: form.prefix ?? '',
+      path_style: !folder && pathStyle,
+      path: folder ? form.path : null,
+      public_url: form.public_url || null,
+      strip_location: form.strip_location,
+      credentials: folder ? 'not needed' : 'keychain',
+    };
+    for (const r of this.records) {
+      r.remote_state = 'pending';
+      r.object_key = null;
+      r.remote_error = null;
+    }
+    this.syncState = { ...emptyStatus(), remote: name, queued: this.records.length };
+    return { ...this.remote };
+  }
+
+  #link(r: ImageRecord, format: string, expires: number | undefined): ImageLink {
+    const alt = r.prompt || r.filename;
+    const fmt = (url: string) =>
+      format === 'markdown' ? `![${alt}](${url})` : format === 'html' ? `<img src="${url}" alt="${alt}">` : format === 'bbcode' ? `[img]${url}[/img]` : url;
+    const key = (area: string) => `${area}/${r.sha256.slice(0, 2)}/${r.sha256}.${ext(r)}`;
+    if (!this.remote) {
+      const url = `file:///home/me/.local/share/vitrine/originals/${key('x').slice(2)}`;
+      return { kind: 'local', url, text: fmt(url), expires_at: null, ready: true };
+    }
+    if (r.visibility === 'private') {
+      if (!r.object_key) throw { code: 'link_unavailable', message: `${r.id} is not in the bucket yet` };
+      const secs = expires ?? 86_400;
+      if (secs < 1 || secs > 7 * 86_400) throw { code: 'invalid_input', message: 'invalid link expiry (from 1 second to 7 days)' };
+      const url = `${this.remote.endpoint || 'https://s3.amazonaws.com'}/${this.remote.bucket}/${key('private')}?X-Amz-Expires=${secs}&X-Amz-Signature=fake`;
+      return { kind: 'presigned', url, text: fmt(url), expires_at: iso(Date.now() + secs * 1000), ready: true };
+    }
+    if (!this.remote.public_url) throw { code: 'link_unavailable', message: `remote "${this.remote.name}" has no public URL` };
+    const url = `${this.remote.public_url}/${key('public')}`;
+    return { kind: 'public', url, text: fmt(url), expires_at: null, ready: r.object_key === key('public') && r.remote_state === 'synced' };
   }
 
   #sleep(): Promise<void> {
@@ -326,19 +430,46 @@ export class FakeLibrary {
       case 'reveal_image':
         this.#find(a.id as string);
         return null;
-      case 'image_link': {
-        const r = this.#find(a.id as string);
-        const url = `https://cdn.example.com/i/${r.id}.${r.format}`;
-        switch (a.format) {
-          case 'markdown':
-            return `![${r.filename}](${url})`;
-          case 'html':
-            return `<img src="${url}" alt="${r.filename}">`;
-          case 'bbcode':
-            return `[img]${url}[/img]`;
-          default:
-            return url;
+      case 'image_link':
+        return this.#link(this.#find(a.id as string), a.format as string, a.expires as number | undefined);
+      case 'get_remote':
+        return this.remote ? { ...this.remote } : null;
+      case 'set_remote': {
+        const view = this.#setRemote(a.remote as RemoteForm, a.accessKeyId as string | undefined, a.secretAccessKey as string | undefined);
+        this.#changed('edit');
+        this.syncStatus();
+        return view;
+      }
+      case 'remove_remote': {
+        if (!this.remote || this.remote.name !== a.name) throw { code: 'no_remote', message: `there is no remote named "${String(a.name)}"` };
+        this.keychain.delete(this.remote.name);
+        this.remote = null;
+        for (const r of this.records) {
+          r.remote_state = 'local';
+          r.object_key = null;
+          r.remote_error = null;
         }
+        this.syncState = emptyStatus();
+        this.#changed('edit');
+        this.syncStatus();
+        return null;
+      }
+      case 'test_remote':
+        if (!this.remote) throw { code: 'no_remote', message: 'no remote is set up for this library' };
+        return structuredClone(this.probe);
+      case 'sync_status':
+        return { ...this.syncState };
+      case 'retry_failed_sync': {
+        let n = 0;
+        for (const r of this.records) {
+          if (r.remote_state === 'failed') {
+            r.remote_state = 'pending';
+            n++;
+          }
+        }
+        this.syncState = { ...this.syncState, failed: 0, error: null, queued: this.syncState.queued + n };
+        this.#changed('edit');
+        return { ...this.syncState };
       }
       case 'get_settings':
         return { ...this.settings };
@@ -350,6 +481,14 @@ export class FakeLibrary {
         throw { code: 'unknown_command', message: `unknown command ${cmd}` };
     }
   }
+}
+
+export function emptyStatus(): SyncStatus {
+  return { remote: null, running: false, queued: 0, failed: 0, done: 0, last: null, last_run_at: null, error: null };
+}
+
+function ext(r: ImageRecord): string {
+  return r.format === 'jpeg' ? 'jpg' : r.format;
 }
 
 function hue(id: string): number {

@@ -1,5 +1,16 @@
 // Re-exports of the generated bindings so the rest of the UI imports from one place.
 export type { Bucket } from './bindings/Bucket';
+export type { Check } from './bindings/Check';
+export type { CheckStatus } from './bindings/CheckStatus';
+export type { ImageLink } from './bindings/ImageLink';
+export type { ItemError } from './bindings/ItemError';
+export type { LinkKind } from './bindings/LinkKind';
+export type { ProbeReport } from './bindings/ProbeReport';
+export type { RemoteForm } from './bindings/RemoteForm';
+export type { RemoteView } from './bindings/RemoteView';
+export type { Summary } from './bindings/Summary';
+export type { SyncEvent } from './bindings/SyncEvent';
+export type { SyncStatus } from './bindings/SyncStatus';
 export type { FailedItem } from './bindings/FailedItem';
 export type { ImageDetail } from './bindings/ImageDetail';
 export type { ImageRecord } from './bindings/ImageRecord';

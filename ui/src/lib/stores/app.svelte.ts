@@ -18,6 +18,7 @@ import { Detail } from './detail.svelte';
 import { Gallery, sameFilter, type GalleryFilter, type GridItem } from './gallery.svelte';
 import { LibraryCounts } from './library.svelte';
 import { SettingsStore } from './settings.svelte';
+import { SyncStore } from './sync.svelte';
 import { Toasts } from './toasts.svelte';
 import { Transfers, type Batch } from './transfers.svelte';
 import { ViewState } from './view.svelte';
@@ -57,6 +58,7 @@ export class App {
   detail: Detail;
   deletes: Deletes;
   transfers: Transfers;
+  sync: SyncStore;
 
   dropActive = $state(false);
   dropCount = $state(0);
@@ -74,7 +76,23 @@ export class App {
 
   constructor() {
     this.view = new ViewState((f) => this.#applyFilter(f));
-    this.detail = new Detail(this.gallery, this.toasts, () => this.refreshCountsNow());
+    this.sync = new SyncStore({
+      onImage: (id, state, error) => {
+        this.detail.remoteChanged(id, state, error);
+        this.#refreshCounts();
+      },
+      onRemoteChanged: () => {
+        this.gallery.refresh();
+        void this.refreshCountsNow();
+        this.detail.remoteReset();
+      },
+    });
+    this.detail = new Detail(
+      this.gallery,
+      this.toasts,
+      () => this.refreshCountsNow(),
+      () => this.sync.configured,
+    );
     this.deletes = new Deletes(this.gallery, this.toasts, () => this.#refreshCounts());
     this.transfers = new Transfers({
       onImported: () => this.#refreshGallery(),
@@ -94,7 +112,9 @@ export class App {
     void this.counts.refresh().then(() => this.#syncTotal());
     this.#unlisten.push(onLibraryChanged((r) => this.libraryChanged(r)));
     this.#unlisten.push(onFileDrop((e) => this.fileDrop(e)));
+    this.#unlisten.push(...this.sync.subscribe());
     void this.settings.load();
+    void this.sync.load();
   }
 
   /** Sidebar counts right now (after an edit of ours), not on the throttled event path. */
@@ -229,6 +249,13 @@ export class App {
         if (text && !this.importUrls(text)) this.toasts.show('Nothing to paste: copy an image or an image link first.');
       })();
     }, 150);
+  }
+
+  /** "Retry" on the sync indicator: failed items go again, a stopped sync restarts. */
+  async retrySync(): Promise<void> {
+    const err = await this.sync.retry();
+    if (err) this.toasts.error(`Could not retry: ${err}`);
+    else this.#refreshGallery();
   }
 
   requestDelete(ids: string[]): void {

@@ -1,13 +1,29 @@
-import { api, errorMessage, type ImageDetail, type ImageRecord, type Visibility } from '../ipc';
+import { api, errorMessage, type ImageDetail, type ImageLink, type ImageRecord, type LinkFormat, type RemoteState, type Visibility } from '../ipc';
 import type { Gallery, GridItem } from './gallery.svelte';
 import type { Toasts } from './toasts.svelte';
 
-/** The open image: its full record, optimistic edits, navigation. */
+/** Lifetimes a private image's link can be given (seconds). */
+export const LINK_EXPIRIES = [
+  { seconds: 600, label: '10 min' },
+  { seconds: 3600, label: '1 hour' },
+  { seconds: 86_400, label: '1 day' },
+  { seconds: 7 * 86_400, label: '7 days' },
+] as const;
+
+/** The open image: its full record, optimistic edits, navigation, share links. */
 export class Detail {
   id = $state<string | null>(null);
   detail = $state.raw<ImageDetail | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
+  /** The link shown in the Share section: the last one made, or the stable public URL. */
+  link = $state.raw<ImageLink | null>(null);
+  linkError = $state<string | null>(null);
+  linkBusy = $state(false);
+  /** Lifetime of the next presigned link (seconds); kept from image to image. */
+  expiry = $state(3600);
+  #linkSeq = 0;
+  #hasRemote: () => boolean;
   #gallery: Gallery;
   #toasts: Toasts;
   #loadSeq = 0;
@@ -16,11 +32,15 @@ export class Detail {
   #tagSeq = new Map<string, number>();
   #onChanged: () => void;
 
-  /** `onChanged` runs after a tag edit or visibility change went through (sidebar counts). */
-  constructor(gallery: Gallery, toasts: Toasts, onChanged: () => void = () => {}) {
+  /**
+   * `onChanged` runs after a tag edit or visibility change went through (sidebar counts);
+   * `hasRemote` tells whether a bucket is set up (links are then web links).
+   */
+  constructor(gallery: Gallery, toasts: Toasts, onChanged: () => void = () => {}, hasRemote: () => boolean = () => false) {
     this.#gallery = gallery;
     this.#toasts = toasts;
     this.#onChanged = onChanged;
+    this.#hasRemote = hasRemote;
   }
 
   get isOpen(): boolean {
@@ -45,6 +65,7 @@ export class Detail {
   }
 
   async open(id: string): Promise<void> {
+    if (this.id !== id) this.#clearLink();
     this.id = id;
     if (this.detail?.id !== id) this.detail = null;
     this.error = null;
@@ -52,7 +73,10 @@ export class Detail {
     const seq = ++this.#loadSeq;
     try {
       const d = await api.getImage(id);
-      if (seq === this.#loadSeq) this.detail = d;
+      if (seq === this.#loadSeq) {
+        this.detail = d;
+        this.#showStableLink();
+      }
     } catch (e) {
       if (seq === this.#loadSeq) this.error = errorMessage(e);
     } finally {
@@ -70,6 +94,63 @@ export class Detail {
     this.detail = null;
     this.error = null;
     this.#loadSeq++;
+    this.#clearLink();
+  }
+
+  #clearLink(): void {
+    this.#linkSeq++;
+    this.link = null;
+    this.linkError = null;
+    this.linkBusy = false;
+  }
+
+  /** Unlisted and public images have one stable URL: show it without a click. */
+  #showStableLink(): void {
+    const rec = this.record;
+    if (!rec || !this.#hasRemote() || rec.visibility === 'private') return;
+    void this.makeLink('url');
+  }
+
+  /**
+   * Makes a link to the open image (a presigned one, living `expiry` seconds, for a private
+   * image) and shows it; null when it could not be made (`linkError` says why).
+   */
+  async makeLink(format: LinkFormat): Promise<ImageLink | null> {
+    const rec = this.record;
+    if (!rec) return null;
+    const seq = ++this.#linkSeq;
+    this.linkBusy = true;
+    this.linkError = null;
+    try {
+      const expires = this.#hasRemote() && rec.visibility === 'private' ? this.expiry : undefined;
+      const link = await api.imageLink(rec.id, format, expires);
+      if (seq === this.#linkSeq) this.link = link;
+      return link;
+    } catch (e) {
+      if (seq === this.#linkSeq) {
+        this.link = null;
+        this.linkError = errorMessage(e);
+      }
+      return null;
+    } finally {
+      if (seq === this.#linkSeq) this.linkBusy = false;
+    }
+  }
+
+  /** A `sync-event` for one image: its state in the grid and, when open, here. */
+  remoteChanged(id: string, state: RemoteState, error: string | null): void {
+    this.#patchLocal(id, { remote_state: state, remote_error: error });
+    if (id === this.id && state === 'synced') {
+      // The object is now where the stable link points (or a presigned one can be made).
+      if (this.link?.kind === 'public' || this.linkError) this.#showStableLink();
+      if (this.linkError && this.record?.visibility === 'private') this.linkError = null;
+    }
+  }
+
+  /** The bucket was set up or removed: links change kind. */
+  remoteReset(): void {
+    this.#clearLink();
+    this.reload();
   }
 
   /** Moves by `delta` in the gallery's order. */
@@ -95,9 +176,13 @@ export class Detail {
     const seq = (this.#visSeq.get(id) ?? 0) + 1;
     this.#visSeq.set(id, seq);
     this.#patchLocal(id, { visibility });
+    if (id === this.id) this.#clearLink();
     try {
       const rec = await api.setVisibility(id, visibility);
-      if (this.#visSeq.get(id) === seq) this.#patchLocal(id, rec);
+      if (this.#visSeq.get(id) === seq) {
+        this.#patchLocal(id, rec);
+        if (id === this.id) this.#showStableLink();
+      }
       this.#onChanged();
     } catch (e) {
       if (this.#visSeq.get(id) === seq && before) this.#patchLocal(id, { visibility: before });

@@ -1,0 +1,172 @@
+import {
+  api,
+  errorMessage,
+  onSyncEvent,
+  onSyncStatus,
+  toUserError,
+  type ProbeReport,
+  type RemoteForm,
+  type RemoteState,
+  type RemoteView,
+  type SyncStatus,
+  type Unlisten,
+} from '../ipc';
+
+export type SyncTone = 'off' | 'ok' | 'busy' | 'warn' | 'error';
+
+export interface SyncSummary {
+  tone: SyncTone;
+  text: string;
+  /** Longer text (an error message) for a tooltip or a second line. */
+  detail: string | null;
+  /** What the indicator offers: set up a bucket, or retry. */
+  action: 'setup' | 'retry' | null;
+}
+
+/** How the sidebar words the sync state. */
+export function summarize(s: SyncStatus | null): SyncSummary {
+  if (!s || !s.remote) return { tone: 'off', text: 'No bucket', detail: 'Images stay on this computer only.', action: 'setup' };
+  if (s.error) return { tone: 'error', text: 'Sync stopped', detail: s.error.message, action: 'retry' };
+  if (s.running || s.queued > 0) {
+    const n = s.queued;
+    return { tone: 'busy', text: n > 0 ? `Syncing ${n.toLocaleString()}…` : 'Syncing…', detail: null, action: null };
+  }
+  if (s.failed > 0) {
+    const failure = s.last?.errors[0]?.message ?? null;
+    return { tone: 'warn', text: `${s.failed.toLocaleString()} failed`, detail: failure, action: 'retry' };
+  }
+  return { tone: 'ok', text: 'Synced', detail: s.last_run_at ? `Last sync ${new Date(s.last_run_at).toLocaleString()}` : null, action: null };
+}
+
+export interface SyncHooks {
+  /** An image's remote state changed (patch the grid and the detail view). */
+  onImage: (id: string, state: RemoteState, error: string | null) => void;
+  /** The remote was saved or removed: every image's state changed. */
+  onRemoteChanged: () => void;
+}
+
+/** The bucket settings and the background sync's status, kept current from core events. */
+export class SyncStore {
+  status = $state.raw<SyncStatus | null>(null);
+  remote = $state.raw<RemoteView | null>(null);
+  loaded = $state(false);
+  saving = $state(false);
+  /** The last save/remove error, with its code (`keychain_unavailable`, `credentials_missing`, …). */
+  error = $state.raw<{ code: string; message: string } | null>(null);
+  testing = $state(false);
+  probe = $state.raw<ProbeReport | null>(null);
+  retrying = $state(false);
+  #hooks: SyncHooks;
+
+  constructor(hooks: SyncHooks) {
+    this.#hooks = hooks;
+  }
+
+  get configured(): boolean {
+    return this.remote !== null;
+  }
+
+  get summary(): SyncSummary {
+    return summarize(this.status);
+  }
+
+  /** Subscribes to `sync-status` and `sync-event`; returns the unlisteners. */
+  subscribe(): Unlisten[] {
+    return [
+      onSyncStatus((s) => {
+        this.status = s;
+      }),
+      onSyncEvent((e) => {
+        if (e.kind === 'image') this.#hooks.onImage(e.id, e.state, e.error);
+      }),
+    ];
+  }
+
+  async load(): Promise<void> {
+    try {
+      const [remote, status] = await Promise.all([api.getRemote(), api.syncStatus()]);
+      this.remote = remote;
+      this.status = status;
+    } catch (e) {
+      this.error = toUserError(e);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.status = await api.syncStatus();
+    } catch {
+      /* the next sync-status event will tell */
+    }
+  }
+
+  /** Saves the settings (credentials, when typed, go to the keychain). */
+  async save(form: RemoteForm, accessKeyId: string, secretAccessKey: string): Promise<boolean> {
+    this.saving = true;
+    this.error = null;
+    try {
+      this.remote = await api.setRemote(form, accessKeyId.trim() || undefined, secretAccessKey.trim() || undefined);
+      this.probe = null;
+      this.#hooks.onRemoteChanged();
+      void this.refreshStatus();
+      return true;
+    } catch (e) {
+      this.error = toUserError(e);
+      return false;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  async remove(): Promise<boolean> {
+    if (!this.remote) return true;
+    this.saving = true;
+    this.error = null;
+    try {
+      await api.removeRemote(this.remote.name);
+      this.remote = null;
+      this.probe = null;
+      this.#hooks.onRemoteChanged();
+      void this.refreshStatus();
+      return true;
+    } catch (e) {
+      this.error = toUserError(e);
+      return false;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  async test(): Promise<void> {
+    this.testing = true;
+    this.probe = null;
+    try {
+      this.probe = await api.testRemote();
+      // A passing test restarts a stopped sync; the credentials line may have changed too.
+      if (this.probe.ok) void this.refreshStatus();
+    } catch (e) {
+      this.probe = {
+        ok: false,
+        remote: this.remote?.name ?? '',
+        checks: [{ check: 'test', status: 'fail', message: errorMessage(e), fix: null }],
+      };
+    } finally {
+      this.testing = false;
+    }
+  }
+
+  /** "Retry" / "Retry failed": quarantined items go again and a stopped sync restarts. */
+  async retry(): Promise<string | null> {
+    this.retrying = true;
+    try {
+      this.status = await api.retryFailedSync();
+      return null;
+    } catch (e) {
+      return errorMessage(e);
+    } finally {
+      this.retrying = false;
+    }
+  }
+}

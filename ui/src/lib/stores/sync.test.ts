@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { SyncStore, summarize } from './sync.svelte';
+import { emit, emptyStatus } from '../ipc/mock-backend';
+import { fakeCore, flush } from '../../test/helpers';
+import type { RemoteForm, RemoteState, SyncStatus } from '../ipc';
+
+const status = (over: Partial<SyncStatus>): SyncStatus => ({ ...emptyStatus(), remote: 'main', ...over });
+
+const minio: RemoteForm = {
+  name: null,
+  provider: 'minio',
+  endpoint: 'http://127.0.0.1:9000',
+  bucket: 'pics',
+  region: null,
+  prefix: null,
+  path_style: true,
+  path: null,
+  public_url: 'http://127.0.0.1:8000',
+  strip_location: true,
+};
+
+describe('summarize', () => {
+  it('words each state and offers the right action', () => {
+    expect(summarize(null)).toMatchObject({ tone: 'off', action: 'setup' });
+    expect(summarize(emptyStatus())).toMatchObject({ tone: 'off', text: 'No bucket' });
+    expect(summarize(status({}))).toMatchObject({ tone: 'ok', text: 'Synced', action: null });
+    expect(summarize(status({ running: true, queued: 1234 }))).toMatchObject({ tone: 'busy', text: `Syncing ${(1234).toLocaleString()}…` });
+    expect(summarize(status({ failed: 2 }))).toMatchObject({ tone: 'warn', text: '2 failed', action: 'retry' });
+    const stopped = summarize(status({ failed: 2, error: { code: 'remote_auth', message: 'the bucket refused the credentials' } }));
+    expect(stopped).toMatchObject({ tone: 'error', text: 'Sync stopped', detail: 'the bucket refused the credentials', action: 'retry' });
+  });
+});
+
+function store() {
+  const images: Array<[string, RemoteState, string | null]> = [];
+  let resets = 0;
+  const s = new SyncStore({
+    onImage: (id, state, error) => images.push([id, state, error]),
+    onRemoteChanged: () => resets++,
+  });
+  return { s, images, resets: () => resets };
+}
+
+describe('SyncStore', () => {
+  it('saves the bucket: credentials go to the keychain once and are never read back', async () => {
+    const lib = fakeCore({ count: 3 });
+    const { s, resets } = store();
+    await s.load();
+    expect(s.loaded).toBe(true);
+    expect(s.configured).toBe(false);
+    expect(await s.save(minio, ' AKID ', 'SECRET')).toBe(true);
+    expect(lib.keychain.get('main')).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'SECRET' });
+    expect(s.remote).toMatchObject({ provider: 'minio', credentials: 'keychain' });
+    expect(JSON.stringify(s.remote)).not.toContain('SECRET');
+    expect(resets()).toBe(1);
+    // Saving again without typing keeps the keys: none are sent.
+    expect(await s.save({ ...minio, prefix: 'v' }, '', '')).toBe(true);
+    expect(lib.callsOf('set_remote')[1].args).toEqual({ remote: { ...minio, prefix: 'v' } });
+    await flush();
+    expect(s.status?.remote).toBe('main');
+  });
+
+  it('keeps the error code and message when the keychain is unavailable', async () => {
+    const lib = fakeCore();
+    lib.failures = {
+      set_remote: { code: 'keychain_unavailable', message: 'keychain not available: no Secret Service; start gnome-keyring' },
+    };
+    const { s } = store();
+    expect(await s.save(minio, 'A', 'B')).toBe(false);
+    expect(s.error).toMatchObject({ code: 'keychain_unavailable' });
+    expect(s.remote).toBeNull();
+    expect(s.saving).toBe(false);
+  });
+
+  it('follows sync-status and forwards sync-event image changes', async () => {
+    const lib = fakeCore({ count: 2 });
+    const { s, images } = store();
+    const un = s.subscribe();
+    await flush();
+    lib.syncStatus(status({ running: true, queued: 2 }));
+    await flush();
+    expect(s.summary.text).toBe('Syncing 2…');
+    lib.syncEvent({ kind: 'image', id: lib.records[0].id, state: 'synced', error: null });
+    lib.syncEvent({ kind: 'progress', done: 1, queued: 1, failed: 0 });
+    await emit('sync-event', { kind: 'image', id: 'X', state: 'failed', error: '403 Forbidden' });
+    await flush();
+    expect(images).toEqual([
+      [lib.records[0].id, 'synced', null],
+      ['X', 'failed', '403 Forbidden'],
+    ]);
+    for (const u of un) u();
+  });
+
+  it('Test bucket lists each check; a failing command becomes one failed check', async () => {
+    const lib = fakeCore();
+    const { s } = store();
+    await s.save(minio, 'A', 'B');
+    await s.test();
+    expect(s.probe?.ok).toBe(true);
+    expect(s.probe?.checks.map((c) => c.status)).toContain('pass');
+    lib.failures = { test_remote: { code: 'no_remote', message: 'no remote is set up' } };
+    await s.test();
+    expect(s.probe).toMatchObject({ ok: false, checks: [{ status: 'fail', message: 'no remote is set up' }] });
+    expect(s.testing).toBe(false);
+  });
+
+  it('retry releases failed items and clears a stop', async () => {
+    const lib = fakeCore({ count: 60 });
+    const { s } = store();
+    await s.save(minio, 'A', 'B');
+    lib.records[7].remote_state = 'failed';
+    lib.syncState = status({ failed: 1, error: { code: 'remote_auth', message: 'refused' } });
+    expect(await s.retry()).toBeNull();
+    expect(s.status).toMatchObject({ failed: 0, error: null });
+    expect(lib.records[7].remote_state).toBe('pending');
+  });
+
+  it('remove forgets the bucket and its keychain entry', async () => {
+    const lib = fakeCore();
+    const { s, resets } = store();
+    await s.save(minio, 'A', 'B');
+    expect(await s.remove()).toBe(true);
+    expect(s.remote).toBeNull();
+    expect(lib.keychain.size).toBe(0);
+    expect(resets()).toBe(2);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { PRESETS, PROVIDERS, credentialsLabel, draftFrom, draftProblems, emptyDraft, formFrom, sameDraft } from './providers';
+import type { RemoteView } from '../ipc';
+
+describe('provider presets', () => {
+  it('cover every provider the core knows', () => {
+    expect([...PROVIDERS]).toEqual(['aws', 'r2', 'b2', 'tigris', 'minio', 'garage', 's3', 'folder']);
+    for (const p of PROVIDERS) expect(PRESETS[p].label).toBeTruthy();
+  });
+
+  it('send only the fields a provider uses, empty ones as null', () => {
+    const d = { ...emptyDraft('minio'), endpoint: ' http://127.0.0.1:9000 ', bucket: 'pics', path: '/ignored', publicUrl: '' };
+    expect(formFrom(d, null)).toEqual({
+      name: null,
+      provider: 'minio',
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'pics',
+      region: null,
+      prefix: null,
+      path_style: true, // forced for MinIO
+      path: null,
+      public_url: null,
+      strip_location: true,
+    });
+    const aws = formFrom({ ...emptyDraft('aws'), endpoint: 'http://leftover', bucket: 'b', region: 'eu-west-1', pathStyle: true }, 'main');
+    expect(aws).toMatchObject({ name: 'main', endpoint: null, region: 'eu-west-1', path_style: false });
+    const r2 = formFrom({ ...emptyDraft('r2'), endpoint: 'https://a.r2.cloudflarestorage.com', bucket: 'b', region: 'x' }, null);
+    expect(r2).toMatchObject({ region: null, path_style: true });
+    const other = formFrom({ ...emptyDraft('s3'), endpoint: 'https://s3.example.com', bucket: 'b', pathStyle: true }, null);
+    expect(other.path_style).toBe(true);
+    const folder = formFrom({ ...emptyDraft('folder'), path: '/mnt/nas', bucket: 'x', endpoint: 'y', stripLocation: false }, null);
+    expect(folder).toMatchObject({ provider: 'folder', path: '/mnt/nas', bucket: null, endpoint: null, strip_location: false });
+  });
+
+  it('name what is missing or malformed before saving', () => {
+    expect(draftProblems(emptyDraft('minio'))).toMatchObject({ bucket: expect.any(String), endpoint: expect.any(String) });
+    expect(draftProblems({ ...emptyDraft('aws'), bucket: 'pics' })).toEqual({});
+    expect(draftProblems({ ...emptyDraft('tigris'), bucket: 'pics' })).toEqual({});
+    expect(draftProblems({ ...emptyDraft('s3'), bucket: 'my pics', endpoint: 'ftp://x' })).toMatchObject({
+      bucket: expect.stringContaining('spaces'),
+      endpoint: expect.stringContaining('http'),
+    });
+    expect(draftProblems({ ...emptyDraft('folder') })).toHaveProperty('path');
+    expect(draftProblems({ ...emptyDraft('folder'), path: '/x', publicUrl: 'cdn.example.com' })).toHaveProperty('publicUrl');
+  });
+
+  it('round-trips a saved remote into the form', () => {
+    const r: RemoteView = {
+      name: 'main',
+      provider: 'garage',
+      endpoint: 'http://127.0.0.1:3900',
+      region: 'garage',
+      bucket: 'pics',
+      prefix: 'v',
+      path_style: true,
+      path: null,
+      public_url: 'https://pics.example.com',
+      strip_location: false,
+      credentials: 'keychain',
+    };
+    const d = draftFrom(r);
+    expect(d).toMatchObject({ provider: 'garage', publicUrl: 'https://pics.example.com', path: '', stripLocation: false });
+    expect(sameDraft(d, draftFrom(r))).toBe(true);
+    expect(sameDraft(d, { ...d, bucket: 'other' })).toBe(false);
+  });
+
+  it('words where credentials come from, never what they are', () => {
+    expect(credentialsLabel('keychain')).toEqual({ text: 'Saved in the OS keychain', ok: true });
+    expect(credentialsLabel('missing').ok).toBe(false);
+    const u = credentialsLabel('unavailable (keychain not available: no Secret Service; start gnome-keyring)');
+    expect(u.ok).toBe(false);
+    expect(u.text).toBe('Keychain unavailable: keychain not available: no Secret Service; start gnome-keyring');
+  });
+});
