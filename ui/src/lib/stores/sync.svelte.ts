@@ -11,6 +11,7 @@ import {
   type SyncStatus,
   type Unlisten,
 } from '../ipc';
+import { shortenKeys } from '../util/format';
 
 export type SyncTone = 'off' | 'ok' | 'busy' | 'warn' | 'error';
 
@@ -21,19 +22,26 @@ export interface SyncSummary {
   detail: string | null;
   /** What the indicator offers: set up a bucket, or retry. */
   action: 'setup' | 'retry' | null;
+  /** The fix is in Settings (credentials, keychain): offer to go there too. */
+  settings?: boolean;
 }
+
+/** Error codes whose fix is in the bucket settings. */
+const SETTINGS_FIXES = new Set(['remote_auth', 'credentials_missing', 'keychain_unavailable', 'keychain_locked', 'keychain']);
 
 /** How the sidebar words the sync state. */
 export function summarize(s: SyncStatus | null): SyncSummary {
   if (!s || !s.remote) return { tone: 'off', text: 'No bucket', detail: 'Images stay on this computer only.', action: 'setup' };
-  if (s.error) return { tone: 'error', text: 'Sync stopped', detail: s.error.message, action: 'retry' };
+  if (s.error) {
+    return { tone: 'error', text: 'Sync stopped', detail: shortenKeys(s.error.message), action: 'retry', settings: SETTINGS_FIXES.has(s.error.code) };
+  }
   if (s.running || s.queued > 0) {
     const n = s.queued;
     return { tone: 'busy', text: n > 0 ? `Syncing ${n.toLocaleString()}…` : 'Syncing…', detail: null, action: null };
   }
   if (s.failed > 0) {
     const failure = s.last?.errors[0]?.message ?? null;
-    return { tone: 'warn', text: `${s.failed.toLocaleString()} failed`, detail: failure, action: 'retry' };
+    return { tone: 'warn', text: `${s.failed.toLocaleString()} failed`, detail: failure && shortenKeys(failure), action: 'retry' };
   }
   return { tone: 'ok', text: 'Synced', detail: s.last_run_at ? `Last sync ${new Date(s.last_run_at).toLocaleString()}` : null, action: null };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncStore, summarize } from './sync.svelte';
+import { shortenKeys } from '../util/format';
 import { emit, emptyStatus } from '../ipc/mock-backend';
 import { fakeCore, flush } from '../../test/helpers';
 import type { RemoteForm, RemoteState, SyncStatus } from '../ipc';
@@ -27,7 +28,17 @@ describe('summarize', () => {
     expect(summarize(status({ running: true, queued: 1234 }))).toMatchObject({ tone: 'busy', text: `Syncing ${(1234).toLocaleString()}…` });
     expect(summarize(status({ failed: 2 }))).toMatchObject({ tone: 'warn', text: '2 failed', action: 'retry' });
     const stopped = summarize(status({ failed: 2, error: { code: 'remote_auth', message: 'the bucket refused the credentials' } }));
-    expect(stopped).toMatchObject({ tone: 'error', text: 'Sync stopped', detail: 'the bucket refused the credentials', action: 'retry' });
+    expect(stopped).toMatchObject({ tone: 'error', text: 'Sync stopped', detail: 'the bucket refused the credentials', action: 'retry', settings: true });
+    const db = summarize(status({ error: { code: 'database', message: 'database is locked' } }));
+    expect(db).toMatchObject({ tone: 'error', action: 'retry', settings: false });
+  });
+
+  it('keeps a reason readable: sha256 keys are cut to 8 digits', () => {
+    const sha = '972b0a0c4e5e3fa93f4f244fc84bc64b121a5eac3aaa5856f1308c1f38a02f8e';
+    expect(shortenKeys(`checking private/97/${sha}.jpg: the secret access key is wrong`)).toBe(
+      'checking private/97/972b0a0c….jpg: the secret access key is wrong',
+    );
+    expect(shortenKeys('no key here 1234')).toBe('no key here 1234');
   });
 });
 

@@ -56,3 +56,8 @@ export function isHttpUrl(s: string): boolean {
     return false;
   }
 }
+
+/** Object keys carry a 64-hex sha256: show its first 8 digits, so a message stays readable. */
+export function shortenKeys(message: string): string {
+  return message.replace(/\b([0-9a-f]{8})[0-9a-f]{56}\b/g, '$1…');
+}
