@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "test_remote",
     "sync_status",
     "retry_failed_sync",
+    "sync_allow_deletes",
 ];
 
 #[cfg(feature = "gui")]

@@ -265,3 +265,16 @@ pub async fn retry_failed_sync<R: Runtime>(
     let _ = app.emit("library-changed", LibraryChanged::new("edit"));
     Ok(status)
 }
+
+/// "Delete from bucket": the user confirmed the deletes that stopped sync (`mass_delete`).
+/// The next run goes on with them; the one after checks again. Without such a stop it is a
+/// plain restart and allows nothing.
+#[tauri::command]
+pub async fn sync_allow_deletes(state: State<'_, AppState>) -> Cmd<SyncStatus> {
+    let state = state.bucket();
+    blocking(move || {
+        state.sync.retry_allowing_deletes();
+        state.sync.status()
+    })
+    .await
+}

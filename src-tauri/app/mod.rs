@@ -284,6 +284,7 @@ pub fn run(state: AppState) -> tauri::Result<()> {
             bucket::test_remote,
             bucket::sync_status,
             bucket::retry_failed_sync,
+            bucket::sync_allow_deletes,
         ])
         .setup(|app| {
             limit_webview_cache(app);

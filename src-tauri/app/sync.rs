@@ -6,7 +6,8 @@
 //! delete, and the `data_version` watcher kicks it when another process (the CLI) committed.
 //! A kick with nothing queued costs one count query; a minute without kicks checks anyway.
 //! Errors that retrying cannot fix (credentials, keychain, a mass delete) halt the engine
-//! until the user retries or saves new settings.
+//! until the user retries or saves new settings. A mass delete halts until the user confirms
+//! it (`retry_allowing_deletes`): the next drain alone may then delete, later ones check again.
 
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +20,7 @@ use crate::catalog::Catalog;
 use crate::library::Library;
 use crate::model::{now_ms, rfc3339, RemoteState};
 use crate::secrets::SecretStore;
-use crate::sync::{self, Remote, Summary, SyncEvent, SyncOptions};
+use crate::sync::{self, Remote, Summary, SyncError, SyncEvent, SyncOptions};
 
 /// What the UI shows about sync as a whole (the `sync-status` event and `sync_status`).
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
@@ -45,6 +46,27 @@ pub struct SyncStatus {
     /// Why sync stopped (credentials, keychain, a mass delete): nothing runs until "Retry"
     /// or new settings.
     pub error: Option<IpcError>,
+    /// With a `mass_delete` error: what the stopped sync would delete. Nothing is deleted
+    /// until the user confirms (`sync_allow_deletes`).
+    pub mass_delete: Option<MassDelete>,
+}
+
+/// A sync stopped before deleting a large share of the bucket: `deletes` of the `total` files
+/// the bucket holds for this library belong to images removed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct MassDelete {
+    #[ts(type = "number")]
+    pub deletes: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+impl SyncStatus {
+    fn clear_error(&mut self) {
+        self.error = None;
+        self.mass_delete = None;
+    }
 }
 
 /// What the engine reports; the app emits these as `sync-event` and `sync-status`.
@@ -72,6 +94,8 @@ struct Control {
     draining: bool,
     /// Stopped by an error that retrying blindly would not fix.
     halted: bool,
+    /// The user confirmed the mass delete that halted sync: the next drain (only) may delete.
+    allow_deletes_once: bool,
 }
 
 impl Control {
@@ -103,7 +127,7 @@ pub struct SyncEngine {
 }
 
 /// While held, no drain runs (the one in progress was stopped). Dropping it reopens the
-/// remote, clears a halt and looks for work.
+/// remote, clears a halt (and a confirmed mass delete: it asks again) and looks for work.
 pub struct Paused<'a> {
     engine: &'a SyncEngine,
 }
@@ -115,8 +139,10 @@ impl Drop for Paused<'_> {
         c.paused = c.paused.saturating_sub(1);
         c.reopen = true;
         c.halted = false;
+        // New settings may mean another bucket: a confirmation given before them lapses.
+        c.allow_deletes_once = false;
         c.kick = true;
-        lock(&s.status).error = None;
+        lock(&s.status).clear_error();
         s.wake.notify_all();
     }
 }
@@ -169,11 +195,26 @@ impl SyncEngine {
 
     /// Quarantined jobs were released, or the user fixed what halted sync: run again.
     pub fn retry(&self) {
+        self.resume(false);
+    }
+
+    /// The user confirmed the deletes that halted sync (`mass_delete`): run again, and let
+    /// the next drain go on with them. Only that drain: a later mass delete halts again.
+    /// Without a mass-delete halt this is a plain `retry` (nothing was confirmed).
+    pub fn retry_allowing_deletes(&self) {
+        self.resume(true);
+    }
+
+    fn resume(&self, allow_deletes: bool) {
         let mut c = lock(&self.shared.control);
+        let mut st = lock(&self.shared.status);
+        if allow_deletes && st.error.as_ref().is_some_and(|e| e.code == "mass_delete") {
+            c.allow_deletes_once = true;
+        }
         c.halted = false;
         c.reopen = true;
         c.kick = true;
-        lock(&self.shared.status).error = None;
+        st.clear_error();
         self.shared.wake.notify_all();
     }
 
@@ -221,7 +262,7 @@ impl SyncEngine {
         let mut st = lock(&self.shared.status);
         st.remote = remote;
         if st.remote.is_none() {
-            st.error = None;
+            st.clear_error();
         }
         st.queued = counts.queued + counts.running;
         st.failed = counts.failed;
@@ -260,9 +301,10 @@ impl Shared {
             c.kick = false;
             c.draining = true;
             let reopen = std::mem::take(&mut c.reopen);
+            let allow_deletes = std::mem::take(&mut c.allow_deletes_once);
             self.stop.store(false, Ordering::SeqCst);
             drop(c);
-            let halt = self.drain(reopen);
+            let halt = self.drain(reopen, allow_deletes);
             c = lock(&self.control);
             c.draining = false;
             if halt && c.paused == 0 {
@@ -294,7 +336,8 @@ impl Shared {
     }
 
     /// One drain of the queue. Returns true when sync must halt (until Retry or new settings).
-    fn drain(&self, reopen: bool) -> bool {
+    /// `allow_deletes`: the user confirmed a mass delete.
+    fn drain(&self, reopen: bool, allow_deletes: bool) -> bool {
         let cat = match self.lib.catalog_connection() {
             Ok(c) => c,
             Err(e) => return self.failed(e.into(), false),
@@ -325,7 +368,7 @@ impl Shared {
             st.remote = Some(row.name.clone());
             st.queued = counts.queued + counts.running;
             st.failed = counts.failed;
-            st.error = None;
+            st.clear_error();
             if st.queued > 0 {
                 st.running = true;
                 st.done = 0;
@@ -338,6 +381,7 @@ impl Shared {
 
         let opts = SyncOptions {
             watch: false,
+            allow_mass_delete: allow_deletes,
             stop: self.stop.clone(),
             ..SyncOptions::default()
         };
@@ -353,9 +397,22 @@ impl Shared {
                 lock(&self.status).last = Some(summary);
                 false
             }
+            Err(SyncError::MassDelete { deletes, total }) => {
+                // The core's message names the CLI flag; the app asks with a button instead.
+                let mut st = lock(&self.status);
+                st.error = Some(IpcError::new(
+                    "mass_delete",
+                    format!(
+                        "stopped: this sync would delete {deletes} of {total} images' files \
+                         from the bucket; nothing is deleted until you confirm"
+                    ),
+                ));
+                st.mass_delete = Some(MassDelete { deletes, total });
+                true
+            }
             Err(e) => {
                 let code = e.code();
-                let halts = matches!(code, "remote_auth" | "mass_delete");
+                let halts = code == "remote_auth";
                 lock(&self.status).error = Some(IpcError::new(code, e.to_string()));
                 halts
             }
@@ -378,6 +435,7 @@ impl Shared {
             let mut st = lock(&self.status);
             st.running = false;
             st.error = Some(e);
+            st.mass_delete = None;
         }
         self.emit_status();
         halt

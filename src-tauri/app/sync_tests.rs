@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::sync::{Report, SyncEngine, SyncStatus};
+use super::sync::{MassDelete, Report, SyncEngine, SyncStatus};
 use super::tests::library_with_one_image;
 use crate::model::{RemoteState, Visibility};
 use crate::remote::RemoteSpec;
@@ -195,6 +195,147 @@ fn missing_credentials_halt_the_engine_until_retry() {
     engine.shutdown(Duration::from_secs(5));
 }
 
+/// Different JPEGs (noise, one per seed) written into `dir` and imported: their ids.
+fn import_jpegs(lib: &Library, dir: &std::path::Path, seeds: std::ops::Range<u32>) -> Vec<String> {
+    std::fs::create_dir_all(dir).expect("source folder");
+    let paths: Vec<String> = seeds
+        .map(|seed| {
+            let img = image::RgbImage::from_fn(48, 32, |x, y| {
+                let h = (x.wrapping_mul(0x9E37_79B1) ^ y.wrapping_mul(0x85EB_CA77) ^ seed)
+                    .wrapping_mul(0xC2B2_AE3D);
+                image::Rgb([(h >> 24) as u8, (h >> 16) as u8, (h >> 8) as u8])
+            });
+            let path = dir.join(format!("{seed}.jpg"));
+            img.save(&path).expect("save jpeg");
+            path.display().to_string()
+        })
+        .collect();
+    lib.import(&paths, &crate::import::ImportOptions::default(), &|_| {})
+        .expect("import")
+        .into_iter()
+        .map(|o| {
+            assert_eq!(o.status, crate::import::Status::Imported, "{o:?}");
+            o.id.expect("id")
+        })
+        .collect()
+}
+
+/// Files under `dir` (recursively; none when it does not exist).
+fn files_under(dir: &std::path::Path) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .count()
+}
+
+#[test]
+fn a_mass_delete_halts_until_the_user_confirms_it_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lib = Library::open(&dir.path().join("lib")).expect("open");
+    let ids = import_jpegs(&lib, &dir.path().join("src"), 0..30);
+    let bucket = dir.path().join("bucket");
+    add_folder_remote(&lib, &bucket, None);
+    let (private, trash) = (bucket.join("private"), bucket.join("trash"));
+    let lib = Arc::new(lib);
+    let engine = SyncEngine::new(lib.clone(), None);
+    let reports = Reports::default();
+    engine.start(reports.sink());
+    wait_for("30 images in the bucket", || files_under(&private) == 30);
+    wait_for("the drain to end", || idle_and_empty(&engine));
+
+    // 25 of 30 removed from the library: the sync stops and asks, and deletes nothing.
+    for id in &ids[..25] {
+        lib.remove(id).expect("remove");
+    }
+    let code = |s: &SyncStatus| s.error.as_ref().map(|e| e.code.clone());
+    let asked = |from: usize| {
+        reports.statuses()[from..]
+            .iter()
+            .any(|s| code(s).as_deref() == Some("mass_delete"))
+    };
+    let n = reports.statuses().len();
+    engine.kick();
+    wait_for("the mass-delete stop", || asked(n));
+    let st = engine.status().expect("status");
+    assert_eq!(code(&st).as_deref(), Some("mass_delete"), "{st:?}");
+    assert_eq!(
+        st.mass_delete,
+        Some(MassDelete {
+            deletes: 25,
+            total: 30
+        }),
+        "{st:?}"
+    );
+    let message = &st.error.as_ref().expect("error").message;
+    assert!(message.contains("25 of 30"), "{message}");
+    assert!(
+        !message.contains("--allow-deletes"),
+        "no CLI flag in the app: {message}"
+    );
+    assert!(!st.running);
+    assert_eq!(files_under(&private), 30, "nothing deleted");
+    assert_eq!(files_under(&trash), 0);
+
+    // Halted: a kick does nothing; a plain Retry asks again.
+    let n = reports.statuses().len();
+    engine.kick();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(reports.statuses().len(), n, "a halted engine ignores kicks");
+    engine.retry();
+    wait_for("the stop again after a plain retry", || asked(n));
+    assert_eq!(files_under(&private), 30, "a plain retry deletes nothing");
+
+    // Confirmed: the next drain deletes them (into trash/).
+    engine.retry_allowing_deletes();
+    wait_for("the deletes", || files_under(&private) == 5);
+    wait_for("the drain to end", || idle_and_empty(&engine));
+    let st = engine.status().expect("status");
+    assert!(st.error.is_none() && st.mass_delete.is_none(), "{st:?}");
+    assert_eq!(st.last.as_ref().map(|s| s.deleted), Some(25), "{st:?}");
+    assert_eq!(
+        files_under(&trash),
+        25,
+        "removed images' files go to trash/"
+    );
+
+    // The confirmation was for that sync only: the next mass delete stops again.
+    let more = import_jpegs(&lib, &dir.path().join("src2"), 30..60);
+    engine.kick();
+    wait_for("35 images in the bucket", || files_under(&private) == 35);
+    wait_for("the drain to end", || idle_and_empty(&engine));
+    for id in &more[..25] {
+        lib.remove(id).expect("remove");
+    }
+    let n = reports.statuses().len();
+    engine.kick();
+    wait_for("the second mass-delete stop", || asked(n));
+    let st = engine.status().expect("status");
+    assert_eq!(
+        st.mass_delete,
+        Some(MassDelete {
+            deletes: 25,
+            total: 35
+        }),
+        "{st:?}"
+    );
+    assert_eq!(
+        files_under(&private),
+        35,
+        "nothing deleted without a new confirmation"
+    );
+
+    // A confirmation given while the settings change does not carry over to them.
+    let n = reports.statuses().len();
+    {
+        let _paused = engine.pause();
+        engine.retry_allowing_deletes();
+    }
+    wait_for("the stop after new settings", || asked(n));
+    assert_eq!(files_under(&private), 35);
+    engine.shutdown(Duration::from_secs(5));
+}
+
 /// The bucket commands as the UI calls them, over the mock runtime with the app's real
 /// capabilities; credentials go to an in-memory keychain.
 #[cfg(feature = "tauri-test")]
@@ -246,6 +387,7 @@ mod ipc {
                 bucket::remove_remote,
                 bucket::sync_status,
                 bucket::retry_failed_sync,
+                bucket::sync_allow_deletes,
             ])
             .build(tauri::generate_context!())
             .expect("mock app");
@@ -409,6 +551,19 @@ mod ipc {
         );
         let status = invoke(&w, "sync_status", json!({})).expect("status");
         assert_eq!(status["remote"], Value::Null);
+    }
+
+    #[test]
+    fn the_webview_may_confirm_a_mass_delete() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (lib, _, _) = super::library_with_one_image(dir.path());
+        let (_app, w) = app(AppState::new(lib).expect("state"));
+        // Nothing stopped: a plain status back, nothing confirmed.
+        let status =
+            invoke(&w, "sync_allow_deletes", json!({})).expect("allowed by the capabilities");
+        assert_eq!(status["remote"], Value::Null, "{status}");
+        assert_eq!(status["error"], Value::Null, "{status}");
+        assert_eq!(status["mass_delete"], Value::Null, "{status}");
     }
 
     #[test]

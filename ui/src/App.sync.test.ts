@@ -83,4 +83,56 @@ describe('App: bucket sync', () => {
     await waitFor(() => expect(lib.callsOf('retry_failed_sync')).toHaveLength(1));
     await waitFor(() => expect(byId('sync-text').textContent).not.toBe('Sync stopped'));
   });
+
+  it('a sync that would delete most of the bucket stops and asks; "Delete from bucket" confirms it once', async () => {
+    const lib = fakeCore({ count: 30 });
+    lib.remote = {
+      name: 'main',
+      provider: 'folder',
+      endpoint: '',
+      region: '',
+      bucket: '',
+      prefix: '',
+      path_style: false,
+      path: '/mnt/backup/pics',
+      public_url: null,
+      strip_location: true,
+      credentials: 'not needed',
+    };
+    lib.syncState = {
+      ...emptyStatus(),
+      remote: 'main',
+      error: { code: 'mass_delete', message: 'stopped: this sync would delete 25 of 30 images\' files from the bucket' },
+      mass_delete: { deletes: 25, total: 30 },
+    };
+    render(App);
+    await waitFor(() => expect(byId('sync-text').textContent).toBe('Sync stopped'));
+    expect(byId('sync-error').textContent).toContain("This sync would delete 25 of 30 images' files from your bucket.");
+    expect(byId('sync-retry')).toBeTruthy();
+
+    // Asks first; Cancel changes nothing.
+    await fireEvent.click(byId('sync-allow-deletes'));
+    const dialog = await screen.findByTestId('confirm-bucket-deletes');
+    expect(dialog.textContent).toContain("This sync would delete 25 of 30 images' files from your bucket.");
+    expect(dialog.textContent).toContain('trash/');
+    expect(document.activeElement).toBe(byId('confirm-bucket-deletes-cancel'));
+    await fireEvent.click(byId('confirm-bucket-deletes-cancel'));
+    await waitFor(() => expect(screen.queryByTestId('confirm-bucket-deletes')).toBeNull());
+    expect(lib.callsOf('sync_allow_deletes')).toHaveLength(0);
+    expect(byId('sync-text').textContent).toBe('Sync stopped');
+
+    // Confirmed: the core is told once and the sync goes on.
+    await fireEvent.click(byId('sync-allow-deletes'));
+    await fireEvent.click(await screen.findByTestId('confirm-bucket-deletes-button'));
+    await waitFor(() => expect(lib.callsOf('sync_allow_deletes')).toHaveLength(1));
+    await waitFor(() => expect(byId('sync-text').textContent).toBe('Synced'));
+    expect(screen.queryByTestId('confirm-bucket-deletes')).toBeNull();
+    expect(screen.queryByTestId('sync-allow-deletes')).toBeNull();
+    expect(lib.callsOf('retry_failed_sync')).toHaveLength(0);
+
+    // A later mass delete stops again (the core does not remember the confirmation).
+    lib.syncStatus({ error: { code: 'mass_delete', message: 'would delete 21 of 26' }, mass_delete: { deletes: 21, total: 26 } });
+    await waitFor(() => expect(byId('sync-error').textContent).toContain('21 of 26'));
+    expect(byId('sync-allow-deletes')).toBeTruthy();
+  });
 });

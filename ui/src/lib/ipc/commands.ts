@@ -124,6 +124,14 @@ export function retryFailedSync(): Promise<SyncStatus> {
   return call('retry_failed_sync');
 }
 
+/**
+ * "Delete from bucket": the user confirmed the deletes that stopped sync (error code
+ * `mass_delete`). The next sync goes on with them; a later mass delete stops again.
+ */
+export function syncAllowDeletes(): Promise<SyncStatus> {
+  return call('sync_allow_deletes');
+}
+
 export function getSettings(): Promise<Settings> {
   return call('get_settings');
 }

@@ -63,6 +63,7 @@ describe('commands send the contract arg shapes', () => {
     await api.testRemote();
     await api.syncStatus();
     await api.retryFailedSync();
+    await api.syncAllowDeletes();
     await api.imageLink('A', 'url', 600);
     expect(calls.map((c) => [c.cmd, c.args])).toEqual([
       ['get_remote', {}],
@@ -72,6 +73,7 @@ describe('commands send the contract arg shapes', () => {
       ['test_remote', {}],
       ['sync_status', {}],
       ['retry_failed_sync', {}],
+      ['sync_allow_deletes', {}],
       ['image_link', { id: 'A', format: 'url', expires: 600 }],
     ]);
   });
@@ -160,7 +162,7 @@ describe('events', () => {
     const un2 = onSyncStatus((s) => statuses.push(s));
     await flush();
     const e: SyncEvent = { kind: 'image', id: 'A', state: 'synced', error: null };
-    const s: SyncStatus = { remote: 'main', running: true, queued: 3, failed: 0, done: 1, last: null, last_run_at: null, error: null };
+    const s: SyncStatus = { remote: 'main', running: true, queued: 3, failed: 0, done: 1, last: null, last_run_at: null, error: null, mass_delete: null };
     await emit('sync-event', e);
     await emit('sync-status', s);
     expect(events).toEqual([e]);

@@ -467,10 +467,14 @@ export class FakeLibrary {
             n++;
           }
         }
-        this.syncState = { ...this.syncState, failed: 0, error: null, queued: this.syncState.queued + n };
+        this.syncState = { ...this.syncState, failed: 0, error: null, mass_delete: null, queued: this.syncState.queued + n };
         this.#changed('edit');
         return { ...this.syncState };
       }
+      case 'sync_allow_deletes':
+        // The core restarts the stopped sync; only a `mass_delete` stop is confirmed by it.
+        this.syncState = { ...this.syncState, error: null, mass_delete: null };
+        return { ...this.syncState };
       case 'get_settings':
         return { ...this.settings };
       case 'set_settings':
@@ -484,7 +488,7 @@ export class FakeLibrary {
 }
 
 export function emptyStatus(): SyncStatus {
-  return { remote: null, running: false, queued: 0, failed: 0, done: 0, last: null, last_run_at: null, error: null };
+  return { remote: null, running: false, queued: 0, failed: 0, done: 0, last: null, last_run_at: null, error: null, mass_delete: null };
 }
 
 function ext(r: ImageRecord): string {

@@ -5,6 +5,7 @@ export type { CheckStatus } from './bindings/CheckStatus';
 export type { ImageLink } from './bindings/ImageLink';
 export type { ItemError } from './bindings/ItemError';
 export type { LinkKind } from './bindings/LinkKind';
+export type { MassDelete } from './bindings/MassDelete';
 export type { ProbeReport } from './bindings/ProbeReport';
 export type { RemoteForm } from './bindings/RemoteForm';
 export type { RemoteView } from './bindings/RemoteView';

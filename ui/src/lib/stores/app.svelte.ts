@@ -9,6 +9,7 @@ import {
   pickFolders,
   type FileDrop,
   type LibraryChanged,
+  type MassDelete,
   type Unlisten,
 } from '../ipc';
 import { throttle } from '../util/debounce';
@@ -66,6 +67,8 @@ export class App {
   showUrlDialog = $state(false);
   /** Ids waiting for the delete confirmation. */
   confirmDelete = $state.raw<string[] | null>(null);
+  /** The bucket deletes a stopped sync asks about, waiting for "Delete from bucket". */
+  confirmBucketDeletes = $state.raw<MassDelete | null>(null);
 
   #unlisten: Unlisten[] = [];
   #started = false;
@@ -256,6 +259,19 @@ export class App {
     const err = await this.sync.retry();
     if (err) this.toasts.error(`Could not retry: ${err}`);
     else this.#refreshGallery();
+  }
+
+  /** "Delete from bucket" on the sync indicator: asks first. */
+  requestBucketDeletes(): void {
+    this.confirmBucketDeletes = this.sync.summary.deletes ?? null;
+  }
+
+  /** Confirmed: the stopped sync goes on and deletes them (this once). */
+  async allowBucketDeletes(): Promise<void> {
+    if (!this.confirmBucketDeletes) return;
+    this.confirmBucketDeletes = null;
+    const err = await this.sync.allowDeletes();
+    if (err) this.toasts.error(`Could not restart sync: ${err}`);
   }
 
   requestDelete(ids: string[]): void {

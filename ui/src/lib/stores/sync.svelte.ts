@@ -4,6 +4,7 @@ import {
   onSyncEvent,
   onSyncStatus,
   toUserError,
+  type MassDelete,
   type ProbeReport,
   type RemoteForm,
   type RemoteState,
@@ -24,14 +25,41 @@ export interface SyncSummary {
   action: 'setup' | 'retry' | null;
   /** The fix is in Settings (credentials, keychain): offer to go there too. */
   settings?: boolean;
+  /** Sync stopped before deleting this many of the bucket's files: offer to confirm. */
+  deletes?: MassDelete;
 }
 
 /** Error codes whose fix is in the bucket settings. */
 const SETTINGS_FIXES = new Set(['remote_auth', 'credentials_missing', 'keychain_unavailable', 'keychain_locked', 'keychain']);
 
+/** What a `mass_delete` stop would delete: from the status, else from its message ("N of M"). */
+export function massDelete(s: SyncStatus): MassDelete | null {
+  if (s.error?.code !== 'mass_delete') return null;
+  if (s.mass_delete) return s.mass_delete;
+  const m = /(\d+) of (\d+)/.exec(s.error.message);
+  return m ? { deletes: Number(m[1]), total: Number(m[2]) } : null;
+}
+
+/** "This sync would delete 25 of 30 images' files from your bucket." */
+export function massDeleteText(d: MassDelete): string {
+  return `This sync would delete ${d.deletes.toLocaleString()} of ${d.total.toLocaleString()} images' files from your bucket.`;
+}
+
 /** How the sidebar words the sync state. */
 export function summarize(s: SyncStatus | null): SyncSummary {
   if (!s || !s.remote) return { tone: 'off', text: 'No bucket', detail: 'Images stay on this computer only.', action: 'setup' };
+  const deletes = massDelete(s);
+  if (deletes) {
+    // The core's message names a CLI flag; the app asks with a button instead.
+    return {
+      tone: 'error',
+      text: 'Sync stopped',
+      detail: `${massDeleteText(deletes)} Nothing is deleted until you confirm.`,
+      action: 'retry',
+      settings: false,
+      deletes,
+    };
+  }
   if (s.error) {
     return { tone: 'error', text: 'Sync stopped', detail: shortenKeys(s.error.message), action: 'retry', settings: SETTINGS_FIXES.has(s.error.code) };
   }
@@ -167,9 +195,18 @@ export class SyncStore {
 
   /** "Retry" / "Retry failed": quarantined items go again and a stopped sync restarts. */
   async retry(): Promise<string | null> {
+    return this.#restart(() => api.retryFailedSync());
+  }
+
+  /** "Delete from bucket", confirmed: the sync that stopped before deleting goes on, once. */
+  async allowDeletes(): Promise<string | null> {
+    return this.#restart(() => api.syncAllowDeletes());
+  }
+
+  async #restart(call: () => Promise<SyncStatus>): Promise<string | null> {
     this.retrying = true;
     try {
-      this.status = await api.retryFailedSync();
+      this.status = await call();
       return null;
     } catch (e) {
       return errorMessage(e);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SyncStore, summarize } from './sync.svelte';
+import { SyncStore, massDelete, summarize } from './sync.svelte';
 import { shortenKeys } from '../util/format';
 import { emit, emptyStatus } from '../ipc/mock-backend';
 import { fakeCore, flush } from '../../test/helpers';
@@ -31,6 +31,22 @@ describe('summarize', () => {
     expect(stopped).toMatchObject({ tone: 'error', text: 'Sync stopped', detail: 'the bucket refused the credentials', action: 'retry', settings: true });
     const db = summarize(status({ error: { code: 'database', message: 'database is locked' } }));
     expect(db).toMatchObject({ tone: 'error', action: 'retry', settings: false });
+  });
+
+  it('a stop before a mass delete is worded in app terms and offers to confirm', () => {
+    const stop = status({
+      error: { code: 'mass_delete', message: 'stopped: this sync would delete 25 of 30 objects; run `vitrine sync --once --allow-deletes`' },
+      mass_delete: { deletes: 25, total: 30 },
+    });
+    const s = summarize(stop);
+    expect(s).toMatchObject({ tone: 'error', text: 'Sync stopped', action: 'retry', settings: false, deletes: { deletes: 25, total: 30 } });
+    expect(s.detail).toBe("This sync would delete 25 of 30 images' files from your bucket. Nothing is deleted until you confirm.");
+    expect(s.detail).not.toContain('--allow-deletes');
+    // Without the numbers in the status, they come from the message.
+    expect(massDelete({ ...stop, mass_delete: null })).toEqual({ deletes: 25, total: 30 });
+    // Other stops offer no delete.
+    expect(summarize(status({ error: { code: 'remote_auth', message: 'refused' } })).deletes).toBeUndefined();
+    expect(massDelete(status({ error: { code: 'remote', message: '3 of 4 parts' } }))).toBeNull();
   });
 
   it('keeps a reason readable: sha256 keys are cut to 8 digits', () => {
@@ -124,6 +140,22 @@ describe('SyncStore', () => {
     expect(await s.retry()).toBeNull();
     expect(s.status).toMatchObject({ failed: 0, error: null });
     expect(lib.records[7].remote_state).toBe('pending');
+  });
+
+  it('confirming a mass delete calls sync_allow_deletes once and clears the stop', async () => {
+    const lib = fakeCore({ count: 30 });
+    const { s } = store();
+    await s.save(minio, 'A', 'B');
+    lib.syncState = status({ error: { code: 'mass_delete', message: 'would delete 25 of 30' }, mass_delete: { deletes: 25, total: 30 } });
+    await s.refreshStatus();
+    expect(s.summary.deletes).toEqual({ deletes: 25, total: 30 });
+    expect(await s.allowDeletes()).toBeNull();
+    expect(lib.callsOf('sync_allow_deletes')).toHaveLength(1);
+    expect(lib.callsOf('retry_failed_sync')).toHaveLength(0);
+    expect(s.status).toMatchObject({ error: null, mass_delete: null });
+    expect(s.retrying).toBe(false);
+    lib.failures = { sync_allow_deletes: { code: 'internal', message: 'the sync thread is gone' } };
+    expect(await s.allowDeletes()).toBe('the sync thread is gone');
   });
 
   it('remove forgets the bucket and its keychain entry', async () => {
