@@ -1,8 +1,9 @@
 //! Sync throughput against `rclone copy` of the same files to the same loopback S3 server
 //! (s3s-fs, in this process) in the same run, and the cost of a no-op sync of 100k images.
 //!
-//! The 500 photos are 2400x1600 crops of the corpus's large real photos at JPEG quality 95
-//! (1–4 MB each), made once with `vips` and kept in target/bench-sync-photos.
+//! The 500 photos are crops (up to 3000x2200) of the corpus's large real photos, re-encoded
+//! with vips at the first JPEG quality that makes them 1–4 MB; made once and kept in
+//! target/bench-sync-photos-v2.
 
 #[path = "../examples/s3_server.rs"]
 #[allow(dead_code)]
@@ -20,7 +21,7 @@ const BUCKET: &str = "bench";
 const PHOTOS: usize = 500;
 
 fn photos(corpus: &Path) -> Option<Vec<PathBuf>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sync-photos");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sync-photos-v2");
     let done = dir.join(".complete");
     if !done.exists() {
         let mut big = Vec::new();
@@ -47,28 +48,37 @@ fn photos(corpus: &Path) -> Option<Vec<PathBuf>> {
             return None;
         }
         std::fs::create_dir_all(&dir).ok()?;
-        for i in 0..PHOTOS {
+        // Crops of up to 3000x2200 at the first JPEG quality that lands in 1–4 MB; sources
+        // too smooth for that are skipped.
+        let mut made = 0;
+        let mut i = 0usize;
+        while made < PHOTOS && i < PHOTOS * 4 {
             let (src, w, h) = &big[i % big.len()];
             let step = (i / big.len()) as u32;
-            let left = (step * 37) % (w - 2400 + 1);
-            let top = (step * 23) % (h - 1600 + 1);
-            let out = dir.join(format!("photo-{i:03}.jpg"));
-            let ok = Command::new("vips")
-                .arg("crop")
-                .arg(src)
-                .arg(format!("{}[Q=95,strip]", out.display()))
-                .args([
-                    left.to_string(),
-                    top.to_string(),
-                    "2400".into(),
-                    "1600".into(),
-                ])
-                .status()
-                .ok()?
-                .success();
-            if !ok {
-                return None;
+            let (cw, ch) = ((*w).min(3000) - step % 64, (*h).min(2200) - step % 48);
+            let (left, top) = ((step * 37) % (w - cw + 1), (step * 23) % (h - ch + 1));
+            i += 1;
+            let out = dir.join(format!("photo-{made:03}.jpg"));
+            for q in [97, 100, 92, 85] {
+                let ok = Command::new("vips")
+                    .arg("crop")
+                    .arg(src)
+                    .arg(format!("{}[Q={q},strip]", out.display()))
+                    .args([left, top, cw, ch].map(|v| v.to_string()))
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .ok()?
+                    .success();
+                let len = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+                if ok && (1_000_000..=4_000_000).contains(&len) {
+                    made += 1;
+                    break;
+                }
+                let _ = std::fs::remove_file(&out);
             }
+        }
+        if made < PHOTOS {
+            return None;
         }
         std::fs::write(&done, "").ok()?;
     }
@@ -139,7 +149,9 @@ fn rclone_copy(src: &Path, port: u16, dest: &str, transfers: Option<usize>) -> f
         .env("RCLONE_CONFIG_T_ACCESS_KEY_ID", AK)
         .env("RCLONE_CONFIG_T_SECRET_ACCESS_KEY", SK)
         .env("RCLONE_CONFIG_T_FORCE_PATH_STYLE", "true")
-        .env_remove("AWS_CA_BUNDLE");
+        .env("RCLONE_CONFIG", "/dev/null")
+        .env_remove("AWS_CA_BUNDLE")
+        .stderr(std::process::Stdio::null());
     if let Some(t) = transfers {
         cmd.arg(format!("--transfers={t}"));
     }
@@ -180,7 +192,7 @@ pub fn run() {
     let mb = bytes as f64 / 1e6;
     let mut best_rclone = f64::MAX;
     let mut best_vitrine = f64::MAX;
-    for round in 0..2 {
+    for round in 0..3 {
         let prefix = format!("v{round}");
         vitrine(
             &lib,

@@ -1,6 +1,7 @@
 //! `vitrine fsck`: checks catalog ↔ originals ↔ thumbnails and, with `--repair`, mends what
 //! can be mended. Files in `originals/` that no row knows are moved to `lost+found/`, never
-//! deleted; missing originals cannot be made up and stay reported.
+//! deleted; missing managed originals are downloaded from the bucket when it has them, and
+//! otherwise stay reported.
 
 use serde::Serialize;
 use std::collections::HashSet;
@@ -65,6 +66,21 @@ pub fn fsck(lib: &Library, repair: bool) -> Result<FsckReport> {
             "moved {} unknown file(s) from originals/ to lost+found/",
             r.orphan_originals.len()
         ));
+    }
+    if !r.missing_originals.is_empty() {
+        // The bucket is the truth for the data: bring back what it has.
+        let remote = crate::remote::open_active(&lib.catalog_connection()?, None);
+        if let Ok(remote) = remote {
+            let restored = r
+                .missing_originals
+                .iter()
+                .filter(|m| crate::sync::fetch_original(lib, &remote, &m.id).is_ok())
+                .count();
+            actions.push(format!(
+                "restored {restored} of {} missing original(s) from the bucket",
+                r.missing_originals.len()
+            ));
+        }
     }
     if r.orphan_thumbnails > 0 {
         let cache = lib.thumb_cache()?;

@@ -187,8 +187,18 @@ fn conformance(st: &dyn Storage, scratch: &Path) {
     let key2 = format!("{p}mp/aborted.jpg");
     let id2 = st.multipart_begin(&key2, &meta(&a, false)).unwrap();
     st.multipart_part(&key2, &id2, 1, &file, 0, 1000).unwrap();
+    let open: Vec<_> = st.multipart_list(&format!("{p}mp/")).unwrap();
+    assert_eq!(open.len(), 1, "the open upload is listed: {open:?}");
+    assert_eq!(
+        (open[0].key.as_str(), open[0].upload_id.as_str()),
+        (key2.as_str(), id2.as_str())
+    );
     st.multipart_abort(&key2, &id2).unwrap();
     assert!(st.head(&key2).unwrap_err().is_not_found());
+    assert!(
+        st.multipart_list(&format!("{p}mp/")).unwrap().is_empty(),
+        "aborted"
+    );
 
     // Presigned links: a real URL for S3 (fetched), a clear refusal for folders.
     match st.kind() {

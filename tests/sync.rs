@@ -704,3 +704,96 @@ fn a_skewed_clock_is_named_as_the_problem() {
     // With the clock right, it syncs.
     assert_eq!(counts(&s.sync()), (1, 0, 0, 0));
 }
+
+#[test]
+fn sync_watch_picks_up_new_work_and_stops_cleanly_on_sigterm() {
+    let s = Setup::new();
+    let child = std::process::Command::new(crate::support::bin())
+        .args([
+            "--library",
+            s.lib.root.to_str().unwrap(),
+            "--json",
+            "sync",
+            "--watch",
+        ])
+        .envs(s.s3.env())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Work that arrives while it runs (another process imports and edits).
+    let a = s.lib.add("a.jpg", &images::jpeg(80, 60, 61));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while s.record(&a)["remote_state"] != "synced" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not synced by the watcher"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    s.run(&["visibility", &a, "public"]).expect_ok("public");
+    while !s.key(&a).starts_with("public/") || s.record(&a)["remote_state"] != "synced" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the move was not picked up"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let t = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "stops promptly"
+    );
+    assert!(
+        out.status.success(),
+        "clean exit: {:?} {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("a summary on exit");
+    assert_eq!(counts(&v), (1, 1, 0, 0), "{v}");
+    assert_eq!(
+        s.lib
+            .count("SELECT count(*) FROM sync_queue WHERE owner IS NOT NULL"),
+        0
+    );
+}
+
+#[test]
+fn fsck_repair_brings_missing_originals_back_from_the_bucket() {
+    let s = Setup::new();
+    let jpg = images::jpeg(150, 100, 71);
+    let id = s.lib.add("lost.jpg", &jpg);
+    let unsynced = s.lib.add("unsynced.jpg", &images::jpeg(150, 100, 72));
+    s.run(&["sync", "--once"]).expect_ok("sync");
+    s.lib.add("later.jpg", &images::jpeg(150, 100, 73));
+    let path_of = |id: &str| {
+        s.lib.root.join("originals").join(
+            s.lib
+                .catalog()
+                .query_row("SELECT path FROM images WHERE id = ?1", [id], |r| {
+                    r.get::<_, String>(0)
+                })
+                .unwrap(),
+        )
+    };
+    std::fs::remove_file(path_of(&id)).unwrap();
+    let v = s.run(&["--json", "fsck"]).json();
+    assert_eq!(v["missing_originals"].as_array().unwrap().len(), 1);
+    let v = s
+        .run(&["--json", "fsck", "--repair"])
+        .expect_ok("repair")
+        .json();
+    assert!(v["actions"].to_string().contains("restored 1 of 1"), "{v}");
+    assert_eq!(
+        std::fs::read(path_of(&id)).unwrap(),
+        jpg,
+        "byte-identical, sha256-checked"
+    );
+    assert_eq!(v["problems"], 0);
+    let _ = unsynced;
+}

@@ -317,23 +317,41 @@ fn a_sync_with_nothing_to_do_sends_no_request() {
     let proxy = Proxy::start(s3.port, 0.0, 1);
     let endpoint = format!("http://127.0.0.1:{}", proxy.port);
     lib.run_env(
-        &["remote", "add", "main", "--provider", "minio", "--endpoint", &endpoint, "--bucket", BUCKET],
+        &[
+            "remote",
+            "add",
+            "main",
+            "--provider",
+            "minio",
+            "--endpoint",
+            &endpoint,
+            "--bucket",
+            BUCKET,
+        ],
         &s3.env(),
     )
     .expect_ok("remote add");
-    lib.run_env(&["sync", "--once"], &s3.env()).expect_ok("first sync");
+    lib.run_env(&["sync", "--once"], &s3.env())
+        .expect_ok("first sync");
     let counted = proxy.stop();
     assert!(counted["requests"].as_u64().unwrap() >= 2, "{counted}");
     // Nothing is queued now: the next syncs must not touch the bucket (no LIST, no HEAD).
     let proxy = Proxy::start(s3.port, 0.0, 1);
     let endpoint = format!("http://127.0.0.1:{}", proxy.port);
     let conn = lib.catalog();
-    conn.execute("UPDATE remotes SET endpoint = ?1", [&endpoint]).unwrap();
+    conn.execute("UPDATE remotes SET endpoint = ?1", [&endpoint])
+        .unwrap();
     drop(conn);
     for _ in 0..3 {
-        let v = lib.run_env(&["--json", "sync", "--once"], &s3.env()).expect_ok("no-op").json();
+        let v = lib
+            .run_env(&["--json", "sync", "--once"], &s3.env())
+            .expect_ok("no-op")
+            .json();
         assert_eq!(v["uploaded"], 0);
     }
     let counted = proxy.stop();
-    assert_eq!(counted["requests"], 0, "a no-op sync sends nothing: {counted}");
+    assert_eq!(
+        counted["requests"], 0,
+        "a no-op sync sends nothing: {counted}"
+    );
 }

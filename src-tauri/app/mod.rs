@@ -260,8 +260,11 @@ pub fn run(state: AppState) -> tauri::Result<()> {
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .register_asynchronous_uri_scheme_protocol("vitrine", move |ctx, request, responder| {
-            let lib = ctx.app_handle().state::<AppState>().lib.clone();
-            pool.execute(move || responder.respond(protocol::handle(&lib, &request)));
+            let state = ctx.app_handle().state::<AppState>();
+            let (lib, sync) = (state.lib.clone(), state.sync.clone());
+            pool.execute(move || {
+                responder.respond(protocol::handle_with(&lib, Some(&sync), &request))
+            });
         })
         .invoke_handler(tauri::generate_handler![
             commands::library_info,

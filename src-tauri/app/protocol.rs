@@ -84,6 +84,15 @@ thread_local! {
 
 /// Answers one request. Public for the command-layer tests.
 pub fn handle(lib: &Library, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+    handle_with(lib, None, request)
+}
+
+/// [`handle`], fetching a managed original missing on disk from the bucket when `sync` has one.
+pub fn handle_with(
+    lib: &Library,
+    sync: Option<&super::SyncEngine>,
+    request: &Request<Vec<u8>>,
+) -> Response<Vec<u8>> {
     if request.method() != tauri::http::Method::GET && request.method() != tauri::http::Method::HEAD
     {
         return plain(StatusCode::METHOD_NOT_ALLOWED, "only GET");
@@ -99,12 +108,13 @@ pub fn handle(lib: &Library, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
             }
         }
         let (catalog, cache) = slot.as_ref().expect("opened above");
-        route(lib, catalog, cache, request)
+        route(lib, sync, catalog, cache, request)
     })
 }
 
 fn route(
     lib: &Library,
+    sync: Option<&super::SyncEngine>,
     catalog: &Catalog,
     cache: &ThumbCache,
     request: &Request<Vec<u8>>,
@@ -132,7 +142,18 @@ fn route(
             };
             match std::fs::read(lib.original_path(&record)) {
                 Ok(bytes) => image(&record.mime, bytes),
-                Err(_) => plain(StatusCode::NOT_FOUND, "the original is not on this disk"),
+                // The bucket is the truth for the data: bring the original back from it.
+                Err(_) => match sync
+                    .and_then(|s| s.remote(catalog).ok())
+                    .map(|r| crate::sync::fetch_original(lib, &r, id))
+                {
+                    Some(Ok(path)) => match std::fs::read(path) {
+                        Ok(bytes) => image(&record.mime, bytes),
+                        Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+                    },
+                    Some(Err(e)) => plain(StatusCode::NOT_FOUND, &e.to_string()),
+                    None => plain(StatusCode::NOT_FOUND, "the original is not on this disk"),
+                },
             }
         }
         _ => plain(

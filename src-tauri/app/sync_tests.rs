@@ -608,3 +608,34 @@ mod ipc {
         assert!(folder.is_dir());
     }
 }
+
+#[test]
+fn the_protocol_brings_a_missing_original_back_from_the_bucket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (lib, _, id) = library_with_one_image(dir.path());
+    add_folder_remote(&lib, &dir.path().join("bucket"), None);
+    let lib = Arc::new(lib);
+    let engine = SyncEngine::new(lib.clone(), None);
+    engine.start(Reports::default().sink());
+    wait_for("the drain to end", || idle_and_empty(&engine));
+    let record = lib.catalog().get(&id).expect("record");
+    let path = lib.original_path(&record);
+    let bytes = std::fs::read(&path).expect("original");
+    std::fs::remove_file(&path).expect("lose the original");
+
+    let req = tauri::http::Request::builder()
+        .uri(format!("vitrine://localhost/original/{id}"))
+        .body(Vec::new())
+        .expect("request");
+    let without = super::protocol::handle(&lib, &req);
+    assert_eq!(without.status(), 404, "no bucket to ask");
+    let with = super::protocol::handle_with(&lib, Some(&engine), &req);
+    assert_eq!(with.status(), 200);
+    assert_eq!(with.body(), &bytes, "served from the bucket");
+    assert_eq!(
+        std::fs::read(&path).expect("restored"),
+        bytes,
+        "and put back in place"
+    );
+    engine.shutdown(Duration::from_secs(5));
+}

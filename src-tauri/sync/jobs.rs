@@ -183,6 +183,13 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
     if s.visibility == Visibility::Public {
         publish_thumbnail(run, &s)?;
     }
+    // A multipart upload of this image that a killed process completed (or left open).
+    if let Some(st) = cat.upload_state(&s.id)? {
+        if let Some(id) = &st.upload_id {
+            let _ = storage.multipart_abort(&st.object_key, id);
+        }
+        cat.end_upload_state(&s.id)?;
+    }
     let leftover = s.object_key.as_deref().filter(|k| *k != target);
     let exists = cat.record_object(job, &s.id, &target, leftover)?;
     if exists {

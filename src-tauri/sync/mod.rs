@@ -12,7 +12,10 @@ mod jobs;
 pub mod links;
 mod multipart;
 pub mod probe;
+mod restore;
 pub mod strip;
+
+pub use restore::fetch_original;
 
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -151,15 +151,17 @@ pub(super) fn sweep(run: &Run<'_>) -> Result<(), JobError> {
                 .original(crate::storage::Area::of(s.visibility), &s.sha256, &s.ext)
                 == st.object_key
         });
-        let unclaimed: bool = cat
+        let (queued, claimed): (bool, bool) = cat
             .conn()
             .query_row(
-                "SELECT count(*) = 0 FROM sync_queue WHERE image_id = ?1 AND owner IS NOT NULL",
+                "SELECT count(*) > 0, count(owner) > 0 FROM sync_queue WHERE image_id = ?1",
                 [&st.image_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(crate::error::Error::from)?;
-        if (!live || st.upload_id.is_none()) && unclaimed {
+        // Stale: its image is gone or wants another key, its job is done (the process died
+        // after completing it), or the server never told us its id.
+        if (!live || !queued || st.upload_id.is_none()) && !claimed {
             // Best effort (some servers cannot list or abort unknown uploads).
             let _ = abort(run, &st);
             cat.end_upload_state(&st.image_id)?;
