@@ -3,13 +3,10 @@
 //! unreachable endpoint), each with a message that names the fix.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::s3::{http_get, S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
-use vitrine::secrets::{Credentials, Secret};
+use crate::support::s3::http_get;
 use vitrine::storage::folder::FolderStorage;
-use vitrine::storage::s3::{S3Location, S3Storage};
 use vitrine::storage::{ErrorKind, PutMeta, Storage, UploadedPart};
 
 fn sha(b: &[u8]) -> String {
@@ -22,29 +19,6 @@ fn meta(b: &[u8], cache: bool) -> PutMeta {
         cache_control: cache.then(|| "public, max-age=31536000, immutable".into()),
         sha256: sha(b),
     }
-}
-
-fn creds(secret: &str) -> Credentials {
-    Credentials {
-        access_key_id: Secret::new(ACCESS_KEY),
-        secret_access_key: Secret::new(secret),
-        session_token: None,
-    }
-}
-
-fn s3(server: &S3Server, bucket: &str, secret: &str) -> Arc<dyn Storage> {
-    Arc::new(
-        S3Storage::new(
-            S3Location {
-                endpoint: server.endpoint(),
-                region: "us-east-1".into(),
-                bucket: bucket.into(),
-                path_style: true,
-            },
-            &creds(secret),
-        )
-        .expect("s3 client"),
-    )
 }
 
 /// The whole contract, run against one backend under `prefix`.
@@ -245,60 +219,93 @@ fn folder_backend_passes_the_conformance_suite() {
         .all(|o| !o.key.starts_with(".vitrine")));
 }
 
-#[test]
-fn s3_backend_passes_the_conformance_suite_against_a_real_server() {
-    let server = S3Server::start();
-    let dir = tempfile::tempdir().unwrap();
-    let st = s3(&server, BUCKET, SECRET_KEY);
-    conformance(st.as_ref(), dir.path());
-    // What landed, seen by the aws CLI: bytes, Content-Type, Cache-Control, metadata.
-    let head = server.head("conf/b/copy.png").expect("copy is there");
-    assert_eq!(head["ContentType"], "image/png");
-    assert_eq!(head["CacheControl"], "public, max-age=31536000, immutable");
-    assert_eq!(
-        head["Metadata"]["sha256"].as_str(),
-        Some(sha(b"first object bytes").as_str())
-    );
-    assert_eq!(server.get("conf/a/two.jpg"), b"first object bytes");
-    assert_eq!(server.pending_uploads(), 0, "no multipart upload left open");
-}
+/// S3 against a real s3s-fs server on loopback (feature `s3`).
+#[cfg(feature = "s3")]
+mod s3_backend {
+    use super::*;
+    use crate::support::s3::{S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
+    use std::sync::Arc;
+    use vitrine::secrets::{Credentials, Secret};
+    use vitrine::storage::s3::{S3Location, S3Storage};
 
-#[test]
-fn s3_errors_say_what_to_fix() {
-    let server = S3Server::start();
-    let body = b"x".to_vec();
+    fn creds(secret: &str) -> Credentials {
+        Credentials {
+            access_key_id: Secret::new(ACCESS_KEY),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+        }
+    }
 
-    let wrong = s3(&server, BUCKET, "not-the-secret");
-    let e = wrong
-        .put_bytes("k.jpg", body.clone(), &meta(&body, false))
-        .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Auth, "{e}");
-    assert!(e.message.contains("secret access key is wrong"), "{e}");
-    assert!(!e.message.contains("not-the-secret") && !e.message.contains(ACCESS_KEY));
-    assert_eq!(wrong.check().unwrap_err().kind, ErrorKind::Auth);
-
-    let missing = s3(&server, "no-such-bucket", SECRET_KEY);
-    let e = missing.check().unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Permanent, "{e}");
-    assert!(e.message.contains("does not exist"), "{e}");
-
-    // A port nobody listens on.
-    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = free.local_addr().unwrap().port();
-    drop(free);
-    let gone: Arc<dyn Storage> = Arc::new(
-        S3Storage::new(
-            S3Location {
-                endpoint: format!("http://127.0.0.1:{port}"),
-                region: "us-east-1".into(),
-                bucket: BUCKET.into(),
-                path_style: true,
-            },
-            &creds(SECRET_KEY),
+    fn s3(server: &S3Server, bucket: &str, secret: &str) -> Arc<dyn Storage> {
+        Arc::new(
+            S3Storage::new(
+                S3Location {
+                    endpoint: server.endpoint(),
+                    region: "us-east-1".into(),
+                    bucket: bucket.into(),
+                    path_style: true,
+                },
+                &creds(secret),
+            )
+            .expect("s3 client"),
         )
-        .unwrap(),
-    );
-    let e = gone.check().unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Transient, "{e}");
-    assert!(e.message.contains("cannot reach"), "{e}");
+    }
+
+    #[test]
+    fn s3_backend_passes_the_conformance_suite_against_a_real_server() {
+        let server = S3Server::start();
+        let dir = tempfile::tempdir().unwrap();
+        let st = s3(&server, BUCKET, SECRET_KEY);
+        conformance(st.as_ref(), dir.path());
+        // What landed, seen by the aws CLI: bytes, Content-Type, Cache-Control, metadata.
+        let head = server.head("conf/b/copy.png").expect("copy is there");
+        assert_eq!(head["ContentType"], "image/png");
+        assert_eq!(head["CacheControl"], "public, max-age=31536000, immutable");
+        assert_eq!(
+            head["Metadata"]["sha256"].as_str(),
+            Some(sha(b"first object bytes").as_str())
+        );
+        assert_eq!(server.get("conf/a/two.jpg"), b"first object bytes");
+        assert_eq!(server.pending_uploads(), 0, "no multipart upload left open");
+    }
+
+    #[test]
+    fn s3_errors_say_what_to_fix() {
+        let server = S3Server::start();
+        let body = b"x".to_vec();
+
+        let wrong = s3(&server, BUCKET, "not-the-secret");
+        let e = wrong
+            .put_bytes("k.jpg", body.clone(), &meta(&body, false))
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth, "{e}");
+        assert!(e.message.contains("secret access key is wrong"), "{e}");
+        assert!(!e.message.contains("not-the-secret") && !e.message.contains(ACCESS_KEY));
+        assert_eq!(wrong.check().unwrap_err().kind, ErrorKind::Auth);
+
+        let missing = s3(&server, "no-such-bucket", SECRET_KEY);
+        let e = missing.check().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Permanent, "{e}");
+        assert!(e.message.contains("does not exist"), "{e}");
+
+        // A port nobody listens on.
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = free.local_addr().unwrap().port();
+        drop(free);
+        let gone: Arc<dyn Storage> = Arc::new(
+            S3Storage::new(
+                S3Location {
+                    endpoint: format!("http://127.0.0.1:{port}"),
+                    region: "us-east-1".into(),
+                    bucket: BUCKET.into(),
+                    path_style: true,
+                },
+                &creds(SECRET_KEY),
+            )
+            .unwrap(),
+        );
+        let e = gone.check().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Transient, "{e}");
+        assert!(e.message.contains("cannot reach"), "{e}");
+    }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::support::exif::{jpeg_with_exif, Exif};
 use crate::support::images;
-use crate::support::s3::{http_get, S3Server, StaticServer, BUCKET, SECRET_KEY};
+use crate::support::s3::{curl_get, http_get, S3Server, StaticServer, BUCKET, SECRET_KEY};
 use crate::support::{Run, TestLib};
 
 fn sha(b: &[u8]) -> String {
@@ -182,7 +182,7 @@ fn visibility_moves_objects_and_links_follow() {
         md.stdout
     );
     std::thread::sleep(std::time::Duration::from_millis(3200));
-    assert_eq!(http_get(url).0, 403, "an expired presigned link is refused");
+    assert_eq!(curl_get(url).0, 403, "an expired presigned link is refused");
 
     // Public: a server-side move, long cache, a stable public URL and a feed entry.
     s.run(&["visibility", &id, "public"]).expect_ok("public");
@@ -248,7 +248,8 @@ fn public_copies_of_gps_images_are_stripped_losslessly() {
     let id = s.lib.add("gps.jpg", &original);
     assert_eq!(s.record(&id)["has_gps"], true);
     s.sync();
-    assert_eq!(s.s3.get(&s.key(&id)), original, "private keeps everything");
+    let private_key = s.key(&id);
+    assert_eq!(s.s3.get(&private_key), original, "private keeps everything");
 
     s.run(&["visibility", &id, "public"]).expect_ok("public");
     let summary = s.sync();
@@ -271,15 +272,36 @@ fn public_copies_of_gps_images_are_stripped_losslessly() {
     let a = image::load_from_memory(&original).unwrap().to_rgb8();
     let b = image::load_from_memory(&public).unwrap().to_rgb8();
     assert_eq!(a, b, "stripping does not re-encode");
+    // The bucket still holds the full original (the truth for the data), privately.
+    assert_eq!(
+        s.s3.get(&private_key),
+        original,
+        "the private original stays"
+    );
     // The local original is untouched.
     let local = s.lib.run(&["--json", "show", &id]).expect_ok("show").json();
     assert_eq!(local["sha256"].as_str(), Some(sha(&original).as_str()));
 
-    // Back to private: the full original is uploaded again (not a copy of the stripped one).
+    let public_key = s.key(&id);
+    // Back to private: the kept original is used (not a copy of the stripped one).
     s.run(&["visibility", &id, "private"]).expect_ok("private");
     let summary = s.sync();
     assert_eq!(counts(&summary), (0, 1, 0, 0), "{summary}");
-    assert_eq!(s.s3.get(&s.key(&id)), original);
+    assert_eq!(s.key(&id), private_key);
+    assert_eq!(s.s3.get(&private_key), original);
+    assert!(
+        s.s3.head(&public_key).is_none(),
+        "the stripped public copy is gone"
+    );
+
+    // Public again, then removed: both copies go to the trash.
+    s.run(&["visibility", &id, "public"]).expect_ok("public");
+    s.sync();
+    s.lib.run(&["rm", &id]).expect_ok("rm");
+    let summary = s.sync();
+    assert_eq!(summary["deleted"], 1, "{summary}");
+    assert!(s.s3.head(&public_key).is_none() && s.s3.head(&private_key).is_none());
+    assert_eq!(s.s3.get(&format!("trash/{private_key}")), original);
 }
 
 #[test]
@@ -664,6 +686,26 @@ fn folder_remote_syncs_and_serves_public_links() {
         .expect_ok("test")
         .json();
     assert_eq!(t["ok"], true, "{t}");
+
+    // The disk is unplugged: sync stops with a clear message and creates nothing there.
+    let away = dir.path().join("nas-unplugged");
+    std::fs::rename(&remote, &away).unwrap();
+    let id2 = lib.add("q.jpg", &images::jpeg(300, 200, 42));
+    let r = lib.run(&["sync", "--once"]);
+    assert_eq!(r.code(), Some(1));
+    assert!(r.stderr.contains("mount the disk"), "{}", r.stderr);
+    assert!(!remote.exists(), "the remote folder is not recreated");
+    assert_eq!(
+        lib.show(&id2)["remote_state"],
+        "pending",
+        "waits, not failed"
+    );
+    std::fs::rename(&away, &remote).unwrap();
+    let v = lib
+        .run(&["--json", "sync", "--once"])
+        .expect_ok("plugged back")
+        .json();
+    assert_eq!(counts(&v), (1, 0, 0, 0));
 }
 
 #[test]

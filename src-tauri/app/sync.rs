@@ -352,7 +352,9 @@ impl Shared {
             self.emit_status();
             return false;
         };
-        let remote = match self.open_remote(&cat, reopen) {
+        // The remote's settings changed under us (e.g. `vitrine remote add` from a shell).
+        let stale = lock(&self.remote).as_ref().is_some_and(|r| r.row != row);
+        let remote = match self.open_remote(&cat, reopen || stale) {
             Ok(r) => r,
             Err(e) => {
                 lock(&self.status).remote = Some(row.name.clone());

@@ -13,6 +13,8 @@ use crate::sync::SyncEvent;
 use crate::Library;
 
 fn add_folder_remote(lib: &Library, dir: &std::path::Path, public_url: Option<&str>) {
+    // As `remote add` and the settings do: the folder exists before it is a remote.
+    std::fs::create_dir_all(dir).expect("remote folder");
     let row = RemoteSpec {
         name: "main".into(),
         provider: "folder".into(),

@@ -146,7 +146,8 @@ CREATE UNIQUE INDEX remotes_one_active ON remotes (active) WHERE active = 1;
 -- old copy after a move); the one `feed` row republishes feed.json. `generation` grows when
 -- an image changes while its job runs, so the job is run again instead of being dropped.
 CREATE TABLE sync_queue (
-    id          INTEGER PRIMARY KEY,
+    -- AUTOINCREMENT: a finished job's id is never reused, so "finish job N" cannot hit another.
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     kind        TEXT NOT NULL CHECK (kind IN ('image', 'delete', 'feed')),
     image_id    TEXT UNIQUE,
     sha256      TEXT,
@@ -205,11 +206,22 @@ END;
 
 CREATE TRIGGER sync_on_delete AFTER DELETE ON images
 BEGIN
+    -- Removed during its first upload: the object may have landed without being recorded,
+    -- in either area; delete both keys (deleting a missing key is cheap).
+    INSERT OR IGNORE INTO sync_queue (kind, sha256, object_key, trash, created_at)
+        SELECT 'delete', old.sha256,
+               (CASE WHEN r.prefix = '' THEN '' ELSE r.prefix || '/' END) || a.area || '/'
+                   || substr(old.sha256, 1, 2) || '/' || old.sha256 || '.' || old.ext,
+               1, CAST(unixepoch('subsec') * 1000 AS INTEGER)
+        FROM remotes r, (SELECT 'private' AS area UNION ALL SELECT 'public') a
+        WHERE r.active = 1 AND old.object_key IS NULL
+          AND EXISTS (SELECT 1 FROM sync_queue WHERE image_id = old.id AND owner IS NOT NULL);
     DELETE FROM sync_queue WHERE image_id = old.id;
     INSERT OR IGNORE INTO sync_queue (kind, sha256, object_key, trash, created_at)
         SELECT 'delete', old.sha256, old.object_key, 1, CAST(unixepoch('subsec') * 1000 AS INTEGER)
         WHERE old.object_key IS NOT NULL AND EXISTS (SELECT 1 FROM remotes WHERE active = 1);
-    UPDATE sync_queue SET trash = 1 WHERE kind = 'delete' AND object_key = old.object_key;
+    UPDATE sync_queue SET trash = 1, generation = generation + 1
+        WHERE kind = 'delete' AND object_key = old.object_key;
 END;
 
 -- Queues a feed rebuild (coalesced into one row) when what the feed shows may change.

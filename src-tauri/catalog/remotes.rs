@@ -125,6 +125,24 @@ impl Catalog {
             ],
         )?;
         let mut queued = 0;
+        if updated
+            && current
+                .as_ref()
+                .is_some_and(|c| c.strip_private != remote.strip_private)
+        {
+            // What public copies carry changed: write them again.
+            queued = tx.execute(
+                "INSERT OR IGNORE INTO sync_queue (kind, image_id, sha256, created_at)
+                 SELECT 'image', id, sha256, ?1 FROM images
+                 WHERE visibility <> 'private' AND (has_gps OR has_serial)",
+                [now_ms()],
+            )? as u64;
+            tx.execute(
+                "UPDATE images SET remote_state = 'pending'
+                 WHERE id IN (SELECT image_id FROM sync_queue WHERE image_id IS NOT NULL)",
+                [],
+            )?;
+        }
         if !updated {
             // Everything goes to the new place; what was queued for an old one is moot.
             tx.execute("DELETE FROM sync_queue", [])?;

@@ -107,6 +107,9 @@ impl Catalog {
                      WHERE quarantined = 0 AND owner IS NULL AND next_at <= ?1 AND kind <> 'feed'
                        AND NOT EXISTS (SELECT 1 FROM sync_queue r
                                        WHERE r.sha256 = q.sha256 AND r.owner IS NOT NULL)
+                       -- an import still moving its original into place
+                       AND NOT EXISTS (SELECT 1 FROM images i JOIN thumb_jobs t ON t.image_seq = i.seq
+                                       WHERE i.id = q.image_id AND t.original_tmp IS NOT NULL)
                      ORDER BY id LIMIT 1"
                 ),
                 [now],
@@ -137,6 +140,13 @@ impl Catalog {
         }
         tx.commit()?;
         Ok(found)
+    }
+
+    /// Gives a job back untouched (the run was stopped): no attempt is counted.
+    pub fn release_sync_job(&self, job: &SyncJob) -> Result<()> {
+        self.conn()
+            .execute("UPDATE sync_queue SET owner = NULL WHERE id = ?1", [job.id])?;
+        Ok(())
     }
 
     /// When the next waiting (backing-off) job becomes due, if any job is waiting.

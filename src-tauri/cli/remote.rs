@@ -378,6 +378,11 @@ pub fn sync_cmd(lib: &Library, a: SyncArgs, out: &Out) -> Result<bool> {
             .collect::<String>()
     );
     out.value(&summary, &human);
+    if !watch && STOP.load(Ordering::SeqCst) {
+        // `--once` cut short by a signal: the bucket is not in sync yet.
+        eprintln!("interrupted: items may remain queued; run `vitrine sync --once` again");
+        return Ok(false);
+    }
     Ok(summary.failed == 0)
 }
 

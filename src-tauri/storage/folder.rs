@@ -81,6 +81,13 @@ impl FolderStorage {
     }
 
     fn tmp_path(&self) -> SResult<PathBuf> {
+        // Never create the root: an unplugged disk's empty mount point is not the remote.
+        if !self.root.is_dir() {
+            return Err(StorageError::transient(format!(
+                "the remote folder {} is not there (unplugged or unmounted?)",
+                self.root.display()
+            )));
+        }
         let dir = self.root.join(META_DIR).join("tmp");
         fs::create_dir_all(&dir).map_err(|e| io_err("cannot create", &dir, e))?;
         Ok(dir.join(ulid::Ulid::new().to_string()))
@@ -266,6 +273,7 @@ impl Storage for FolderStorage {
 
     fn multipart_begin(&self, key: &str, meta: &PutMeta) -> SResult<String> {
         self.path_of(key)?;
+        self.check()?;
         let id = ulid::Ulid::new().to_string();
         let dir = self.upload_dir(&id)?;
         fs::create_dir_all(&dir).map_err(|e| io_err("cannot create", &dir, e))?;

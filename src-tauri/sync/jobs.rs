@@ -190,7 +190,13 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
         }
         cat.end_upload_state(&s.id)?;
     }
-    let leftover = s.object_key.as_deref().filter(|k| *k != target);
+    // The copy left behind goes, except the full private original of an image whose public
+    // copy is stripped: the bucket keeps every original whole.
+    let leftover = s
+        .object_key
+        .as_deref()
+        .filter(|k| *k != target)
+        .filter(|k| !(strip && layout.area_of(k) == Some(Area::Private)));
     let exists = cat.record_object(job, &s.id, &target, leftover)?;
     if exists {
         (run.on_event)(SyncEvent::Image {
@@ -259,6 +265,32 @@ pub(super) fn delete(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<
         }
     }
     storage.delete(key)?;
+    // A removed image whose public copy was stripped also has its full original in private/.
+    if job.trash && layout.area_of(key) == Some(Area::Public) {
+        if let Some(twin) = private_twin(layout, key) {
+            let in_use = match job.sha256.as_deref() {
+                Some(sha) => in_use(run, cat, sha, &twin)?,
+                None => false,
+            };
+            if !in_use {
+                match storage.head(&twin) {
+                    Ok(info) => {
+                        let meta = PutMeta {
+                            content_type: info
+                                .content_type
+                                .unwrap_or_else(|| "application/octet-stream".into()),
+                            cache_control: None,
+                            sha256: info.sha256.unwrap_or_default(),
+                        };
+                        storage.copy(&twin, &layout.trash(&twin), &meta)?;
+                        storage.delete(&twin)?;
+                    }
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
     if layout.area_of(key) == Some(Area::Public) {
         if let Some(sha) = job.sha256.as_deref() {
             let still_public: bool = cat
@@ -283,20 +315,30 @@ pub(super) fn delete(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<
     })
 }
 
-/// Whether a live image with this content has or wants `key`.
+/// `<prefix>public/ab/x.jpg` → `<prefix>private/ab/x.jpg`.
+pub(super) fn private_twin(layout: &crate::storage::KeyLayout, key: &str) -> Option<String> {
+    let rest = key.strip_prefix(layout.prefix())?.strip_prefix("public/")?;
+    (!rest.starts_with("thumbs/")).then(|| format!("{}private/{rest}", layout.prefix()))
+}
+
+/// Whether a live image with this content has or wants `key` (a stripped public image also
+/// keeps its private original).
 fn in_use(run: &Run<'_>, cat: &Catalog, sha256: &str, key: &str) -> Result<bool, JobError> {
     if !cat.sha_in_use(sha256)? {
         return Ok(false);
     }
-    let (vis, ext, object_key): (String, String, Option<String>) = cat.conn().query_row(
-        "SELECT visibility, ext, object_key FROM images WHERE sha256 = ?1",
+    let (vis, ext, object_key, sensitive): (String, String, Option<String>, bool) = cat
+        .conn()
+        .query_row(
+        "SELECT visibility, ext, object_key, has_gps OR has_serial FROM images WHERE sha256 = ?1",
         [sha256],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    let wanted = run.remote.layout.original(
-        Area::of(vis.parse().unwrap_or(Visibility::Private)),
-        sha256,
-        &ext,
-    );
-    Ok(object_key.as_deref() == Some(key) || wanted == key)
+    let layout = &run.remote.layout;
+    let area = Area::of(vis.parse().unwrap_or(Visibility::Private));
+    let wanted = layout.original(area, sha256, &ext);
+    let keeps_private = area == Area::Public && sensitive && run.remote.row.strip_private;
+    Ok(object_key.as_deref() == Some(key)
+        || wanted == key
+        || (keeps_private && layout.original(Area::Private, sha256, &ext) == key))
 }

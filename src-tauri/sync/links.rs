@@ -149,12 +149,7 @@ pub fn link(
             (url, Some(rfc3339(at)), true)
         }
         Visibility::Unlisted | Visibility::Public => {
-            if expires.is_some() {
-                return Err(LinkError::Unavailable(
-                    "--expires is for private images; unlisted and public links do not expire"
-                        .into(),
-                ));
-            }
+            // An expiry asked for a stable link is moot (scripts may always pass one).
             let key = layout.original(Area::Public, &rec.sha256, &rec.ext);
             let url = remote.public_url(&key).ok_or_else(|| {
                 LinkError::Unavailable(format!(

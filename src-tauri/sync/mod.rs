@@ -248,6 +248,12 @@ pub fn run(
         tally: Tally::default(),
         fatal: Mutex::new(None),
     };
+    // One cheap request before the work: a missing bucket, an unplugged folder or wrong
+    // credentials stop the run here instead of failing every item one by one.
+    remote
+        .storage
+        .check()
+        .map_err(|e| SyncError::Remote(remote.storage.diagnose(e)))?;
     multipart::sweep(&run)?;
     run.check_mass_delete()?;
     let workers = opts.workers.max(1);
@@ -297,7 +303,17 @@ impl Run<'_> {
             if self.stopped() {
                 return Ok(());
             }
+            // Another process replaced the remote: stop rather than fill the old bucket.
+            if cat.active_remote()?.as_ref() != Some(&self.remote.row) {
+                let mut fatal = self.fatal.lock().unwrap();
+                fatal.get_or_insert(StorageError::permanent(
+                    "the remote's settings changed while syncing; sync again to use the new ones",
+                ));
+                return Ok(());
+            }
             let Some(job) = cat.claim_sync_job(me)? else {
+                // Jobs of a process that died meanwhile go back to the queue.
+                cat.release_dead_sync_owners(|o| o == me || self.library.workspace().is_alive(o))?;
                 // Nothing due now: wait for a backing-off job, for other workers (they may
                 // queue more, e.g. the feed), or (watching) for new work.
                 let counts = cat.sync_counts()?;
@@ -329,10 +345,14 @@ impl Run<'_> {
                         self.progress(&cat)?;
                     }
                 }
-                Err(JobError::Library(e)) => {
-                    // A catalog error: give the job back, stop this worker.
+                Err(JobError::Library(Error::Db(e))) => {
+                    // The catalog itself failed: give the job back, stop this worker.
                     let _ = cat.fail_sync_job(&job, &e.to_string(), Some(now_ms() + 1000));
-                    return Err(e.into());
+                    return Err(Error::Db(e).into());
+                }
+                // This item's own trouble (its thumbnail, its file): fail the item, go on.
+                Err(JobError::Library(e)) => {
+                    self.failed(&mut cat, &job, StorageError::permanent(e.to_string()))?
                 }
                 Err(JobError::Storage(e)) => self.failed(&mut cat, &job, e)?,
             }
@@ -350,7 +370,17 @@ impl Run<'_> {
             .clone()
             .or_else(|| job.object_key.clone())
             .unwrap_or_else(|| "feed".into());
-        let e = self.remote.storage.diagnose(e);
+        if self.opts.stop.load(Ordering::Relaxed) {
+            // Stopped mid-item (pause, quit): not the item's fault, no attempt counted.
+            cat.release_sync_job(job)?;
+            return Ok(());
+        }
+        let mut e = self.remote.storage.diagnose(e);
+        if e.kind == ErrorKind::Auth && self.remote.storage.check().is_ok() {
+            // The bucket answers these credentials: only this object is refused (a delete
+            // permission, object lock, an archived object). Fail the item, not the run.
+            e.kind = ErrorKind::Permanent;
+        }
         if e.kind == ErrorKind::Auth {
             // Not this item's fault and not worth hammering: stop the run, keep the job.
             cat.fail_sync_job(job, &e.message, Some(now_ms()))?;

@@ -28,7 +28,16 @@ pub fn fetch_original(library: &Library, remote: &Remote, id: &str) -> Result<Pa
             format!("the original of {id} is missing and was never synced to the bucket"),
         )
     })?;
-    let bytes = remote.storage.get(&key)?;
+    let mut bytes = remote.storage.get(&key)?;
+    if crate::import::sha256_hex(&bytes) != rec.sha256 {
+        // A stripped public copy: the full original stays in the private area.
+        let private = remote
+            .layout
+            .original(crate::storage::Area::Private, &rec.sha256, &rec.ext);
+        if let Ok(b) = remote.storage.get(&private) {
+            bytes = b;
+        }
+    }
     if crate::import::sha256_hex(&bytes) != rec.sha256 {
         return Err(Error::remote(
             "bucket_copy_differs",

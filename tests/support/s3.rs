@@ -244,3 +244,25 @@ pub fn http_get(url: &str) -> (u16, Vec<u8>) {
         Err(e) => panic!("GET {url}: {e}"),
     }
 }
+
+/// GET a URL with curl (a real client outside Vitrine): (status, body).
+pub fn curl_get(url: &str) -> (u16, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body");
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            body.to_str().unwrap(),
+            "-w",
+            "%{http_code}",
+            url,
+        ])
+        .output()
+        .expect("curl (apt install curl)");
+    let code = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    (code, std::fs::read(body).unwrap_or_default())
+}
