@@ -839,3 +839,59 @@ fn fsck_repair_brings_missing_originals_back_from_the_bucket() {
     assert_eq!(v["problems"], 0);
     let _ = unsynced;
 }
+
+#[test]
+fn a_watching_sync_stops_when_a_bulk_delete_arrives() {
+    let s = Setup::new();
+    let ids: Vec<String> = (0..30)
+        .map(|i| {
+            s.lib
+                .add(&format!("{i}.jpg"), &images::jpeg(64, 64, 300 + i))
+        })
+        .collect();
+    s.sync();
+    let child = std::process::Command::new(crate::support::bin())
+        .args([
+            "--library",
+            s.lib.root.to_str().unwrap(),
+            "--json",
+            "sync",
+            "--watch",
+        ])
+        .envs(s.s3.env())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut rm = vec!["rm".to_string()];
+    rm.extend(ids[..25].iter().cloned());
+    s.lib.run(&rm).expect_ok("rm 25");
+    let mut child = child;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("sync --watch did not stop on the bulk delete");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["code"], "mass_delete", "{v}");
+    let left =
+        s.s3.keys()
+            .iter()
+            .filter(|k| k.starts_with("private/"))
+            .count();
+    assert!(
+        left >= 24,
+        "at most the first delete went through before the check: {left}"
+    );
+}

@@ -208,6 +208,8 @@ struct Run<'a> {
     tally: Tally,
     /// Set on an error no job can get past (credentials).
     fatal: Mutex<Option<StorageError>>,
+    /// Set when deletes queued during the run became a large share of the bucket.
+    mass_delete: Mutex<Option<SyncError>>,
 }
 
 /// Share of the remote a sync may delete without `--allow-deletes` (and at least this many).
@@ -236,6 +238,7 @@ pub fn run(
                 on_event,
                 tally: Tally::default(),
                 fatal: Mutex::new(None),
+                mass_delete: Mutex::new(None),
             }
             .summary();
         }
@@ -247,6 +250,7 @@ pub fn run(
         on_event,
         tally: Tally::default(),
         fatal: Mutex::new(None),
+        mass_delete: Mutex::new(None),
     };
     // One cheap request before the work: a missing bucket, an unplugged folder or wrong
     // credentials stop the run here instead of failing every item one by one.
@@ -255,7 +259,7 @@ pub fn run(
         .check()
         .map_err(|e| SyncError::Remote(remote.storage.diagnose(e)))?;
     multipart::sweep(&run)?;
-    run.check_mass_delete()?;
+    run.check_mass_delete(&library.catalog())?;
     let workers = opts.workers.max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers).map(|_| s.spawn(|| run.worker(&me))).collect();
@@ -270,27 +274,33 @@ pub fn run(
     if let Some(e) = run.fatal.lock().unwrap().take() {
         return Err(SyncError::Remote(e));
     }
+    if let Some(e) = run.mass_delete.lock().unwrap().take() {
+        return Err(e);
+    }
     let _ = feed::purge_trash(&run);
     run.summary()
 }
 
 impl Run<'_> {
     fn stopped(&self) -> bool {
-        self.opts.stop.load(Ordering::Relaxed) || self.fatal.lock().unwrap().is_some()
+        self.opts.stop.load(Ordering::Relaxed)
+            || self.fatal.lock().unwrap().is_some()
+            || self.mass_delete.lock().unwrap().is_some()
     }
 
-    fn check_mass_delete(&self) -> Result<(), SyncError> {
+    fn check_mass_delete(&self, cat: &crate::catalog::Catalog) -> Result<(), SyncError> {
         if self.opts.allow_mass_delete {
             return Ok(());
         }
-        let cat = self.library.catalog();
         let (deletes, synced): (i64, i64) = cat.conn().query_row(
             "SELECT (SELECT count(*) FROM sync_queue WHERE kind = 'delete' AND trash = 1 AND quarantined = 0),
                     (SELECT count(*) FROM images WHERE object_key IS NOT NULL)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         ).map_err(Error::from)?;
-        let (deletes, total) = (deletes as u64, (deletes + synced) as u64);
+        // Deletes this run already did count too (a watching run sees them one by one).
+        let done = self.tally.deleted.load(Ordering::Relaxed);
+        let (deletes, total) = (deletes as u64 + done, (deletes + synced) as u64 + done);
         if deletes > MASS_DELETE_MIN && deletes as f64 > MASS_DELETE_SHARE * total as f64 {
             return Err(SyncError::MassDelete { deletes, total });
         }
@@ -327,6 +337,15 @@ impl Run<'_> {
                 std::thread::sleep(Duration::from_millis(wait));
                 continue;
             };
+            // Deletes queued while the run goes on (a bulk delete in the app, `sync --watch`)
+            // are held to the same limit as the ones found at the start.
+            if job.kind == JobKind::Delete && job.trash {
+                if let Err(e) = self.check_mass_delete(&cat) {
+                    cat.release_sync_job(&job)?;
+                    self.mass_delete.lock().unwrap().get_or_insert(e);
+                    return Ok(());
+                }
+            }
             let result = match job.kind {
                 JobKind::Image => jobs::image(self, &mut cat, &job),
                 JobKind::Delete => jobs::delete(self, &mut cat, &job),
