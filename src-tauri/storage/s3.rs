@@ -248,11 +248,11 @@ pub fn classify(
         ),
         (_, "InvalidAccessKeyId" | "NotSignedUp") => (
             ErrorKind::Auth,
-            format!("{what}: the server does not know this access key; check the access key id (vitrine remote add … again to replace it)"),
+            format!("{what}: the server does not know this access key; check the access key id and enter it again (Settings → Bucket sync, or `vitrine remote add`)"),
         ),
         (_, "SignatureDoesNotMatch") => (
             ErrorKind::Auth,
-            format!("{what}: the secret access key is wrong; enter it again (vitrine remote add … to replace it)"),
+            format!("{what}: the secret access key is wrong; enter it again (Settings → Bucket sync, or `vitrine remote add`)"),
         ),
         (_, "ExpiredToken" | "TokenRefreshRequired" | "InvalidToken") => (
             ErrorKind::Auth,
