@@ -45,6 +45,18 @@ impl Setup {
         self.lib.run_env(args, &env)
     }
 
+    /// `sync --watch --json` in the background.
+    fn spawn_watch(&self) -> std::process::Child {
+        std::process::Command::new(crate::support::bin())
+            .args(["--library", self.lib.root.to_str().unwrap()])
+            .args(["--json", "sync", "--watch"])
+            .envs(self.s3.env())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     fn sync(&self) -> Value {
         self.run(&["sync", "--once", "--json"])
             .expect_ok("sync --once")
@@ -750,19 +762,7 @@ fn a_skewed_clock_is_named_as_the_problem() {
 #[test]
 fn sync_watch_picks_up_new_work_and_stops_cleanly_on_sigterm() {
     let s = Setup::new();
-    let child = std::process::Command::new(crate::support::bin())
-        .args([
-            "--library",
-            s.lib.root.to_str().unwrap(),
-            "--json",
-            "sync",
-            "--watch",
-        ])
-        .envs(s.s3.env())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = s.spawn_watch();
     // Work that arrives while it runs (another process imports and edits).
     let a = s.lib.add("a.jpg", &images::jpeg(80, 60, 61));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -850,19 +850,7 @@ fn a_watching_sync_stops_when_a_bulk_delete_arrives() {
         })
         .collect();
     s.sync();
-    let child = std::process::Command::new(crate::support::bin())
-        .args([
-            "--library",
-            s.lib.root.to_str().unwrap(),
-            "--json",
-            "sync",
-            "--watch",
-        ])
-        .envs(s.s3.env())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = s.spawn_watch();
     std::thread::sleep(std::time::Duration::from_millis(500));
     let mut rm = vec!["rm".to_string()];
     rm.extend(ids[..25].iter().cloned());

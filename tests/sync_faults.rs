@@ -231,6 +231,22 @@ impl Proxy {
         Proxy { child, port }
     }
 
+    /// Makes the proxy the library's remote endpoint.
+    fn remote_add(&self, lib: &TestLib, s3: &S3Server) {
+        let endpoint = format!("http://127.0.0.1:{}", self.port);
+        let args = [
+            "remote",
+            "add",
+            "main",
+            "--provider",
+            "minio",
+            "--endpoint",
+            &endpoint,
+        ];
+        lib.run_env(&[&args[..], &["--bucket", BUCKET]].concat(), &s3.env())
+            .expect_ok("remote add through the proxy");
+    }
+
     /// Stops the proxy; returns its `{"requests", "faults"}` summary.
     fn stop(mut self) -> serde_json::Value {
         unsafe {
@@ -265,22 +281,7 @@ fn faults_between_vitrine_and_the_server_are_retried_until_everything_lands() {
     }
     assert!(lib.import(&[&lib.inputs], &[]).0.ok());
     let proxy = Proxy::start(s3.port, 0.2, 7);
-    let endpoint = format!("http://127.0.0.1:{}", proxy.port);
-    lib.run_env(
-        &[
-            "remote",
-            "add",
-            "main",
-            "--provider",
-            "minio",
-            "--endpoint",
-            &endpoint,
-            "--bucket",
-            BUCKET,
-        ],
-        &s3.env(),
-    )
-    .expect_ok("remote add");
+    proxy.remote_add(&lib, &s3);
     // One SDK attempt per request, so every fault reaches the engine's own retry queue.
     let mut env = s3.env();
     env.extend_from_slice(&[
@@ -315,22 +316,7 @@ fn a_sync_with_nothing_to_do_sends_no_request() {
     let s3 = S3Server::start();
     lib.add("a.jpg", &images::jpeg(64, 64, 1));
     let proxy = Proxy::start(s3.port, 0.0, 1);
-    let endpoint = format!("http://127.0.0.1:{}", proxy.port);
-    lib.run_env(
-        &[
-            "remote",
-            "add",
-            "main",
-            "--provider",
-            "minio",
-            "--endpoint",
-            &endpoint,
-            "--bucket",
-            BUCKET,
-        ],
-        &s3.env(),
-    )
-    .expect_ok("remote add");
+    proxy.remote_add(&lib, &s3);
     lib.run_env(&["sync", "--once"], &s3.env())
         .expect_ok("first sync");
     let counted = proxy.stop();
