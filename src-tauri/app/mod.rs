@@ -190,13 +190,23 @@ fn watch_external_changes(app: tauri::AppHandle, lib: Arc<Library>, sync: Arc<Sy
                     .ok()
             };
             let mut last = version();
+            // The app's own sync drain commits for every image (its states reach the UI as
+            // `sync-event`s): while it runs, refresh the gallery at most every few seconds.
+            const DURING_SYNC: Duration = Duration::from_secs(5);
+            let mut emitted = std::time::Instant::now();
+            let mut pending = false;
             loop {
                 std::thread::sleep(Duration::from_millis(500));
                 let now = version();
                 if now != last {
                     last = now;
-                    let _ = app.emit("library-changed", LibraryChanged::new("external"));
+                    pending = true;
                     sync.kick();
+                }
+                if pending && (!sync.is_draining() || emitted.elapsed() >= DURING_SYNC) {
+                    pending = false;
+                    emitted = std::time::Instant::now();
+                    let _ = app.emit("library-changed", LibraryChanged::new("external"));
                 }
             }
         })

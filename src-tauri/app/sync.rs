@@ -186,6 +186,11 @@ impl SyncEngine {
         );
     }
 
+    /// A drain is writing to the catalog right now.
+    pub fn is_draining(&self) -> bool {
+        lock(&self.shared.control).draining
+    }
+
     /// There may be new work.
     pub fn kick(&self) {
         let mut c = lock(&self.shared.control);
