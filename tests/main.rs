@@ -40,3 +40,6 @@ mod sync_faults;
 // Credentials only in the real Secret Service; no secret in library files or output; a clear
 // error without a keychain.
 mod keychain;
+// import --in-place: referenced files are thumbnailed and synced, never copied or deleted; an
+// edited one is not uploaded under its old hash.
+mod in_place;

@@ -127,6 +127,9 @@ struct ImportArgs {
     /// Worker threads (default: one per core, plus one)
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Keep files where they are instead of copying them into the library
+    #[arg(long)]
+    in_place: bool,
 }
 
 #[derive(Args, Debug, Default)]
@@ -403,6 +406,7 @@ fn import(lib: &Library, a: ImportArgs, out: &Out) -> Result<bool> {
         tags: a.tags,
         visibility: a.visibility.parse()?,
         threads: a.threads.unwrap_or(0),
+        in_place: a.in_place,
         ..ImportOptions::default()
     };
     if let Some(s) = &a.max_file_size {

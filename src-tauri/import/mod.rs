@@ -119,6 +119,9 @@ pub struct ImportOptions {
     /// Worker threads; 0 = automatic (one per core, plus one).
     pub threads: usize,
     pub http: HttpOptions,
+    /// Leave files where they are (`storage = referenced`) instead of copying them into the
+    /// library. URLs and pasted data are always copied.
+    pub in_place: bool,
 }
 
 impl Default for ImportOptions {
@@ -131,6 +134,7 @@ impl Default for ImportOptions {
             max_pixels: DEFAULT_MAX_PIXELS,
             threads: 0,
             http: HttpOptions::default(),
+            in_place: false,
         }
     }
 }
@@ -246,6 +250,8 @@ struct Source<'a> {
     kind: SourceKind,
     reference: Option<String>,
     fetched_at: Option<i64>,
+    /// Referenced in place at this (canonical) path rather than copied in.
+    in_place: Option<String>,
 }
 
 impl Worker<'_> {
@@ -263,6 +269,7 @@ impl Worker<'_> {
                         kind: SourceKind::Url,
                         reference: Some(url.clone()),
                         fetched_at: Some(fetched_at),
+                        in_place: None,
                     },
                 )
             }
@@ -277,6 +284,7 @@ impl Worker<'_> {
                 kind: blob.kind,
                 reference: None,
                 fetched_at: None,
+                in_place: None,
             },
         )
     }
@@ -301,6 +309,17 @@ impl Worker<'_> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "image".into());
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let in_place = if self.opts.in_place {
+            let canonical = std::fs::canonicalize(path).map_err(|e| ImportError::from_io(&e))?;
+            Some(canonical.to_str().map(str::to_string).ok_or_else(|| {
+                ImportError::Storage(format!(
+                    "{}: a file kept in place needs a UTF-8 path; import it without --in-place",
+                    path.display()
+                ))
+            })?)
+        } else {
+            None
+        };
         self.bytes(
             &bytes,
             Source {
@@ -308,6 +327,7 @@ impl Worker<'_> {
                 kind: self.opts.source_kind,
                 reference: Some(absolute.to_string_lossy().into_owned()),
                 fetched_at: None,
+                in_place,
             },
         )
     }
@@ -369,11 +389,21 @@ impl Worker<'_> {
             })
         })?;
 
-        let rel = crate::originals::relative_path(&sha256, format.ext());
-        let target = self.lib.paths().originals.join(&rel);
+        // A managed original is written to a temp file now and renamed into place after the
+        // commit; a referenced one stays where it is.
+        let (storage, path) = match &src.in_place {
+            Some(p) => (Storage::Referenced, p.clone()),
+            None => (
+                Storage::Managed,
+                crate::originals::relative_path(&sha256, format.ext()),
+            ),
+        };
+        let target = self.lib.paths().originals.join(&path);
         let tmp = self.lib.workspace().temp_path(".original");
-        crate::originals::write_temp(&tmp, bytes)
-            .map_err(|e| ImportError::Storage(format!("{}: {e}", tmp.display())))?;
+        if storage == Storage::Managed {
+            crate::originals::write_temp(&tmp, bytes)
+                .map_err(|e| ImportError::Storage(format!("{}: {e}", tmp.display())))?;
+        }
         let cleanup = |tmp: &Path| {
             let _ = std::fs::remove_file(tmp);
         };
@@ -394,8 +424,8 @@ impl Worker<'_> {
             width: decoded.full_width,
             height: decoded.full_height,
             orientation,
-            storage: Storage::Managed,
-            path: rel,
+            storage,
+            path,
             source_kind: src.kind,
             source: src.reference,
             fetched_at: src.fetched_at,
@@ -421,7 +451,7 @@ impl Worker<'_> {
             self.tags,
             ThumbSize::Grid.bit(),
             self.lib.workspace().token(),
-            Some(&tmp_rel),
+            (storage == Storage::Managed).then_some(tmp_rel.as_str()),
         );
         let seq = match inserted {
             Ok(crate::catalog::Inserted::New { seq }) => seq,
@@ -441,8 +471,10 @@ impl Worker<'_> {
             Err(std::io::Error::other(
                 "injected failure at import:after-commit",
             ))
-        } else {
+        } else if storage == Storage::Managed {
             crate::originals::commit_temp(&tmp, &target)
+        } else {
+            Ok(())
         };
         if let Err(e) = placed {
             cleanup(&tmp);

@@ -116,6 +116,25 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
     let strip = run.strips(&s, area);
     let storage = &run.remote.storage;
 
+    // A file kept in place may have been edited since it was imported: never upload other
+    // bytes under this image's sha256.
+    if s.storage == Kept::Referenced && !already_there(run, &target, s.bytes, &s.sha256)? {
+        let path = run.original_path(&s);
+        let mut f = std::fs::File::open(&path).map_err(|e| missing(&s, run, e))?;
+        let mut hasher = sha2::Sha256::default();
+        std::io::copy(&mut f, &mut hasher).map_err(|e| missing(&s, run, e))?;
+        let found: String = sha2::Digest::finalize(hasher)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if found != s.sha256 {
+            return Err(StorageError::permanent(format!(
+                "{} changed since it was imported; import it again to sync the new version",
+                path.display()
+            ))
+            .into());
+        }
+    }
     // The bytes this area serves: the original, or a stripped copy.
     let stripped = if strip {
         let original = std::fs::read(run.original_path(&s)).map_err(|e| missing(&s, run, e))?;
