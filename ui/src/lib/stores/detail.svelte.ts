@@ -27,6 +27,10 @@ export class Detail {
   #gallery: Gallery;
   #toasts: Toasts;
   #loadSeq = 0;
+  /** A move under way (`step`): the image it started from and the presses added up so far. */
+  #stepFrom: string | null = null;
+  #stepDelta = 0;
+  #stepSeq = 0;
   /** Latest visibility request per id, so an older failure does not roll back a newer choice. */
   #visSeq = new Map<string, number>();
   #tagSeq = new Map<string, number>();
@@ -153,15 +157,49 @@ export class Detail {
     this.reload();
   }
 
-  /** Moves by `delta` in the gallery's order. */
+  /**
+   * Moves by `delta` in the gallery's order. When the neighbour is not loaded (its page was
+   * dropped, or not fetched yet) it is loaded first and the move happens when it arrives: the key
+   * press is not lost. Presses made meanwhile add up onto the pending move (each counts once) and
+   * the view lands once, on the final target.
+   */
   step(delta: number): void {
-    const i = this.index;
-    if (i < 0) return;
-    const j = i + delta;
-    const list = this.#gallery.visible;
-    this.#gallery.ensure(j + 1, Math.max(0, j - 1));
-    const next = j >= 0 ? list[j] : undefined;
-    if (next) void this.open(next.id);
+    if (this.id === null) return;
+    if (this.#stepFrom !== this.id) {
+      this.#stepFrom = this.id;
+      this.#stepDelta = 0;
+    }
+    this.#stepDelta += delta;
+    const seq = ++this.#stepSeq;
+    void this.#stepRun(seq);
+  }
+
+  async #stepRun(seq: number): Promise<void> {
+    const from = this.#stepFrom;
+    // A few rounds at most: the page may need its neighbour page too (margins), or fail.
+    for (let round = 0; round < 4; round++) {
+      if (seq !== this.#stepSeq || from === null || this.id !== from) return;
+      const i = this.#gallery.indexOf(from);
+      if (i < 0) break;
+      let j = i + this.#stepDelta;
+      if (j < 0) j = 0;
+      const g = this.#gallery;
+      if (g.exhausted && j >= g.visible.length) j = g.visible.length - 1;
+      if (j === i) break;
+      g.ensure(j + 1, Math.max(0, j - 1));
+      const next = g.visible[j];
+      if (next) {
+        this.#stepFrom = null;
+        this.#stepDelta = 0;
+        void this.open(next.id);
+        return;
+      }
+      await g.idle();
+    }
+    if (seq === this.#stepSeq) {
+      this.#stepFrom = null;
+      this.#stepDelta = 0;
+    }
   }
 
   #patchLocal(id: string, fields: Partial<ImageRecord>): void {

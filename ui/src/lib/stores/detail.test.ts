@@ -124,6 +124,57 @@ describe('navigation', () => {
   });
 });
 
+describe('navigation onto a dropped page', () => {
+  /** A big library scrolled far: the pages near the start are dropped from memory. */
+  async function deep() {
+    const lib = fakeCore({ count: 20_000 });
+    const gallery = new Gallery();
+    const detail = new Detail(gallery, new Toasts());
+    gallery.setKnownTotal(20_000);
+    gallery.setFilter({ sort: 'newest' });
+    await gallery.idle();
+    const ids: string[] = [];
+    for (let i = 0; i <= 12_000; i += 40) {
+      gallery.ensure(i + 39, i);
+      await gallery.idle();
+      for (let k = i; k < i + 40; k++) if (ids[k] === undefined && gallery.items[k]) ids[k] = gallery.items[k]!.id;
+    }
+    // The first loaded entry: the one before it sits in a dropped page.
+    const first = gallery.items.findIndex((r) => r !== undefined);
+    expect(first).toBeGreaterThan(0);
+    expect(gallery.items[first - 1]).toBeUndefined();
+    await detail.open(gallery.items[first]!.id);
+    return { lib, gallery, detail, ids, first };
+  }
+
+  it('one key press loads the neighbour and moves onto it', async () => {
+    const { gallery, detail, ids, first } = await deep();
+    detail.step(-1);
+    await gallery.idle();
+    await flush();
+    expect(detail.id).toBe(ids[first - 1]);
+    expect(detail.detail?.id).toBe(ids[first - 1]);
+  });
+
+  it('two quick presses move two, each press once (no double move, none lost)', async () => {
+    const { lib, gallery, detail, ids, first } = await deep();
+    const opens = lib.callsOf('get_image').length;
+    detail.step(-1);
+    detail.step(-1);
+    await gallery.idle();
+    await flush();
+    expect(detail.id).toBe(ids[first - 2]);
+    // Landed once: the intermediate image was not opened on the way.
+    expect(lib.callsOf('get_image').length).toBe(opens + 1);
+    // Settled: a later wait moves nothing.
+    await flush();
+    expect(detail.id).toBe(ids[first - 2]);
+    detail.step(1);
+    await flush();
+    expect(detail.id).toBe(ids[first - 1]);
+  });
+});
+
 describe('onChanged hook (sidebar counts)', () => {
   it('runs after a tag edit or visibility change went through, not after a failure', async () => {
     const lib = fakeCore({ count: 5 });

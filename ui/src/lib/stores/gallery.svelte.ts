@@ -353,18 +353,40 @@ export class Gallery {
     }
   }
 
-  /** Puts a re-fetched page back in its slots (marked loaded even if it came back short: no refetch loop). */
+  /**
+   * Puts a re-fetched page back in its slots (marked loaded even if it came back short: no
+   * refetch loop). Records already held elsewhere are skipped (de-duplicated by id), and the page
+   * ends at the next page's boundary (its `after` id), so what was deleted meanwhile does not pull
+   * the next page's first entries in. A page that came back short shrinks, and the pages after it
+   * shift, so positions stay contiguous (no hole that never loads).
+   */
   #fill(p: Page, page: ImageRecord[]): void {
-    const next = this.items.slice();
-    let k = 0;
+    const pages = this.#pages;
+    const at = pages.indexOf(p);
+    const following = at >= 0 && at + 1 < pages.length ? pages[at + 1] : null;
+    const boundary = following ? following.after : null;
+    const fresh: GridItem[] = [];
+    let hitBoundary = false;
     for (const r of page) {
-      if (k >= p.count) break;
-      if (this.#ids.has(r.id)) continue;
-      this.#ids.add(r.id);
-      next[p.start + k++] = compact(r);
+      if (fresh.length >= p.count) break;
+      if (!this.#ids.has(r.id)) {
+        this.#ids.add(r.id);
+        fresh.push(compact(r));
+      }
+      if (r.id === boundary) {
+        hitBoundary = true;
+        break;
+      }
     }
+    // The boundary record itself is gone: the next (dropped) page now starts after what this one holds.
+    if (following && !hitBoundary && !following.loaded && fresh.length > 0) following.after = fresh[fresh.length - 1].id;
+    const short = p.count - fresh.length;
+    const next = this.items.slice();
+    next.splice(p.start, p.count, ...fresh);
+    if (short > 0) for (let k = at + 1; k < pages.length; k++) pages[k].start -= short;
+    p.count = fresh.length;
     p.loaded = true;
-    this.#loaded += p.count;
+    this.#loaded += fresh.length;
     this.items = next;
   }
 

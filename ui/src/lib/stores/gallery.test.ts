@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compact, Gallery, GRID_ITEM_FIELDS, MAX_LOADED, PAGE_SIZE } from './gallery.svelte';
+import { compact, Gallery, GRID_ITEM_FIELDS, MAX_LOADED, PAGE_SIZE, type GridItem } from './gallery.svelte';
 import { fakeCore, fakeRecordIds, recordIPC } from '../../test/helpers';
 import { fakeRecord } from '../ipc/mock-backend';
 import type { ListQuery } from '../ipc';
@@ -261,5 +261,41 @@ describe('Gallery memory bound', () => {
     g.ensure(39, 0);
     await g.idle();
     expect(queries(lib).length).toBe(after);
+  });
+});
+
+describe('Gallery re-fetch after a delete in a dropped page', () => {
+  async function scroll(g: Gallery, from: number, to: number) {
+    const step = from <= to ? 40 : -40;
+    for (let i = from; step > 0 ? i <= to : i >= to; i += step) {
+      g.ensure(i + 39, i);
+      await g.idle();
+    }
+  }
+  const held = (g: Gallery) => g.items.filter((r) => r !== undefined).length;
+
+  it('de-duplicates by id and keeps positions consistent', async () => {
+    const lib = fakeCore({ count: 20_000 });
+    const g = new Gallery();
+    g.setKnownTotal(20_000);
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    await scroll(g, 0, 1600);
+    const ids = g.items.slice(0, 1600).map((r) => r!.id);
+    await scroll(g, 1640, 12_000);
+    expect(g.items[1100]).toBeUndefined();
+    expect(g.items[1300]).toBeUndefined();
+    // Image 1100 is deleted while its page (1000..1199) is dropped.
+    const gone = ids[1100];
+    lib.records = lib.records.filter((r) => r.id !== gone);
+    g.remove([gone]);
+    const expected = ids.filter((id) => id !== gone);
+    // Back to that page (the next one is still dropped), then on to the next one.
+    await scroll(g, 1000, 1400);
+    const seen = g.items.filter((r): r is GridItem => r !== undefined).map((r) => r.id);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(g.items.slice(1000, 1399).map((r) => r?.id)).toEqual(expected.slice(1000, 1399));
+    expect(g.loadedCount).toBe(held(g));
+    expect(g.indexOf(expected[1250])).toBe(1250);
   });
 });
