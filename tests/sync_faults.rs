@@ -80,10 +80,16 @@ fn assert_bucket_matches_catalog(lib: &TestLib, s3: &S3Server, expected: usize) 
         keys, wanted,
         "exactly one object per image: 0 duplicated, 0 orphaned"
     );
+    let files: Vec<String> = std::fs::read_dir(&s3.root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".upload-") || n.contains(".upload-"))
+        .collect();
     assert_eq!(
         s3.pending_uploads(),
         0,
-        "no multipart upload left open on the server"
+        "no multipart upload left open on the server: {files:?}"
     );
     assert_eq!(
         lib.count("SELECT count(*) FROM sync_queue"),

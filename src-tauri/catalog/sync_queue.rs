@@ -67,6 +67,8 @@ pub struct FailedJob {
 /// A multipart upload in flight, as persisted.
 #[derive(Debug, Clone)]
 pub struct UploadState {
+    /// When the intent was recorded (milliseconds since the epoch; 0 for a new state).
+    pub created_at: i64,
     pub image_id: String,
     pub object_key: String,
     pub upload_id: Option<String>,
@@ -326,7 +328,7 @@ impl Catalog {
         Ok(self
             .conn()
             .query_row(
-                "SELECT image_id, object_key, upload_id, part_size, sha256 FROM sync_uploads
+                "SELECT image_id, object_key, upload_id, part_size, sha256, created_at FROM sync_uploads
                  WHERE image_id = ?1",
                 [image_id],
                 |r| {
@@ -336,6 +338,7 @@ impl Catalog {
                         upload_id: r.get(2)?,
                         part_size: r.get::<_, i64>(3)? as u64,
                         sha256: r.get(4)?,
+                        created_at: r.get(5)?,
                     })
                 },
             )
@@ -344,7 +347,7 @@ impl Catalog {
 
     pub fn all_upload_states(&self) -> Result<Vec<UploadState>> {
         let mut stmt = self.conn().prepare(
-            "SELECT image_id, object_key, upload_id, part_size, sha256 FROM sync_uploads",
+            "SELECT image_id, object_key, upload_id, part_size, sha256, created_at FROM sync_uploads",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(UploadState {
@@ -353,6 +356,7 @@ impl Catalog {
                 upload_id: r.get(2)?,
                 part_size: r.get::<_, i64>(3)? as u64,
                 sha256: r.get(4)?,
+                created_at: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

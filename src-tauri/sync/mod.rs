@@ -252,12 +252,14 @@ pub fn run(
         fatal: Mutex::new(None),
         mass_delete: Mutex::new(None),
     };
-    // One cheap request before the work: a missing bucket, an unplugged folder or wrong
-    // credentials stop the run here instead of failing every item one by one.
-    remote
-        .storage
-        .check()
-        .map_err(|e| SyncError::Remote(remote.storage.diagnose(e)))?;
+    // One cheap request before the work: a missing bucket or an unplugged folder stops the
+    // run here instead of failing every item one by one. A refusal is not final: keys scoped
+    // to objects may not see the bucket itself; the first item tells (and stops the run).
+    if let Err(e) = remote.storage.check() {
+        if e.kind != ErrorKind::Auth {
+            return Err(SyncError::Remote(e));
+        }
+    }
     multipart::sweep(&run)?;
     run.check_mass_delete(&library.catalog())?;
     let workers = opts.workers.max(1);

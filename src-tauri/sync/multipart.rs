@@ -38,6 +38,7 @@ pub(super) fn upload(
                     cat.end_upload_state(&st.image_id)?;
                 }
                 let mut st = UploadState {
+                    created_at: now_ms(),
                     image_id: s.id.clone(),
                     object_key: key.to_string(),
                     upload_id: None,
@@ -130,6 +131,12 @@ fn abort(run: &Run<'_>, st: &UploadState) -> Result<(), StorageError> {
     match &st.upload_id {
         Some(id) => storage.multipart_abort(&st.object_key, id),
         None => {
+            // The process died while asking for an upload id: the server may still be
+            // creating that upload. Give it a moment, then abort whatever it made.
+            let age = now_ms() - st.created_at;
+            if (0..2000).contains(&age) {
+                std::thread::sleep(std::time::Duration::from_millis((2000 - age) as u64));
+            }
             for u in storage.multipart_list(&st.object_key)? {
                 if u.key == st.object_key {
                     storage.multipart_abort(&u.key, &u.upload_id)?;

@@ -79,18 +79,25 @@ impl S3Server {
         super::files_under(&self.root.join(BUCKET))
     }
 
-    /// Multipart uploads the server still holds (s3s-fs keeps one `.upload-*` file each).
+    /// Multipart uploads the server still holds open. s3s-fs writes `.upload-<id>.json`, then
+    /// the upload's metadata, then answers; a request cancelled in between (its client was
+    /// killed) leaves a json without metadata: never acknowledged, no key, not an upload.
     pub fn pending_uploads(&self) -> usize {
-        std::fs::read_dir(&self.root)
+        let names: Vec<String> = std::fs::read_dir(&self.root)
             .map(|d| {
                 d.flatten()
-                    .filter(|e| {
-                        let n = e.file_name().to_string_lossy().into_owned();
-                        n.starts_with(".upload-") && n.ends_with(".json")
-                    })
-                    .count()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
             })
-            .unwrap_or(0)
+            .unwrap_or_default();
+        names
+            .iter()
+            .filter_map(|n| n.strip_prefix(".upload-")?.strip_suffix(".json"))
+            .filter(|id| {
+                let meta = format!(".upload-{id}.metadata.json");
+                names.iter().any(|n| n.ends_with(&meta))
+            })
+            .count()
     }
 
     pub fn env(&self) -> Vec<(&'static str, &'static str)> {
