@@ -449,25 +449,11 @@ fn a_failing_item_is_quarantined_with_its_error_and_retried_on_request() {
     assert_eq!(s.s3.get(&s.key(&bad)), bad_bytes);
 }
 
-/// Random pixels: a PNG about as large as its raw pixels.
-fn noise_png(w: u32, h: u32) -> Vec<u8> {
-    let mut x = 0x9E3779B97F4A7C15u64;
-    let img = image::RgbImage::from_fn(w, h, |_, _| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        image::Rgb([x as u8, (x >> 8) as u8, (x >> 16) as u8])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
 #[test]
 fn large_files_go_up_in_parts() {
     let s = Setup::new();
     // Noise compresses badly: a ~7 MB PNG, sent in 5 MiB parts.
-    let big = noise_png(1600, 1500);
+    let big = images::noise_png(1600, 1500, 0x9E3779B97F4A7C15);
     assert!(big.len() > 6 << 20, "{} bytes", big.len());
     let id = s.lib.add("big.png", &big);
     let v = s

@@ -16,20 +16,6 @@ fn sha_file(p: &Path) -> String {
     vitrine::import::sha256_hex(&std::fs::read(p).unwrap())
 }
 
-/// Random pixels, so the PNG stays about as large as its pixels (multipart-sized).
-fn noise_png(w: u32, h: u32, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    let img = image::RgbImage::from_fn(w, h, |_, _| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        image::Rgb([x as u8, (x >> 8) as u8, (x >> 16) as u8])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
 fn spawn_sync(lib: &TestLib, env: &[(&str, String)]) -> Child {
     let mut cmd = Command::new(bin());
     cmd.args([
@@ -116,7 +102,10 @@ fn kill_dash_nine_at_random_points_loses_and_duplicates_nothing() {
         );
     }
     for i in 0..6u64 {
-        lib.input(&format!("big/{i}.png"), &noise_png(1500, 1400, 77 + i));
+        lib.input(
+            &format!("big/{i}.png"),
+            &images::noise_png(1500, 1400, 77 + i),
+        );
     }
     let (run, lines) = lib.import(&[&lib.inputs], &[]);
     assert!(run.ok(), "{}", run.stderr);

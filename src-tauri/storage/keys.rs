@@ -102,6 +102,20 @@ impl KeyLayout {
     }
 }
 
+/// Percent-encodes a key for a URL path or `x-amz-copy-source` (keeps `/`).
+pub fn url_encode(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// Refuses keys that could escape a folder or confuse a server.
 pub fn validate(key: &str) -> Result<(), String> {
     if key.is_empty()
@@ -145,6 +159,11 @@ mod tests {
             bare.original(Area::of(Visibility::Unlisted), SHA, "gif"),
             format!("public/ab/{SHA}.gif")
         );
+    }
+
+    #[test]
+    fn keys_are_url_encoded_keeping_slashes() {
+        assert_eq!(url_encode("a b/ü+x.jpg"), "a%20b/%C3%BC%2Bx.jpg");
     }
 
     #[test]

@@ -286,20 +286,6 @@ pub fn classify(
     }
 }
 
-/// Percent-encodes a key for `x-amz-copy-source` (keeps `/`).
-fn encode_key(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for b in key.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 impl Storage for S3Storage {
     fn kind(&self) -> &'static str {
         "s3"
@@ -436,7 +422,7 @@ impl Storage for S3Storage {
     }
 
     fn copy(&self, from: &str, to: &str, meta: &PutMeta) -> SResult<()> {
-        let source = format!("{}/{}", self.bucket(), encode_key(from));
+        let source = format!("{}/{}", self.bucket(), super::keys::url_encode(from));
         self.rt
             .block_on(
                 self.client
@@ -702,10 +688,5 @@ mod tests {
             classify("x", 400, "InvalidArgument", "", "b", "e").0,
             ErrorKind::Permanent
         );
-    }
-
-    #[test]
-    fn copy_source_is_encoded() {
-        assert_eq!(encode_key("a b/ü+x.jpg"), "a%20b/%C3%BC%2Bx.jpg");
     }
 }

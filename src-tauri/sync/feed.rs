@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use super::{encode_path, Did, JobError, Run};
+use super::{Did, JobError, Run};
 use crate::catalog::{Catalog, SyncJob};
 use crate::model::{now_ms, rfc3339};
+use crate::storage::keys::url_encode;
 use crate::storage::{Area, PutMeta};
 
 #[derive(Serialize)]
@@ -69,7 +70,7 @@ pub(super) fn publish(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result
             continue;
         }
         let thumb_key = layout.thumbnail(&sha);
-        let rel = |k: &str| encode_path(k.strip_prefix(&public_dir).unwrap_or(k));
+        let rel = |k: &str| url_encode(k.strip_prefix(&public_dir).unwrap_or(k));
         items.push(FeedItem {
             path: rel(&key),
             url: run.remote.public_url(&key),

@@ -268,20 +268,7 @@ pub(super) fn delete(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<
         }
     }
     if job.trash {
-        match storage.head(key) {
-            Ok(info) => {
-                let meta = PutMeta {
-                    content_type: info
-                        .content_type
-                        .unwrap_or_else(|| "application/octet-stream".into()),
-                    cache_control: None,
-                    sha256: info.sha256.unwrap_or_default(),
-                };
-                storage.copy(key, &layout.trash(key), &meta)?;
-            }
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e.into()),
-        }
+        copy_to_trash(run, key)?;
     }
     storage.delete(key)?;
     // A removed image whose public copy was stripped also has its full original in private/.
@@ -291,22 +278,8 @@ pub(super) fn delete(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<
                 Some(sha) => in_use(run, cat, sha, &twin)?,
                 None => false,
             };
-            if !in_use {
-                match storage.head(&twin) {
-                    Ok(info) => {
-                        let meta = PutMeta {
-                            content_type: info
-                                .content_type
-                                .unwrap_or_else(|| "application/octet-stream".into()),
-                            cache_control: None,
-                            sha256: info.sha256.unwrap_or_default(),
-                        };
-                        storage.copy(&twin, &layout.trash(&twin), &meta)?;
-                        storage.delete(&twin)?;
-                    }
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e.into()),
-                }
+            if !in_use && copy_to_trash(run, &twin)? {
+                storage.delete(&twin)?;
             }
         }
     }
@@ -332,6 +305,25 @@ pub(super) fn delete(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<
     } else {
         Did::Nothing
     })
+}
+
+/// Copies an object to `trash/` with its content type and sha256; false when it is not there.
+fn copy_to_trash(run: &Run<'_>, key: &str) -> Result<bool, JobError> {
+    let storage = &run.remote.storage;
+    let info = match storage.head(key) {
+        Ok(info) => info,
+        Err(e) if e.is_not_found() => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let meta = PutMeta {
+        content_type: info
+            .content_type
+            .unwrap_or_else(|| "application/octet-stream".into()),
+        cache_control: None,
+        sha256: info.sha256.unwrap_or_default(),
+    };
+    storage.copy(key, &run.remote.layout.trash(key), &meta)?;
+    Ok(true)
 }
 
 /// `<prefix>public/ab/x.jpg` → `<prefix>private/ab/x.jpg`.

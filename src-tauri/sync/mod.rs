@@ -47,25 +47,14 @@ impl Remote {
 
     /// `<public-url>/<key>`, when a public URL is set.
     pub fn public_url(&self, key: &str) -> Option<String> {
-        self.row
-            .public_url
-            .as_deref()
-            .map(|base| format!("{}/{}", base.trim_end_matches('/'), encode_path(key)))
+        self.row.public_url.as_deref().map(|base| {
+            format!(
+                "{}/{}",
+                base.trim_end_matches('/'),
+                crate::storage::keys::url_encode(key)
+            )
+        })
     }
-}
-
-/// Percent-encodes a key for a URL path (keeps `/`).
-pub fn encode_path(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for b in key.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[derive(Debug, Clone)]

@@ -305,3 +305,18 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     out[1] = 0x00;
     out
 }
+
+/// Random pixels (xorshift from `seed`): a PNG about as large as its raw pixels, for tests that
+/// need big files (multipart uploads).
+pub fn noise_png(w: u32, h: u32, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    let img = RgbImage::from_fn(w, h, |_, _| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        image::Rgb([x as u8, (x >> 8) as u8, (x >> 16) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
