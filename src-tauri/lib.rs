@@ -19,6 +19,7 @@ pub mod secrets;
 pub mod storage;
 pub mod sync;
 pub mod thumbs;
+pub mod watch;
 pub mod workspace;
 
 pub use error::{Error, Result};

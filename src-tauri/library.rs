@@ -342,7 +342,20 @@ impl Library {
 
     /// Removes an image: catalog row (a tombstone stays), managed original and thumbnails.
     pub fn remove(&self, id: &str) -> Result<ImageRecord> {
-        let record = self.catalog().remove(id)?;
+        self.remove_with(id, true)
+    }
+
+    /// Removes an image from the library but leaves its objects in the bucket.
+    pub fn forget(&self, id: &str) -> Result<ImageRecord> {
+        self.remove_with(id, false)
+    }
+
+    fn remove_with(&self, id: &str, delete_remote: bool) -> Result<ImageRecord> {
+        let record = if delete_remote {
+            self.catalog().remove(id)?
+        } else {
+            self.catalog().forget(id)?
+        };
         if record.storage == Storage::Managed {
             let path = self.original_path(&record);
             match std::fs::remove_file(&path) {

@@ -112,3 +112,62 @@ pub fn truncate_utf8(s: &mut String, max: usize) {
         s.truncate(cut);
     }
 }
+
+text_enum!(
+    /// What a watched folder is doing, as written by the process watching it.
+    FolderStatus, "folder status", "use stopped, scanning, watching, polling, offline, paused or error" {
+        Stopped => "stopped",
+        Scanning => "scanning",
+        Watching => "watching",
+        Polling => "polling",
+        Offline => "offline",
+        Paused => "paused",
+        Error => "error",
+    }
+);
+
+/// What a file deleted from a watched folder means for its image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "kebab-case")]
+pub enum OnDelete {
+    /// The image stays in the library (and in the bucket).
+    #[default]
+    Keep,
+    /// The image leaves the library; its object stays in the bucket.
+    Remove,
+    /// The image leaves the library and its object leaves the bucket (to `trash/`).
+    RemoveRemote,
+}
+
+impl OnDelete {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnDelete::Keep => "keep",
+            OnDelete::Remove => "remove",
+            OnDelete::RemoveRemote => "remove-remote",
+        }
+    }
+}
+
+impl fmt::Display for OnDelete {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OnDelete {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "keep" => Ok(OnDelete::Keep),
+            "remove" => Ok(OnDelete::Remove),
+            "remove-remote" => Ok(OnDelete::RemoveRemote),
+            _ => Err(Error::Invalid {
+                what: "--on-delete",
+                value: s.to_string(),
+                hint: "use keep, remove or remove-remote",
+            }),
+        }
+    }
+}

@@ -465,8 +465,22 @@ impl Catalog {
 
     /// Removes the row (tags, sources and jobs cascade) and leaves a tombstone.
     pub fn remove(&mut self, id: &str) -> Result<ImageRecord> {
+        self.remove_with(id, true)
+    }
+
+    /// Removes the row like [`Catalog::remove`] but leaves its objects in the bucket (a watched
+    /// folder set to "remove from library"): no delete is queued for them.
+    pub fn forget(&mut self, id: &str) -> Result<ImageRecord> {
+        self.remove_with(id, false)
+    }
+
+    fn remove_with(&mut self, id: &str, delete_remote: bool) -> Result<ImageRecord> {
         let record = self.get(id)?;
         let tx = self.write()?;
+        let last_job: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM sync_queue", [], |r| {
+                r.get(0)
+            })?;
         tx.execute(
             "INSERT OR REPLACE INTO tombstones (id, sha256, ext, visibility, object_key, remote_state, deleted_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -482,6 +496,18 @@ impl Catalog {
         )?;
         tx.execute("DELETE FROM images_fts WHERE rowid = ?1", [record.seq])?;
         tx.execute("DELETE FROM images WHERE seq = ?1", [record.seq])?;
+        if !delete_remote {
+            // The delete trigger queued the object's removal; take it back. A 'delete' job
+            // queued earlier (an older object of the same content) stays.
+            tx.execute(
+                "DELETE FROM sync_queue WHERE kind = 'delete' AND sha256 = ?1 AND id > ?2",
+                params![record.sha256, last_job],
+            )?;
+            tx.execute(
+                "UPDATE tombstones SET remote_state = 'kept' WHERE id = ?1",
+                [&record.id],
+            )?;
+        }
         tx.commit()?;
         Ok(record)
     }

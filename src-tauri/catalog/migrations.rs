@@ -264,6 +264,55 @@ BEGIN
         WHERE kind = 'feed';
 END;
 "#,
+    // 3: watched folders, what was last seen in them, and what the watcher did.
+    r#"
+CREATE TABLE watched_folders (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    path       TEXT NOT NULL UNIQUE,
+    recursive  INTEGER NOT NULL DEFAULT 0,
+    include    TEXT NOT NULL DEFAULT '[]',
+    exclude    TEXT NOT NULL DEFAULT '[]',
+    tags       TEXT NOT NULL DEFAULT '[]',
+    visibility TEXT NOT NULL DEFAULT 'private' CHECK (visibility IN ('private', 'unlisted', 'public')),
+    copy       INTEGER NOT NULL DEFAULT 0,
+    on_delete  TEXT NOT NULL DEFAULT 'keep' CHECK (on_delete IN ('keep', 'remove', 'remove-remote')),
+    poll       INTEGER NOT NULL DEFAULT 0,
+    paused     INTEGER NOT NULL DEFAULT 0,
+    -- The device the folder was on when added: another device there means "not plugged in".
+    device     INTEGER,
+    -- Written by the process watching it (`owner`, a workspace token) for every reader.
+    status     TEXT NOT NULL DEFAULT 'stopped',
+    detail     TEXT,
+    last_error TEXT,
+    owner      TEXT,
+    scanned_at INTEGER,
+    added_at   INTEGER NOT NULL
+);
+
+-- Every file last seen in a watched folder: size and mtime decide whether it changed.
+CREATE TABLE watched_files (
+    folder_id INTEGER NOT NULL REFERENCES watched_folders (id) ON DELETE CASCADE,
+    path      TEXT NOT NULL,
+    size      INTEGER NOT NULL,
+    mtime_ns  INTEGER NOT NULL,
+    sha256    TEXT,
+    error     TEXT,
+    code      TEXT,
+    PRIMARY KEY (folder_id, path)
+) WITHOUT ROWID;
+CREATE INDEX watched_files_sha ON watched_files (sha256) WHERE sha256 IS NOT NULL;
+
+-- What the watcher did, newest last (trimmed), so the user sees edits, moves and failures.
+CREATE TABLE watch_events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    folder_id INTEGER REFERENCES watched_folders (id) ON DELETE CASCADE,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    path      TEXT NOT NULL,
+    image_id  TEXT,
+    detail    TEXT
+);
+"#,
 ];
 
 /// The schema version this build writes.

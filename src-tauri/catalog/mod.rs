@@ -14,6 +14,7 @@ mod stats;
 mod sync_queue;
 mod tags;
 mod thumb_jobs;
+mod watched;
 
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
 pub use query::{ListQuery, DEFAULT_PAGE};
@@ -22,6 +23,7 @@ pub use stats::{Bucket, FailedItem, Stats};
 pub use sync_queue::{FailedJob, JobKind, QueueCounts, SyncJob, UploadState};
 pub use tags::normalize as normalize_tags;
 pub use thumb_jobs::ThumbJob;
+pub use watched::{FileEntry, FolderOptions, WatchEvent, WatchedFolder};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

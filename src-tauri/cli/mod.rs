@@ -4,6 +4,7 @@
 
 mod output;
 mod remote;
+mod watch;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
@@ -105,6 +106,9 @@ enum Command {
     Sync(remote::SyncArgs),
     /// Print a share link: presigned for private images, public URL otherwise
     Link(remote::LinkArgs),
+    /// Watched folders: images that appear in them are cataloged and synced by themselves
+    #[command(subcommand)]
+    Watch(watch::WatchCmd),
 }
 
 #[derive(Args, Debug)]
@@ -398,6 +402,7 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         Command::Remote(cmd) => remote::remote_cmd(&lib, cmd, out),
         Command::Sync(a) => remote::sync_cmd(&lib, a, out),
         Command::Link(a) => remote::link_cmd(&lib, a, out),
+        Command::Watch(cmd) => watch::watch_cmd(&lib, cmd, out),
     }
 }
 

@@ -411,7 +411,7 @@ extern "C" fn on_signal(_: libc::c_int) {
 }
 
 /// A flag set by SIGINT or SIGTERM (the sync finishes the items in flight, then exits).
-fn stop_on_signal() -> Arc<AtomicBool> {
+pub(super) fn stop_on_signal() -> Arc<AtomicBool> {
     // SAFETY: installs an async-signal-safe handler that only stores to an atomic.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);

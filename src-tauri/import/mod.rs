@@ -254,7 +254,22 @@ struct Source<'a> {
     in_place: Option<String>,
 }
 
-impl Worker<'_> {
+impl<'a> Worker<'a> {
+    /// A worker with its own connections (one per thread).
+    pub(crate) fn new(
+        lib: &'a Library,
+        opts: &'a ImportOptions,
+        tags: &'a [String],
+    ) -> crate::error::Result<Self> {
+        Ok(Worker {
+            lib,
+            catalog: lib.catalog_connection()?,
+            thumbs: lib.thumb_cache()?,
+            opts,
+            tags,
+        })
+    }
+
     pub fn item(&mut self, item: &walk::Item) -> Result<(Status, String), ImportError> {
         match item {
             walk::Item::Broken(_, e) => Err(e.clone()),
@@ -289,7 +304,7 @@ impl Worker<'_> {
         )
     }
 
-    fn file(&mut self, path: &Path) -> Result<(Status, String), ImportError> {
+    pub(crate) fn file(&mut self, path: &Path) -> Result<(Status, String), ImportError> {
         let meta = std::fs::metadata(path).map_err(|e| ImportError::from_io(&e))?;
         if !meta.is_file() {
             return Err(ImportError::NotAFile);
@@ -531,15 +546,7 @@ pub(crate) fn run_parallel<T: Sync>(
     crate::parallel::for_each(
         items,
         crate::parallel::threads(opts.threads),
-        || {
-            Ok(Worker {
-                lib,
-                catalog: lib.catalog_connection()?,
-                thumbs: lib.thumb_cache()?,
-                opts,
-                tags,
-            })
-        },
+        || Worker::new(lib, opts, tags),
         |worker, item| {
             let result = f(worker, item);
             emit(Outcome::from_result(label(item), result));

@@ -85,7 +85,7 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 /// In a folder, a file is considered when its extension says image or its first bytes do;
 /// other files (sidecars, notes) are left alone. Files given by name are always considered.
-fn is_candidate(path: &Path) -> bool {
+pub(crate) fn is_candidate(path: &Path) -> bool {
     let ext_ok = path
         .extension()
         .and_then(|e| e.to_str())

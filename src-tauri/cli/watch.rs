@@ -1,0 +1,484 @@
+//! `vitrine watch …`: folders whose images are cataloged and synced by themselves.
+
+use clap::{Args, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::output::Out;
+use crate::catalog::{FolderOptions, WatchedFolder};
+use crate::error::{Error, Result};
+use crate::library::Library;
+use crate::model::{OnDelete, Visibility};
+use crate::sync::{SyncEvent, SyncOptions};
+use crate::watch::{self, service, ScanReport, WatchLock};
+
+#[derive(Subcommand, Debug)]
+pub enum WatchCmd {
+    /// Watch a folder: its images (now and to come) are cataloged and synced by themselves
+    Add(AddArgs),
+    /// Watched folders with their options and status
+    List,
+    /// Stop watching a folder (its images stay in the library)
+    Remove { dir: PathBuf },
+    /// Pause watching a folder (changes are picked up on resume)
+    Pause { dir: PathBuf },
+    /// Resume a paused folder (rescans it)
+    Resume { dir: PathBuf },
+    /// Watch every folder and run the sync engine until SIGINT/SIGTERM
+    Run {
+        /// Scan every folder once, sync once, and exit (for cron and scripts)
+        #[arg(long)]
+        once: bool,
+    },
+    /// What the watcher did recently: added, moved, edited, deleted, failed
+    Log {
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    dir: PathBuf,
+    /// Include subfolders
+    #[arg(long)]
+    recursive: bool,
+    /// Tag every image from this folder (repeatable)
+    #[arg(long = "tag", value_name = "T")]
+    tags: Vec<String>,
+    /// private (default), unlisted or public
+    #[arg(long, value_name = "V", default_value = "private")]
+    visibility: String,
+    /// Copy files into the library instead of referencing them in place
+    #[arg(long)]
+    copy: bool,
+    /// What deleting a file in the folder does: keep (default), remove (from the library;
+    /// the bucket copy stays) or remove-remote (from the library and the bucket)
+    #[arg(long, value_name = "RULE", default_value = "keep")]
+    on_delete: String,
+    /// Only files matching this pattern, e.g. "*.png" or "renders/**" (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip files matching this pattern (repeatable; temp, partial and hidden files are
+    /// always skipped)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Check by rescanning every few seconds instead of file events (network filesystems)
+    #[arg(long)]
+    poll: bool,
+    /// Do not import what is already in the folder now (the watcher does it)
+    #[arg(long)]
+    no_scan: bool,
+}
+
+pub fn watch_cmd(lib: &Library, cmd: WatchCmd, out: &Out) -> Result<bool> {
+    match cmd {
+        WatchCmd::Add(a) => add(lib, a, out),
+        WatchCmd::List => {
+            let all = watch::folders(lib)?;
+            let human = if all.is_empty() {
+                "no watched folders: add one with `vitrine watch add DIR`".to_string()
+            } else {
+                all.iter().map(describe).collect::<Vec<_>>().join("\n")
+            };
+            out.value(&all, &human);
+            Ok(true)
+        }
+        WatchCmd::Remove { dir } => {
+            let f = watch::find_folder(lib, &dir)?;
+            lib.catalog().remove_watched(f.id)?;
+            out.value(
+                &serde_json::json!({"removed": f.path}),
+                &format!(
+                    "stopped watching {} (its images stay in the library)",
+                    f.path
+                ),
+            );
+            Ok(true)
+        }
+        WatchCmd::Pause { dir } => set_paused(lib, &dir, true, out),
+        WatchCmd::Resume { dir } => set_paused(lib, &dir, false, out),
+        WatchCmd::Run { once } => {
+            if once {
+                run_once(lib, out)
+            } else {
+                run(lib, out)
+            }
+        }
+        WatchCmd::Log { dir, limit } => {
+            let folder = dir.map(|d| watch::find_folder(lib, &d)).transpose()?;
+            let events = lib
+                .catalog()
+                .watch_events(folder.map(|f| f.id), limit.clamp(1, 10_000))?;
+            let human = events
+                .iter()
+                .rev()
+                .map(|e| {
+                    format!(
+                        "{} {:<9} {}{}{}",
+                        e.at,
+                        e.kind,
+                        e.path,
+                        e.image_id
+                            .as_deref()
+                            .map(|i| format!(" [{i}]"))
+                            .unwrap_or_default(),
+                        e.detail
+                            .as_deref()
+                            .map(|d| format!(": {d}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.value(&events, &human);
+            Ok(true)
+        }
+    }
+}
+
+fn describe(f: &WatchedFolder) -> String {
+    let o = &f.options;
+    let mut flags = vec![
+        if o.recursive {
+            "recursive"
+        } else {
+            "top level only"
+        }
+        .to_string(),
+        o.visibility.to_string(),
+        if o.copy { "copied in" } else { "in place" }.to_string(),
+        format!("on delete: {}", o.on_delete),
+    ];
+    if !o.tags.is_empty() {
+        flags.push(format!("tags: {}", o.tags.join(", ")));
+    }
+    if o.poll {
+        flags.push("polled".into());
+    }
+    format!(
+        "{}\n  {}{} · {} files{}\n  {}{}",
+        f.path,
+        f.status,
+        f.detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default(),
+        f.files,
+        if f.errors > 0 {
+            format!(", {} failed (see `vitrine watch log`)", f.errors)
+        } else {
+            String::new()
+        },
+        flags.join(" · "),
+        f.last_error
+            .as_deref()
+            .map(|e| format!("\n  problem: {e}"))
+            .unwrap_or_default()
+    )
+}
+
+fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
+    let opts = FolderOptions {
+        recursive: a.recursive,
+        include: a.include,
+        exclude: a.exclude,
+        tags: a.tags,
+        visibility: a.visibility.parse::<Visibility>()?,
+        copy: a.copy,
+        on_delete: a.on_delete.parse::<OnDelete>()?,
+        poll: a.poll,
+    };
+    let (folder, created) = watch::add_folder(lib, &a.dir, &opts)?;
+    if !out.json {
+        eprintln!(
+            "{} {}",
+            if created { "watching" } else { "updated" },
+            folder.path
+        );
+    }
+    // Import what is there now, unless a running watcher (the app, `watch run`) does it.
+    let lock = if a.no_scan {
+        None
+    } else {
+        WatchLock::try_take(lib)?
+    };
+    let scan = match lock {
+        Some(_lock) => Some(scan_folder(lib, &folder, out, &AtomicBool::new(false))?),
+        None => {
+            if !a.no_scan && !out.json {
+                eprintln!("the running watcher picks it up now");
+            }
+            None
+        }
+    };
+    let human = scan
+        .as_ref()
+        .map(report_line)
+        .unwrap_or_else(|| "not scanned yet".into());
+    out.value(
+        &serde_json::json!({"folder": folder, "created": created, "scan": scan}),
+        &human,
+    );
+    Ok(scan.as_ref().is_none_or(|s| s.failed == 0))
+}
+
+fn report_line(r: &ScanReport) -> String {
+    let mut s = format!(
+        "{}: {} files · {} added, {} already in the library, {} moved, {} edited, {} deleted, {} failed",
+        r.path, r.files, r.added, r.duplicates, r.moved, r.edited, r.deleted, r.failed
+    );
+    if r.waiting > 0 {
+        s.push_str(&format!(
+            ", {} still being written (the watcher imports them)",
+            r.waiting
+        ));
+    }
+    for p in &r.problems {
+        s.push_str(&format!("\n  {}: {}", p.path, p.error));
+    }
+    s
+}
+
+fn scan_folder(
+    lib: &Library,
+    folder: &WatchedFolder,
+    out: &Out,
+    stop: &AtomicBool,
+) -> Result<ScanReport> {
+    let bar = out.progress("scanning");
+    let json = out.json;
+    let report = watch::reconcile(
+        lib,
+        folder,
+        &|done, total| bar.update(done, total),
+        &|path, change| {
+            if !json {
+                if let crate::watch::apply::Change::Failed { message, .. } = change {
+                    bar.suspend(|| eprintln!("failed   {path}: {message}"));
+                }
+            }
+        },
+        stop,
+    );
+    bar.finish();
+    report
+}
+
+fn set_paused(lib: &Library, dir: &Path, paused: bool, out: &Out) -> Result<bool> {
+    let f = watch::find_folder(lib, dir)?;
+    lib.catalog().set_watched_paused(f.id, paused)?;
+    let word = if paused { "paused" } else { "resumed" };
+    out.value(
+        &serde_json::json!({ word: f.path }),
+        &format!(
+            "{word} {}{}",
+            f.path,
+            if paused {
+                ""
+            } else {
+                " (changes made meanwhile are picked up by the next scan)"
+            }
+        ),
+    );
+    Ok(true)
+}
+
+fn run_once(lib: &Library, out: &Out) -> Result<bool> {
+    let Some(_lock) = WatchLock::try_take(lib)? else {
+        return Err(elsewhere());
+    };
+    let stop = super::remote::stop_on_signal();
+    let mut ok = true;
+    let mut reports = Vec::new();
+    for f in watch::folders(lib)? {
+        if f.paused {
+            continue;
+        }
+        match scan_folder(lib, &f, out, &stop) {
+            Ok(r) => {
+                if !out.json {
+                    eprintln!("{}", report_line(&r));
+                }
+                reports.push(serde_json::to_value(&r).unwrap_or_default());
+            }
+            Err(e) => {
+                ok = false;
+                eprintln!("{}: {e}", f.path);
+                reports.push(serde_json::json!({"path": f.path, "error": e.to_string()}));
+            }
+        }
+    }
+    let mut synced = serde_json::Value::Null;
+    if lib.catalog().active_remote()?.is_some() && !stop.load(Ordering::SeqCst) {
+        let r = crate::remote::open_active(&lib.catalog(), None)?;
+        let opts = SyncOptions {
+            stop: stop.clone(),
+            ..SyncOptions::default()
+        };
+        let summary = crate::sync::run(lib, &r, &opts, &|_| {})?;
+        if !out.json {
+            eprintln!(
+                "sync: {} uploaded, {} moved, {} deleted, {} failed",
+                summary.uploaded, summary.moved, summary.deleted, summary.failed
+            );
+        }
+        ok &= summary.failed == 0;
+        synced = serde_json::to_value(&summary).unwrap_or_default();
+    }
+    if out.json {
+        out.value(&serde_json::json!({"folders": reports, "sync": synced}), "");
+    }
+    Ok(ok)
+}
+
+fn elsewhere() -> Error {
+    Error::remote(
+        "watched_elsewhere",
+        "another process watches this library (the app or `vitrine watch run`); stop it first",
+    )
+}
+
+/// The foreground daemon: the watcher on this thread, the sync engine on another.
+fn run(lib: &Library, out: &Out) -> Result<bool> {
+    let Some(_lock) = WatchLock::try_take(lib)? else {
+        return Err(elsewhere());
+    };
+    let stop = super::remote::stop_on_signal();
+    let json = out.json;
+    if watch::folders(lib)?.is_empty() && !json {
+        eprintln!("no watched folders yet: add one with `vitrine watch add DIR` (picked up while running)");
+    }
+    if !json {
+        eprintln!("watching; press Ctrl-C to stop");
+    }
+    let result = std::thread::scope(|s| {
+        let sync = s.spawn(|| sync_loop(lib, &stop, json));
+        let print = |n: service::Notice| print_notice(&n, json);
+        let r = service::run(lib, &service::ServiceOptions::default(), &print, &stop);
+        stop.store(true, Ordering::SeqCst);
+        let _ = sync.join();
+        r
+    });
+    result?;
+    if !json {
+        eprintln!("stopped");
+    }
+    Ok(true)
+}
+
+fn print_notice(n: &service::Notice, json: bool) {
+    if json {
+        if let Ok(line) = serde_json::to_string(n) {
+            println!("{line}");
+        }
+        return;
+    }
+    match n {
+        service::Notice::Change {
+            path,
+            kind,
+            image_id,
+            detail,
+            ..
+        } => eprintln!(
+            "{kind:<9} {path}{}{}",
+            image_id
+                .as_deref()
+                .map(|i| format!(" [{i}]"))
+                .unwrap_or_default(),
+            detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ),
+        service::Notice::Folder { folder } => {
+            if folder.status != crate::model::FolderStatus::Scanning || folder.detail.is_none() {
+                eprintln!(
+                    "{:<9} {}{}",
+                    folder.status.as_str(),
+                    folder.path,
+                    folder
+                        .detail
+                        .as_deref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        service::Notice::WatchedElsewhere => {}
+    }
+}
+
+/// Runs the sync engine while watching: waits for a remote to be set up, restarts after
+/// errors (a wrong key is reported once per attempt, every 30 s).
+fn sync_loop(lib: &Library, stop: &Arc<AtomicBool>, json: bool) {
+    let mut said_local = false;
+    let wait = |secs: u64| {
+        for _ in 0..secs * 10 {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    while !stop.load(Ordering::SeqCst) {
+        let active = lib.catalog_connection().and_then(|c| c.active_remote());
+        match active {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                if !said_local && !json {
+                    eprintln!("no remote set up: images stay local (`vitrine remote add` to sync)");
+                    said_local = true;
+                }
+                wait(2);
+                continue;
+            }
+            Err(e) => {
+                eprintln!("sync: {e}");
+                wait(30);
+                continue;
+            }
+        }
+        let opened = lib
+            .catalog_connection()
+            .and_then(|c| crate::remote::open_active(&c, None));
+        let remote = match opened {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("sync: {e} (retrying in 30 s)");
+                wait(30);
+                continue;
+            }
+        };
+        let opts = SyncOptions {
+            watch: true,
+            stop: stop.clone(),
+            ..SyncOptions::default()
+        };
+        let result = crate::sync::run(lib, &remote, &opts, &|e| {
+            if json {
+                return;
+            }
+            match &e {
+                SyncEvent::Image { id, state, error } => eprintln!(
+                    "{:<9} {id}{}",
+                    state.to_string(),
+                    error
+                        .as_deref()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
+                ),
+                SyncEvent::Retry { what, message } => eprintln!("retrying {what}: {message}"),
+                _ => {}
+            }
+        });
+        if let Err(e) = result {
+            eprintln!("sync stopped: {e} (retrying in 30 s)");
+            wait(30);
+        }
+    }
+}
