@@ -28,6 +28,11 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "retry_failed_sync",
     "sync_allow_deletes",
+    "watched_folders",
+    "add_watched_folder",
+    "remove_watched_folder",
+    "pause_watched_folder",
+    "watch_events",
 ];
 
 #[cfg(feature = "gui")]

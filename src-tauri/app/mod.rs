@@ -11,6 +11,7 @@ pub mod sync;
 mod sync_tests;
 #[cfg(test)]
 mod tests;
+pub(crate) mod watch;
 
 pub use commands::{file_url, format_link, LinkFormat};
 pub use sync::{SyncEngine, SyncStatus};
@@ -100,6 +101,8 @@ pub struct AppState {
     pub secrets: Option<Arc<dyn SecretStore>>,
     /// Bucket sync in the background (started by `run`).
     pub sync: Arc<SyncEngine>,
+    /// Watched folders in the background (started by `run`).
+    pub folders: Arc<watch::FolderWatcher>,
 }
 
 /// What the bucket commands need, cheap to move onto the blocking pool.
@@ -137,6 +140,7 @@ impl AppState {
             lib,
             settings: Mutex::new(settings),
             secrets,
+            folders: Arc::new(watch::FolderWatcher::default()),
         })
     }
 
@@ -298,11 +302,19 @@ pub fn run(state: AppState) -> tauri::Result<()> {
             bucket::sync_status,
             bucket::retry_failed_sync,
             bucket::sync_allow_deletes,
+            watch::watched_folders,
+            watch::add_watched_folder,
+            watch::remove_watched_folder,
+            watch::pause_watched_folder,
+            watch::watch_events,
         ])
         .setup(|app| {
             limit_webview_cache(app);
             let state = app.state::<AppState>();
             state.sync.start(sync_events(app.handle().clone()));
+            state
+                .folders
+                .start(state.lib.clone(), watch::notices(app.handle().clone()));
             watch_external_changes(app.handle().clone(), state.lib.clone(), state.sync.clone());
             Ok(())
         })
@@ -310,9 +322,9 @@ pub fn run(state: AppState) -> tauri::Result<()> {
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 // Jobs in hand finish (or run again next time: they are durable).
-                app.state::<AppState>()
-                    .sync
-                    .shutdown(Duration::from_secs(3));
+                let state = app.state::<AppState>();
+                state.folders.shutdown();
+                state.sync.shutdown(Duration::from_secs(3));
             }
         });
     Ok(())
