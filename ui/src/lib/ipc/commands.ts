@@ -1,6 +1,9 @@
 import { Channel, invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { toUserError } from './errors';
 import type {
+  FolderOptions,
+  WatchedFolder,
+  WatchEvent,
   ImageDetail,
   ImageLink,
   ProbeReport,
@@ -140,4 +143,32 @@ export function getSettings(): Promise<Settings> {
 export async function setSettings(settings: Settings): Promise<Settings> {
   const saved = await call<Settings | null>('set_settings', { settings });
   return saved ?? getSettings();
+}
+
+/** Watched folders with their live status (`stopped` when no process watches them). */
+export function watchedFolders(): Promise<WatchedFolder[]> {
+  return call('watched_folders');
+}
+
+/**
+ * Watches a folder, or changes the options of one already watched (same path). The watcher
+ * picks it up within a second and imports what is there.
+ */
+export function addWatchedFolder(path: string, options: FolderOptions): Promise<WatchedFolder> {
+  return call('add_watched_folder', { path, options });
+}
+
+/** Stops watching a folder; its images stay in the library. */
+export function removeWatchedFolder(id: number): Promise<null> {
+  return call('remove_watched_folder', { id });
+}
+
+/** Pauses (or resumes) a folder; changes made meanwhile are picked up on resume. */
+export function pauseWatchedFolder(id: number, paused: boolean): Promise<null> {
+  return call('pause_watched_folder', { id, paused });
+}
+
+/** What the watcher did recently, newest first: one folder's, or every folder's. */
+export function watchEvents(folderId: number | null = null, limit?: number): Promise<WatchEvent[]> {
+  return call('watch_events', { folderId, limit: limit ?? null });
 }

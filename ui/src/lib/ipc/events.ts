@@ -1,6 +1,6 @@
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import type { LibraryChanged, SyncEvent, SyncStatus } from './types';
+import type { LibraryChanged, Notice, SyncEvent, SyncStatus } from './types';
 
 export type Unlisten = () => void;
 
@@ -35,6 +35,14 @@ export function onSyncEvent(cb: (e: SyncEvent) => void): Unlisten {
 /** `sync-status`: the background sync as a whole. */
 export function onSyncStatus(cb: (s: SyncStatus) => void): Unlisten {
   return wrap(listen<SyncStatus>('sync-status', (e) => cb(e.payload)));
+}
+
+/**
+ * `watch-notice`: a watched folder's status changed, a file in one was added/moved/edited/
+ * deleted/failed, or another process (`vitrine watch run`) watches this library.
+ */
+export function onWatchNotice(cb: (n: Notice) => void): Unlisten {
+  return wrap(listen<Notice>('watch-notice', (e) => cb(e.payload)));
 }
 
 export type FileDrop =

@@ -5,11 +5,12 @@
 export * as api from './commands';
 export { UserError, toUserError, errorMessage } from './errors';
 export { thumbUrl, originalUrl, type ThumbSize } from './urls';
-export { onLibraryChanged, onFileDrop, onSyncEvent, onSyncStatus, type FileDrop, type Unlisten } from './events';
+export { onLibraryChanged, onFileDrop, onSyncEvent, onSyncStatus, onWatchNotice, type FileDrop, type Unlisten } from './events';
 export {
   isTauri,
   pickFiles,
   pickFolders,
+  pickFolder,
   copyText,
   openExternal,
   notify,

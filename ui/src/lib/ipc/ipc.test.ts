@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mockConvertFileSrc } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import { api, onFileDrop, onLibraryChanged, onSyncEvent, onSyncStatus, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent, type SyncEvent, type SyncStatus } from './index';
+import { api, onFileDrop, onLibraryChanged, onSyncEvent, onSyncStatus, onWatchNotice, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent, type Notice, type SyncEvent, type SyncStatus } from './index';
 import { fakeCore, flush, recordIPC } from '../../test/helpers';
 
 describe('commands send the contract arg shapes', () => {
@@ -75,6 +75,34 @@ describe('commands send the contract arg shapes', () => {
       ['retry_failed_sync', {}],
       ['sync_allow_deletes', {}],
       ['image_link', { id: 'A', format: 'url', expires: 600 }],
+    ]);
+  });
+
+  it('watched folder commands: camelCase args as the Tauri commands take them', async () => {
+    const calls = recordIPC((cmd) => (cmd === 'watched_folders' || cmd === 'watch_events' ? [] : null));
+    const options = {
+      recursive: true,
+      include: ['*.png'],
+      exclude: [],
+      tags: ['watched'],
+      visibility: 'private' as const,
+      copy: false,
+      on_delete: 'remove-remote' as const,
+      poll: false,
+    };
+    await api.watchedFolders();
+    await api.addWatchedFolder('/home/me/Shots', options);
+    await api.pauseWatchedFolder(3, true);
+    await api.removeWatchedFolder(3);
+    await api.watchEvents(3, 20);
+    await api.watchEvents();
+    expect(calls.map((c) => [c.cmd, c.args])).toEqual([
+      ['watched_folders', {}],
+      ['add_watched_folder', { path: '/home/me/Shots', options }],
+      ['pause_watched_folder', { id: 3, paused: true }],
+      ['remove_watched_folder', { id: 3 }],
+      ['watch_events', { folderId: 3, limit: 20 }],
+      ['watch_events', { folderId: null, limit: null }],
     ]);
   });
 
@@ -169,6 +197,18 @@ describe('events', () => {
     expect(statuses).toEqual([s]);
     un1();
     un2();
+  });
+
+  it('watch-notice delivers folder, change and watched_elsewhere notices', async () => {
+    recordIPC();
+    const got: Notice[] = [];
+    const un = onWatchNotice((n) => got.push(n));
+    await flush();
+    const change: Notice = { type: 'change', folder_id: 1, path: '/p/a.png', kind: 'added', image_id: 'I', detail: null };
+    await emit('watch-notice', change);
+    await emit('watch-notice', { type: 'watched_elsewhere' });
+    expect(got).toEqual([change, { type: 'watched_elsewhere' }]);
+    un();
   });
 
   it('OS drag-and-drop events map to enter/over/drop/leave', async () => {

@@ -24,6 +24,10 @@ import type {
   Stats,
   Visibility,
   Bucket,
+  FolderOptions,
+  Notice,
+  WatchedFolder,
+  WatchEvent,
 } from './types';
 
 // For tests outside lib/ipc/ (which may not import @tauri-apps directly).
@@ -106,6 +110,31 @@ export function fakeRecord(n: number, over: Partial<ImageRecord> = {}): ImageRec
   };
 }
 
+/** A watched folder row, watching by default. */
+export function fakeFolder(over: Partial<WatchedFolder> = {}): WatchedFolder {
+  return {
+    id: 1,
+    path: '/home/me/Pictures/Screenshots',
+    paused: false,
+    status: 'watching',
+    detail: null,
+    last_error: null,
+    files: 0,
+    errors: 0,
+    scanned_at: null,
+    added_at: iso(Date.UTC(2024, 0, 1)),
+    recursive: true,
+    include: [],
+    exclude: [],
+    tags: [],
+    visibility: 'private',
+    copy: false,
+    on_delete: 'keep',
+    poll: false,
+    ...over,
+  };
+}
+
 export class FakeLibrary {
   records: ImageRecord[] = [];
   calls: Call[] = [];
@@ -136,9 +165,17 @@ export class FakeLibrary {
       { check: 'public URL', status: 'skip', message: 'no public URL set', fix: null },
     ],
   };
+  /** Watched folders as the catalog has them (`watched_folders`). */
+  folders: WatchedFolder[] = [];
+  /** The watcher's log, oldest first (`watch_events` answers newest first). */
+  watchLog: WatchEvent[] = [];
+  /** What the native dialog (`plugin:dialog|open`) answers: a path, paths, or null (cancelled). */
+  dialogResult: string | string[] | null = null;
   delay: number;
   failures: Record<string, { code: string; message: string }>;
   #next: number;
+  #nextFolder = 1;
+  #nextEvent = 1;
   #emitEvents = false;
 
   constructor(opts: FakeOptions = {}) {
@@ -178,6 +215,64 @@ export class FakeLibrary {
   syncStatus(over: Partial<SyncStatus> = {}): void {
     this.syncState = { ...this.syncState, ...over };
     if (this.#emitEvents) void emit('sync-status', { ...this.syncState });
+  }
+
+  /**
+   * Sends a `watch-notice`, applying it first as the core would have: a folder notice
+   * replaces the folder's row, a change is logged.
+   */
+  watchNotice(n: Notice): void {
+    if (n.type === 'folder') {
+      const i = this.folders.findIndex((f) => f.id === n.folder.id);
+      if (i >= 0) this.folders[i] = { ...n.folder };
+    } else if (n.type === 'change') {
+      this.#logWatch(n.folder_id, n.kind, n.path, n.image_id, n.detail);
+    }
+    if (this.#emitEvents) void emit('watch-notice', n).catch(() => {});
+  }
+
+  /** The fake watcher reports a file change in a folder. */
+  watchChange(folderId: number, kind: string, path: string, detail: string | null = null, imageId: string | null = null): void {
+    this.watchNotice({ type: 'change', folder_id: folderId, path, kind, image_id: imageId, detail });
+  }
+
+  /** The fake watcher reports a folder's status (with `over` applied to its row). */
+  watchStatus(folderId: number, over: Partial<WatchedFolder>): void {
+    const f = this.folders.find((x) => x.id === folderId);
+    if (f) this.watchNotice({ type: 'folder', folder: { ...f, ...over } });
+  }
+
+  #logWatch(folderId: number | null, kind: string, path: string, imageId: string | null, detail: string | null): void {
+    this.watchLog.push({ id: this.#nextEvent++, folder_id: folderId, at: iso(Date.now()), kind, path, image_id: imageId, detail });
+  }
+
+  /** The watcher picks a folder up after the command answered, as the core's does (~1 s). */
+  #pickUp(id: number): void {
+    setTimeout(() => {
+      const f = this.folders.find((x) => x.id === id);
+      if (f) this.watchStatus(id, { status: f.paused ? 'paused' : 'watching', detail: null, scanned_at: iso(Date.now()) });
+    }, this.delay);
+  }
+
+  #addFolder(path: string, options: FolderOptions): WatchedFolder {
+    const clean = path.replace(/\/+$/, '');
+    if (!clean.startsWith('/')) throw { code: 'invalid_input', message: `invalid folder: "${path}" (pass a folder, not a file)` };
+    if (clean.startsWith(this.settings.library_path) || this.settings.library_path.startsWith(clean)) {
+      throw { code: 'invalid_input', message: `invalid folder: "${path}" (this folder holds (or is inside) the library itself; watch another folder)` };
+    }
+    for (const p of [...options.include, ...options.exclude]) {
+      if (!p.trim()) throw { code: 'invalid_input', message: 'invalid pattern: "" (patterns cannot be empty)' };
+    }
+    const tags = [...new Set(options.tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+    const existing = this.folders.find((f) => f.path === clean);
+    if (existing) {
+      Object.assign(existing, options, { tags });
+      return { ...existing };
+    }
+    const f = fakeFolder({ ...options, tags, id: this.#nextFolder++, path: clean, status: 'stopped', added_at: iso(Date.now()) });
+    this.folders.push(f);
+    this.folders.sort((a, b) => a.path.localeCompare(b.path));
+    return { ...f };
   }
 
   #setRemote(form: RemoteForm, accessKeyId?: string, secretAccessKey?: string): RemoteView {
@@ -480,6 +575,37 @@ export class FakeLibrary {
       case 'set_settings':
         this.settings = { ...this.settings, ...(a.settings as Settings) };
         return { ...this.settings };
+      case 'watched_folders':
+        return this.folders.map((f) => ({ ...f }));
+      case 'add_watched_folder': {
+        const f = this.#addFolder(a.path as string, a.options as FolderOptions);
+        this.#pickUp(f.id);
+        return f;
+      }
+      case 'remove_watched_folder': {
+        const i = this.folders.findIndex((f) => f.id === a.id);
+        if (i < 0) throw { code: 'not_found', message: `watched folder ${String(a.id)}` };
+        this.folders.splice(i, 1);
+        return null;
+      }
+      case 'pause_watched_folder': {
+        const f = this.folders.find((x) => x.id === a.id);
+        if (!f) throw { code: 'not_found', message: `watched folder ${String(a.id)}` };
+        f.paused = a.paused as boolean;
+        this.#pickUp(f.id);
+        return null;
+      }
+      case 'watch_events': {
+        const id = a.folderId ?? null;
+        const limit = Math.min(Math.max((a.limit as number | null) ?? 50, 1), 500);
+        return this.watchLog
+          .filter((e) => id === null || e.folder_id === id)
+          .slice(-limit)
+          .reverse()
+          .map((e) => ({ ...e }));
+      }
+      case 'plugin:dialog|open':
+        return this.dialogResult;
       default:
         if (cmd.startsWith('plugin:')) return null;
         throw { code: 'unknown_command', message: `unknown command ${cmd}` };

@@ -35,6 +35,13 @@ export async function pickFolders(): Promise<string[]> {
   return Array.isArray(r) ? r : [r];
 }
 
+/** One folder (a watched folder): native folder picker; null when cancelled. */
+export async function pickFolder(title = 'Choose a folder'): Promise<string | null> {
+  const r = await open({ multiple: false, directory: true, title });
+  if (!r) return null;
+  return Array.isArray(r) ? (r[0] ?? null) : r;
+}
+
 export async function copyText(text: string): Promise<void> {
   try {
     await writeText(text);

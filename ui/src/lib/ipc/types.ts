@@ -32,9 +32,16 @@ export type { Stats } from './bindings/Stats';
 export type { Status } from './bindings/Status';
 export type { Storage } from './bindings/Storage';
 export type { Visibility } from './bindings/Visibility';
+export type { FolderOptions } from './bindings/FolderOptions';
+export type { FolderStatus } from './bindings/FolderStatus';
+export type { Notice } from './bindings/Notice';
+export type { OnDelete } from './bindings/OnDelete';
+export type { WatchedFolder } from './bindings/WatchedFolder';
+export type { WatchEvent } from './bindings/WatchEvent';
 
 export const VISIBILITIES = ['private', 'unlisted', 'public'] as const;
 export const REMOTE_STATES = ['local', 'pending', 'synced', 'failed'] as const;
 export const SOURCE_KINDS = ['file', 'drop', 'paste', 'url', 'watch'] as const;
 export const SORTS = ['newest', 'oldest', 'taken', 'name', 'size'] as const;
 export const LINK_FORMATS = ['url', 'markdown', 'html', 'bbcode'] as const;
+export const ON_DELETE_RULES = ['keep', 'remove', 'remove-remote'] as const;

@@ -6,6 +6,7 @@ import {
   onFileDrop,
   onLibraryChanged,
   pickFiles,
+  pickFolder,
   pickFolders,
   type FileDrop,
   type LibraryChanged,
@@ -23,6 +24,7 @@ import { SyncStore } from './sync.svelte';
 import { Toasts } from './toasts.svelte';
 import { Transfers, type Batch } from './transfers.svelte';
 import { ViewState } from './view.svelte';
+import { WatchStore } from './watch.svelte';
 
 /** Splits pasted/typed text into http(s) URLs. */
 export function extractUrls(text: string): string[] {
@@ -60,6 +62,7 @@ export class App {
   deletes: Deletes;
   transfers: Transfers;
   sync: SyncStore;
+  watch: WatchStore;
 
   dropActive = $state(false);
   dropCount = $state(0);
@@ -69,6 +72,8 @@ export class App {
   confirmDelete = $state.raw<string[] | null>(null);
   /** The bucket deletes a stopped sync asks about, waiting for "Delete from bucket". */
   confirmBucketDeletes = $state.raw<MassDelete | null>(null);
+  /** Settings scrolls to this watched folder (or to the section) when it opens. */
+  watchFocus = $state<number | 'section' | null>(null);
 
   #unlisten: Unlisten[] = [];
   #started = false;
@@ -97,6 +102,8 @@ export class App {
       () => this.sync.configured,
     );
     this.deletes = new Deletes(this.gallery, this.toasts, () => this.#refreshCounts());
+    // New images arrive through library-changed; a change also moves the sidebar counts.
+    this.watch = new WatchStore(() => this.#refreshCounts());
     this.transfers = new Transfers({
       onImported: () => this.#refreshGallery(),
       onFinished: (b) => this.#batchDone(b),
@@ -116,8 +123,10 @@ export class App {
     this.#unlisten.push(onLibraryChanged((r) => this.libraryChanged(r)));
     this.#unlisten.push(onFileDrop((e) => this.fileDrop(e)));
     this.#unlisten.push(...this.sync.subscribe());
+    this.#unlisten.push(...this.watch.subscribe());
     void this.settings.load();
     void this.sync.load();
+    void this.watch.load();
   }
 
   /** Sidebar counts right now (after an edit of ours), not on the throttled event path. */
@@ -145,7 +154,28 @@ export class App {
   libraryChanged(reason: LibraryChanged['reason']): void {
     this.#refreshGallery();
     this.#refreshCounts();
-    if (reason === 'external') this.detail.reload();
+    if (reason === 'external') {
+      this.detail.reload();
+      // The CLI or `vitrine watch run` may have changed the folders or their statuses.
+      this.watch.externalChange();
+    }
+  }
+
+  /** Settings → Watched folders, at one folder (null: the section, to add one). */
+  openWatched(id: number | null): void {
+    this.detail.close();
+    this.view.select({ kind: 'settings' });
+    this.watchFocus = id ?? 'section';
+  }
+
+  /** The folder picker for a watched folder; null when cancelled. */
+  async pickWatchedFolder(): Promise<string | null> {
+    try {
+      return await pickFolder('Watch a folder');
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+      return null;
+    }
   }
 
   fileDrop(e: FileDrop): void {
