@@ -43,3 +43,6 @@ mod keychain;
 // import --in-place: referenced files are thumbnailed and synced, never copied or deleted; an
 // edited one is not uploaded under its old hash.
 mod in_place;
+// Watched folders: real filesystem events, restarts, renames, edits, deletes, 1,000-file
+// copies, unplugged folders, polling; catalog and bucket state checked.
+mod watch;

@@ -108,6 +108,8 @@ struct Pending {
 }
 
 type Msg = (i64, notify::Result<notify::Event>);
+/// A complete file: its path and (size, mtime).
+type Ready = (PathBuf, (u64, i64));
 
 /// Runs until `stop`. The caller holds the library's [`super::WatchLock`].
 pub fn run(
@@ -526,7 +528,7 @@ impl Service<'_> {
             .filter(|(_, p)| p.due <= now)
             .map(|(k, _)| k.clone())
             .collect();
-        let mut ready: HashMap<i64, Vec<(PathBuf, (u64, i64))>> = HashMap::new();
+        let mut ready: HashMap<i64, Vec<Ready>> = HashMap::new();
         for path in due {
             let Some(mut p) = self.pending.remove(&path) else {
                 continue;
@@ -690,7 +692,7 @@ impl Service<'_> {
 fn apply_files(
     lib: &Library,
     folder: &WatchedFolder,
-    files: &[(PathBuf, (u64, i64))],
+    files: &[Ready],
     sink: &(dyn Fn(Notice) + Sync),
 ) -> Vec<(PathBuf, Change)> {
     let opts = apply::import_options(folder);
