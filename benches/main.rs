@@ -5,6 +5,7 @@
 //!   cargo bench --bench vitrine -- catalog      # 100k-row catalog: paging and FTS
 //!   cargo bench --bench vitrine -- thumbcache   # SQLite BLOBs vs sharded files
 //!   cargo bench --bench vitrine -- sync         # upload vs rclone copy; no-op sync of 100k
+//!   cargo bench --bench vitrine -- watch        # file closed -> in the bucket; 100k reconcile
 //!
 //! Results are recorded in docs/BENCHMARKS.md. Nothing here asserts a time.
 
@@ -12,6 +13,7 @@ mod catalog;
 mod import;
 mod sync;
 mod thumbcache;
+mod watch;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -74,6 +76,9 @@ fn main() {
     }
     if run("sync") {
         sync::run();
+    }
+    if run("watch") {
+        watch::run();
     }
     if run("import") {
         import::run();

@@ -15,12 +15,12 @@ use std::time::Instant;
 
 use vitrine::catalog::Catalog;
 
-const AK: &str = "bench-access";
-const SK: &str = "bench-secret-key";
-const BUCKET: &str = "bench";
+pub const AK: &str = "bench-access";
+pub const SK: &str = "bench-secret-key";
+pub const BUCKET: &str = "bench";
 const PHOTOS: usize = 500;
 
-fn photos(corpus: &Path) -> Option<Vec<PathBuf>> {
+pub fn photos(corpus: &Path) -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sync-photos-v2");
     let done = dir.join(".complete");
     if !done.exists() {
@@ -93,7 +93,7 @@ fn photos(corpus: &Path) -> Option<Vec<PathBuf>> {
 }
 
 /// Starts s3s-fs on a loopback port in a background runtime; returns the port.
-fn start_server(root: &Path) -> u16 {
+pub fn start_server(root: &Path) -> u16 {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -117,7 +117,7 @@ fn start_server(root: &Path) -> u16 {
     port
 }
 
-fn vitrine(lib: &Path, args: &[&str]) -> std::process::Output {
+pub fn vitrine(lib: &Path, args: &[&str]) -> std::process::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_vitrine"))
         .arg("--library")
         .arg(lib)
