@@ -576,7 +576,8 @@ export class FakeLibrary {
         this.settings = { ...this.settings, ...(a.settings as Settings) };
         return { ...this.settings };
       case 'watched_folders':
-        return this.folders.map((f) => ({ ...f }));
+        // As the core answers: a paused folder says so as soon as the flag is set.
+        return this.folders.map((f) => ({ ...f, status: f.paused ? 'paused' : f.status }));
       case 'add_watched_folder': {
         const f = this.#addFolder(a.path as string, a.options as FolderOptions);
         this.#pickUp(f.id);

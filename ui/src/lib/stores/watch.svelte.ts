@@ -35,6 +35,12 @@ export class WatchStore {
   starting = $state.raw<ReadonlySet<number>>(new Set());
   /** Removed here: late notices about them are dropped. */
   #removed = new Set<number>();
+  /**
+   * Folders this app's watcher reports on: their status comes from its notices only. (The
+   * catalog says `paused` as soon as the flag is set, while the watcher may still import for
+   * a moment; its own report comes when it has stopped.)
+   */
+  #live = new Set<number>();
   #localEvent = -1;
   #refreshSoon = throttle(() => void this.refresh(), 1000);
   #onChange: (n: Extract<Notice, { type: 'change' }>) => void;
@@ -61,6 +67,7 @@ export class WatchStore {
         // Only this app's watcher reports folders: it watches now.
         this.elsewhere = false;
         if (this.#removed.has(n.folder.id)) return;
+        this.#live.add(n.folder.id);
         this.#setStarting(n.folder.id, false);
         this.#upsert(n.folder);
         break;
@@ -83,6 +90,7 @@ export class WatchStore {
       }
       case 'watched_elsewhere':
         this.elsewhere = true;
+        this.#live.clear();
         this.#refreshSoon();
         break;
     }
@@ -91,7 +99,7 @@ export class WatchStore {
   async load(): Promise<void> {
     try {
       const [folders, events] = await Promise.all([api.watchedFolders(), api.watchEvents(null, 200)]);
-      this.folders = folders;
+      this.folders = this.#merge(folders);
       const by: Record<number, WatchEvent[]> = {};
       for (const e of events) {
         if (e.folder_id === null) continue;
@@ -110,11 +118,20 @@ export class WatchStore {
   /** Re-reads the folders (counts, and statuses written by another process). */
   async refresh(): Promise<void> {
     try {
-      const folders = await api.watchedFolders();
-      this.folders = folders.filter((f) => !this.#removed.has(f.id));
+      this.folders = this.#merge(await api.watchedFolders());
     } catch {
       /* the next notice or refresh will tell */
     }
+  }
+
+  /** The catalog's rows, with the live status of folders this app's watcher reports on. */
+  #merge(rows: WatchedFolder[]): WatchedFolder[] {
+    return rows
+      .filter((f) => !this.#removed.has(f.id))
+      .map((f) => {
+        const shown = this.#live.has(f.id) ? this.folders.find((x) => x.id === f.id) : undefined;
+        return shown ? { ...f, status: shown.status, detail: shown.detail } : f;
+      });
   }
 
   /** Something outside this app changed the catalog (the CLI, `vitrine watch run`). */
@@ -157,8 +174,8 @@ export class WatchStore {
     return this.#busyWith(id, async () => {
       await api.pauseWatchedFolder(id, paused);
       const f = this.folders.find((x) => x.id === id);
-      // Pausing is immediate; resuming shows "Resuming…" until the watcher reports.
-      if (f) this.#upsert({ ...f, paused, status: paused ? 'paused' : f.status });
+      // "Pausing…" / "Resuming…" until the watcher reports (folderState words it).
+      if (f) this.#upsert({ ...f, paused });
     });
   }
 
@@ -167,6 +184,7 @@ export class WatchStore {
     return this.#busyWith(id, async () => {
       await api.removeWatchedFolder(id);
       this.#removed.add(id);
+      this.#live.delete(id);
       this.folders = this.folders.filter((f) => f.id !== id);
       const { [id]: _gone, ...rest } = this.activity;
       this.activity = rest;

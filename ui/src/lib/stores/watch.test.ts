@@ -97,7 +97,7 @@ describe('WatchStore', () => {
     stop();
   });
 
-  it('pause and resume call pause_watched_folder; resuming waits for the watcher', async () => {
+  it('pause and resume call pause_watched_folder; each waits for the watcher to confirm', async () => {
     const { lib, s, stop } = setup();
     await s.add('/home/me/Inbox', opts());
     await flush();
@@ -105,15 +105,38 @@ describe('WatchStore', () => {
 
     expect(await s.setPaused(id, true)).toBe(true);
     expect(lib.callsOf('pause_watched_folder').map((c) => c.args)).toEqual([{ id, paused: true }]);
+    // The watcher still runs until it reloads its folders: not "Paused" before it says so.
+    expect(s.folders[0]).toMatchObject({ paused: true, status: 'watching' });
+    expect(folderState(s.folders[0]).text).toBe('Pausing…');
+    await flush();
     expect(s.folders[0]).toMatchObject({ paused: true, status: 'paused' });
     expect(folderState(s.folders[0]).text).toBe('Paused');
-    await flush();
 
     expect(await s.setPaused(id, false)).toBe(true);
     expect(lib.callsOf('pause_watched_folder').at(-1)?.args).toEqual({ id, paused: false });
     expect(folderState(s.folders[0]).text).toBe('Resuming…');
     await flush();
     expect(folderState(s.folders[0]).text).toBe('Watching');
+    stop();
+  });
+
+  it('the catalog’s "paused" does not hide a watcher still running: its own report decides', async () => {
+    const { s, stop } = setup();
+    await s.add('/home/me/Inbox', opts());
+    await flush();
+    const id = s.folders[0].id;
+    await s.setPaused(id, true);
+    // A refresh (counts after a change) before the watcher reloaded its folders.
+    await s.refresh();
+    expect(s.folders[0]).toMatchObject({ paused: true, status: 'watching' });
+    expect(folderState(s.folders[0]).text).toBe('Pausing…');
+    await flush();
+    expect(folderState(s.folders[0]).text).toBe('Paused');
+    // With another process watching, the catalog is all there is.
+    s.notice({ type: 'watched_elsewhere' });
+    await s.setPaused(id, false);
+    await s.refresh();
+    expect(s.folders[0]).toMatchObject({ paused: false });
     stop();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WatchedFolder } from '../ipc';
 import { fakeFolder } from '../ipc/mock-backend';
-import { ago, defaultDraft, draftFrom, eventLine, folderState, optionsFrom, optionsSummary, shortState, splitTags } from './watch';
+import { ago, defaultDraft, draftFrom, eventLine, folderState, optionsFrom, optionsSummary, shortState, shownStatus, splitTags } from './watch';
 
 const folder = (over: Partial<WatchedFolder> = {}) => fakeFolder({ files: 10, ...over });
 
@@ -23,8 +23,21 @@ describe('folder status words', () => {
       text: 'Offline',
       detail: 'permission denied: Vitrine cannot read this folder',
     });
-    expect(folderState(folder({ status: 'watching', paused: true })).text).toBe('Paused');
+    expect(folderState(folder({ status: 'paused', paused: true })).text).toBe('Paused');
+    expect(folderState(folder({ status: 'stopped', paused: true })).text).toBe('Paused');
+    // Between the click and the watcher's report.
+    expect(folderState(folder({ status: 'watching', paused: true })).text).toBe('Pausing…');
     expect(folderState(folder({ status: 'paused', paused: false })).text).toBe('Resuming…');
+    expect(
+      [
+        folder(),
+        folder({ status: 'watching', paused: true }),
+        folder({ status: 'paused', paused: true }),
+        folder({ status: 'offline', paused: true }),
+        folder({ status: 'paused' }),
+        folder({ status: 'offline' }),
+      ].map(shownStatus),
+    ).toEqual(['watching', 'pausing', 'paused', 'paused', 'resuming', 'offline']);
     const stopped = folder({ status: 'stopped', detail: 'not watched: open the app or run `vitrine watch run`' });
     expect(folderState(stopped)).toMatchObject({ tone: 'off', text: 'Not watched' });
     expect(folderState(stopped, true).text).toBe('Starting…');

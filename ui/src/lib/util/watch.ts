@@ -20,12 +20,28 @@ function scanningText(detail: string | null): string {
   return n ? `Scanning: ${Number(n[1]).toLocaleString()} files` : 'Scanning…';
 }
 
+/** Statuses of a folder the watcher is working on. */
+const ACTIVE: ReadonlySet<string> = new Set(['watching', 'scanning', 'polling']);
+
+/**
+ * The status as shown (`data-status` for tests): the watcher's, or `pausing` / `resuming`
+ * between the user's click and the watcher's report.
+ */
+export function shownStatus(f: WatchedFolder): string {
+  if (f.paused) return ACTIVE.has(f.status) ? 'pausing' : 'paused';
+  return f.status === 'paused' ? 'resuming' : f.status;
+}
+
 /**
  * How a folder's status is worded. `starting`: added here a moment ago and not reported by
  * the watcher yet (it picks new folders up within a second).
  */
 export function folderState(f: WatchedFolder, starting = false): FolderState {
-  if (f.paused) return { tone: 'off', text: 'Paused', detail: 'Changes made meanwhile are picked up on resume.' };
+  if (f.paused) {
+    // Paused here; the watcher still runs until it reloads its folders (within a second).
+    if (ACTIVE.has(f.status)) return { tone: 'busy', text: 'Pausing…', detail: null };
+    return { tone: 'off', text: 'Paused', detail: 'Changes made meanwhile are picked up on resume.' };
+  }
   switch (f.status) {
     case 'watching':
       return { tone: 'ok', text: 'Watching', detail: f.last_error };
