@@ -13,7 +13,8 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Any, Optional
+import traceback
+from typing import Any, Callable, Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from webdriver import Session, TauriDriver, free_port, process_descendants, process_name, wait_until  # noqa: E402
@@ -168,11 +169,11 @@ class StaticServer:
 
 
 def serve_ui() -> Optional[StaticServer]:
-    """A debug `cargo build` of a Tauri app is a dev build: it loads build.devUrl
-    (http://localhost:5173) instead of the assets embedded by `tauri build` (feature
-    tauri/custom-protocol). Serve the built ui/dist there, as `vite preview` would; a build with
-    embedded assets never asks. If the port is taken (a `npm run dev` running), that server is
-    used as it is."""
+    """The app embeds ui/dist when it is compiled (feature `gui` turns on tauri/custom-protocol),
+    so a UI change reaches the E2E only through `npm run build` in ui/ and then `cargo build`.
+    A build without that feature is a dev build that loads build.devUrl
+    (http://localhost:5173) instead: serve the built ui/dist there, as `vite preview` would. If
+    the port is taken (a `npm run dev` running), that server is used as it is."""
     if not os.path.exists(os.path.join(UI_DIST, "index.html")):
         sys.exit("ui/dist is not built: run scripts/setup --e2e (npm ci && npm run build in ui/)")
     try:
@@ -266,7 +267,30 @@ def drop(paths: list[str], hover: float = 1.5) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
+# --- running a journey ----------------------------------------------------------------------
+def run_steps(s: Session, shots: Shots, steps: list[Callable[[], None]], screen: bool = False) -> Optional[str]:
+    """Runs STEPS in order, logging each with its time; stops at the first failure, which it
+    prints with a screenshot of the page (and of the X screen with SCREEN). Returns why it
+    failed, or None when every step passed."""
+    for step in steps:
+        t0 = time.monotonic()
+        log(f"step {step.__name__}")
+        try:
+            step()
+        except BaseException as e:
+            traceback.print_exc()
+            try:
+                shots.page(s, f"FAILED-{step.__name__}")
+                if screen:
+                    shots.screen(f"FAILED-{step.__name__}")
+            except Exception as e2:
+                log(f"(no failure screenshot: {e2})")
+            return f"step {step.__name__} failed: {e}"
+        log(f"step {step.__name__} passed in {time.monotonic() - t0:.1f} s")
+    return None
+
+
 __all__ = [
     "APP", "CLI", "ROOT", "SHOTS", "App", "Shots", "StaticServer", "cli", "drop", "free_port", "log", "photos",
-    "process_descendants", "require_display", "truncated_jpeg", "wait_until", "window_id",
+    "process_descendants", "require_display", "run_steps", "truncated_jpeg", "wait_until", "window_id",
 ]

@@ -26,7 +26,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402
-    ROOT, App, Shots, StaticServer, cli, drop, log, photos, require_display, truncated_jpeg, wait_until,
+    ROOT, App, Shots, StaticServer, cli, drop, log, photos, require_display, run_steps, truncated_jpeg, wait_until,
     window_id,
 )
 from webdriver import KEY_ENTER, Session  # noqa: E402
@@ -372,21 +372,8 @@ def main() -> int:
         s = app.start()
         log(f"app session up in {app.started_in:.1f} s; url {s.url}")
         sc = Scenario(s, lib, work, shots)
-        for step in (sc.a_empty_library, sc.b_drop, sc.c_detail_search_delete, sc.d_url_import, sc.e_cli_import_seen):
-            t0 = time.monotonic()
-            log(f"step {step.__name__}")
-            try:
-                step()
-            except BaseException as e:
-                failed = f"step {step.__name__} failed: {e}"
-                traceback.print_exc()
-                try:
-                    shots.page(s, f"FAILED-{step.__name__}")
-                    shots.screen(f"FAILED-{step.__name__}")
-                except Exception as e2:
-                    log(f"(no failure screenshot: {e2})")
-                break
-            log(f"step {step.__name__} passed in {time.monotonic() - t0:.1f} s")
+        failed = run_steps(s, shots, [sc.a_empty_library, sc.b_drop, sc.c_detail_search_delete, sc.d_url_import,
+                                      sc.e_cli_import_seen], screen=True)
     except BaseException as e:
         failed = f"setup failed: {e}"
         traceback.print_exc()

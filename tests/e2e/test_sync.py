@@ -36,7 +36,9 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, SHOTS, TARGET, App, Shots, StaticServer, cli, drop, log, photos, require_display, wait_until  # noqa: E402
+from harness import (  # noqa: E402
+    ROOT, SHOTS, TARGET, App, Shots, StaticServer, cli, drop, log, photos, require_display, run_steps, wait_until,
+)
 from test_app import CELL, DETAIL, DETAIL_CLOSE, cell_sel, check, wait_grid, wait_thumbs_painted  # noqa: E402
 from webdriver import Session  # noqa: E402
 
@@ -395,21 +397,8 @@ def main() -> int:
         s = app.start()
         log(f"app session up in {app.started_in:.1f} s")
         j = Journey(s, app, lib, work, shots, s3, web)
-        for step in (j.a_configure_bucket, j.b_test_bucket, j.c_drop_and_sync, j.d_public_link, j.e_private_again,
-                     j.f_auth_error_and_retry):
-            t0 = time.monotonic()
-            log(f"step {step.__name__}")
-            try:
-                step()
-            except BaseException as e:
-                failed = f"step {step.__name__} failed: {e}"
-                traceback.print_exc()
-                try:
-                    shots.page(s, f"FAILED-{step.__name__}")
-                except Exception as e2:
-                    log(f"(no failure screenshot: {e2})")
-                break
-            log(f"step {step.__name__} passed in {time.monotonic() - t0:.1f} s")
+        failed = run_steps(s, shots, [j.a_configure_bucket, j.b_test_bucket, j.c_drop_and_sync, j.d_public_link,
+                                      j.e_private_again, j.f_auth_error_and_retry])
     except BaseException as e:
         failed = f"setup failed: {e}"
         traceback.print_exc()
