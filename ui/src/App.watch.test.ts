@@ -64,6 +64,9 @@ describe('App: watched folders', () => {
     await waitFor(() => expect(screen.queryByTestId('settings-watch')).toBeNull());
     await fireEvent.click(byId('sidebar-watched'));
     await screen.findByTestId('settings-watch');
+    // Opening the section reads each folder's own log.
+    await waitFor(() => expect(lib.callsOf('watch_events').map((c) => c.args)).toContainEqual({ folderId: id, limit: 50 }));
+    expect(screen.getAllByTestId('watch-event')).toHaveLength(2);
 
     // Remove: asks, then the folder is gone and the images stay.
     await fireEvent.click(byId('watch-remove'));

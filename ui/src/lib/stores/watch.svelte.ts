@@ -139,6 +139,12 @@ export class WatchStore {
     this.#refreshSoon();
   }
 
+  /** Every folder's latest events from the catalog (Settings opened: a busy folder's log
+   *  must not crowd out a quiet one's). */
+  async loadAllActivity(): Promise<void> {
+    await Promise.all(this.folders.map((f) => this.loadActivity(f.id)));
+  }
+
   /** A folder's latest events from the catalog. */
   async loadActivity(id: number): Promise<void> {
     try {

@@ -92,8 +92,9 @@ describe('WatchStore', () => {
     await s.load();
     expect(s.activity[id].map((e) => e.kind)).toEqual(['failed', 'edited', 'added']);
     expect(lib.callsOf('watch_events').at(-1)?.args).toEqual({ folderId: null, limit: 200 });
-    await s.loadActivity(id);
+    await s.loadAllActivity();
     expect(lib.callsOf('watch_events').at(-1)?.args).toEqual({ folderId: id, limit: 50 });
+    expect(s.activity[id].map((e) => e.kind)).toEqual(['failed', 'edited', 'added']);
     stop();
   });
 
