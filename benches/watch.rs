@@ -162,11 +162,14 @@ fn latency() {
             .env("RCLONE_CONFIG_T_SECRET_ACCESS_KEY", SK)
             .env("RCLONE_CONFIG_T_FORCE_PATH_STYLE", "true")
             .env("RCLONE_CONFIG", "/dev/null")
-            .stderr(Stdio::null())
-            .status()
-            .expect("rclone (apt install rclone)")
-            .success();
-        assert!(ok, "rclone copyto failed");
+            .env_remove("AWS_CA_BUNDLE")
+            .output()
+            .expect("rclone (apt install rclone)");
+        assert!(
+            ok.status.success(),
+            "rclone copyto failed: {}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
         anchor.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let (p50, p95) = summary(ours);

@@ -363,6 +363,26 @@ fn live_changes_reach_the_catalog_and_the_bucket() {
     );
     assert_eq!(lib.ls(&[]).len(), 2, "moves never duplicate");
 
+    // Copy to the other folder, then delete the original (a cut and paste across disks):
+    // the image follows its content, whatever the delete rule of the folder it left.
+    let p_id = id_with(&lib, &p).unwrap();
+    std::fs::copy(a_dir.join("slow.jpg"), b_dir.join("slow copy.jpg")).unwrap();
+    wait_until("copy seen", 20, || {
+        has_event(&lib, "duplicate", &b_dir.join("slow copy.jpg"))
+    });
+    std::fs::remove_file(a_dir.join("slow.jpg")).unwrap();
+    wait_until("seen as a move to the copy", 20, || {
+        has_event(&lib, "moved", &b_dir.join("slow copy.jpg"))
+    });
+    let rec = lib.show(&p_id);
+    assert_eq!(rec["path"].as_str(), b_dir.join("slow copy.jpg").to_str());
+    assert_eq!(rec["filename"], "slow copy.jpg");
+    assert!(
+        !rec["sources"].to_string().contains("slow.jpg"),
+        "the vanished path leaves the sources: {}",
+        rec["sources"]
+    );
+
     // Edit (an app saving a new version over the file): a new image is synced; the old one
     // follows the folder's rule (remove-remote: out of the library and the bucket).
     let c1 = images::jpeg(300, 200, 16);
@@ -438,7 +458,7 @@ fn live_changes_reach_the_catalog_and_the_bucket() {
     assert_eq!(
         lib.ls(&[]).len(),
         2,
-        "left: a (kept) and slow.jpg; temp files never imported: {:?}",
+        "left: a (kept) and slow.jpg (now in camera/); temp files never imported: {:?}",
         lib.ls(&[])
     );
     let (status, stdout, stderr, took) = daemon.stop();

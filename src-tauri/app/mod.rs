@@ -12,6 +12,8 @@ mod sync_tests;
 #[cfg(test)]
 mod tests;
 pub(crate) mod watch;
+#[cfg(test)]
+mod watch_tests;
 
 pub use commands::{file_url, format_link, LinkFormat};
 pub use sync::{SyncEngine, SyncStatus};

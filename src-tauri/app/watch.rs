@@ -26,18 +26,16 @@ pub type NoticeSink = Arc<dyn Fn(Notice) + Send + Sync>;
 
 impl FolderWatcher {
     /// Watches the library's folders until [`FolderWatcher::shutdown`]. If another process
-    /// (`vitrine watch run`) holds the library's watch lock, says so and retries every few
-    /// seconds, so the app takes over when that process ends.
+    /// (`vitrine watch run`) holds the library's watch lock, says so (every few seconds, so a
+    /// late subscriber hears it) and retries, so the app takes over when that process ends.
     pub fn start(&self, lib: Arc<Library>, sink: NoticeSink) {
         let stop = self.stop.clone();
         let handle = std::thread::Builder::new()
             .name("vitrine-folders".into())
             .spawn(move || {
-                let mut told = false;
                 while !stop.load(Ordering::SeqCst) {
                     match WatchLock::try_take(&lib) {
                         Ok(Some(_lock)) => {
-                            told = false;
                             let s = sink.clone();
                             let notify = move |n: Notice| s(n);
                             if let Err(e) =
@@ -46,12 +44,9 @@ impl FolderWatcher {
                                 eprintln!("watched folders: {e}");
                             }
                         }
-                        Ok(None) => {
-                            if !told {
-                                sink(Notice::WatchedElsewhere);
-                                told = true;
-                            }
-                        }
+                        // Repeated at every attempt: a webview that subscribes later still
+                        // hears it within a few seconds.
+                        Ok(None) => sink(Notice::WatchedElsewhere),
                         Err(e) => eprintln!("watched folders: {e}"),
                     }
                     for _ in 0..30 {

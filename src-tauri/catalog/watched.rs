@@ -327,12 +327,14 @@ impl Catalog {
 
     /// Paths of a folder's entries at `dir` or under it (a directory renamed or deleted).
     pub fn watched_files_under(&self, folder_id: i64, dir: &str) -> Result<Vec<String>> {
-        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        // A range on the primary key: everything from "dir/" up to "dir0" ('0' follows '/').
+        let base = dir.trim_end_matches('/');
+        let (from, to) = (format!("{base}/"), format!("{base}0"));
         let mut stmt = self.conn.prepare_cached(
             "SELECT path FROM watched_files WHERE folder_id = ?1
-                AND (path = ?2 OR substr(path, 1, length(?3)) = ?3)",
+                AND (path = ?2 OR (path >= ?3 AND path < ?4))",
         )?;
-        let rows = stmt.query_map(params![folder_id, dir, prefix], |r| r.get(0))?;
+        let rows = stmt.query_map(params![folder_id, dir, from, to], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -427,9 +429,27 @@ impl Catalog {
     }
 
     /// Points an image at the file's new place (a rename or move in a watched folder).
-    pub fn move_image(&mut self, id: &str, path: &str, filename: &str) -> Result<()> {
+    /// `from` (the old path) leaves the image's sources; the new path joins them.
+    pub fn move_image(
+        &mut self,
+        id: &str,
+        path: &str,
+        filename: &str,
+        from: Option<&str>,
+    ) -> Result<()> {
         let tx = self.write()?;
         let seq: i64 = tx.query_row("SELECT seq FROM images WHERE id = ?1", [id], |r| r.get(0))?;
+        if let Some(from) = from {
+            tx.execute(
+                "DELETE FROM image_sources WHERE image_seq = ?1 AND kind = 'watch' AND source = ?2",
+                params![seq, from],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO image_sources (image_seq, kind, source, added_at)
+             VALUES (?1, 'watch', ?2, ?3)",
+            params![seq, path, now_ms()],
+        )?;
         tx.execute(
             "UPDATE images SET path = CASE WHEN storage = 'referenced' THEN ?1 ELSE path END,
                 filename = ?2, source = CASE WHEN source_kind = 'watch' THEN ?1 ELSE source END,

@@ -30,10 +30,11 @@ pub enum Change {
     Duplicate {
         id: String,
     },
-    /// The same content at a new path: the image now points here.
+    /// The same content at a new path (`to`): the image now points there.
     Moved {
         id: String,
         from: String,
+        to: String,
     },
     /// New content at a known path: a new image; the old one followed the deletion rule.
     Edited {
@@ -69,6 +70,14 @@ impl Change {
             Change::Failed { .. } => "failed",
             Change::Gone { kept: true, .. } => "deleted",
             Change::Gone { kept: false, .. } => "removed",
+        }
+    }
+
+    /// The path a change is reported under: a move's new place, else the path handled.
+    pub fn path<'a>(&'a self, handled: &'a str) -> &'a str {
+        match self {
+            Change::Moved { to, .. } => to,
+            _ => handled,
         }
     }
 
@@ -183,8 +192,8 @@ impl<'a> Applier<'a> {
                 if let Some(from) = moved_from {
                     self.worker
                         .catalog
-                        .move_image(&id, &here, &file_name(path))?;
-                    return Ok(Change::Moved { id, from });
+                        .move_image(&id, &here, &file_name(path), Some(&from))?;
+                    return Ok(Change::Moved { id, from, to: key });
                 }
                 if entry.is_some() {
                     return Ok(Change::Unchanged);
@@ -249,10 +258,11 @@ impl<'a> Applier<'a> {
             if other != path && Path::new(&other).is_file() {
                 if record.storage == Storage::Referenced && !Path::new(&record.path).exists() {
                     let to = canonical_text(Path::new(&other));
-                    cat.move_image(&id, &to, &file_name(Path::new(&other)))?;
+                    cat.move_image(&id, &to, &file_name(Path::new(&other)), Some(path))?;
                     return Ok(Change::Moved {
                         id,
                         from: path.to_string(),
+                        to: other,
                     });
                 }
                 return Ok(Change::Skipped);
@@ -302,7 +312,7 @@ impl<'a> Applier<'a> {
         self.worker.catalog.add_watch_event(
             Some(self.folder.id),
             change.kind(),
-            path,
+            change.path(path),
             change.image_id(),
             detail.as_deref(),
         )

@@ -169,7 +169,9 @@ impl Service<'_> {
             }
             if self.overflow.swap(false, Ordering::SeqCst) {
                 for f in self.folders.values_mut() {
-                    f.next_scan = Some(Instant::now());
+                    if matches!(f.mode, Mode::Events | Mode::Polling(_)) {
+                        f.next_scan = Some(Instant::now());
+                    }
                 }
             }
             self.timers(stop)?;
@@ -344,7 +346,9 @@ impl Service<'_> {
         };
         if event.need_rescan() {
             if let Some(f) = self.folders.get_mut(&id) {
-                f.next_scan = Some(Instant::now());
+                if matches!(f.mode, Mode::Events | Mode::Polling(_)) {
+                    f.next_scan = Some(Instant::now());
+                }
             }
             return;
         }
@@ -445,6 +449,10 @@ impl Service<'_> {
     }
 
     fn scan(&mut self, f: &mut Folder, stop: &AtomicBool) -> Result<()> {
+        if matches!(f.mode, Mode::Paused | Mode::Offline) {
+            f.next_scan = None;
+            return Ok(());
+        }
         if let Some(why) = offline_reason(&f.folder) {
             self.go_offline(f, why);
             return Ok(());
@@ -743,7 +751,7 @@ fn notify_change(
     if change.notable() {
         sink(Notice::Change {
             folder_id,
-            path: path.to_string(),
+            path: change.path(path).to_string(),
             kind: change.kind().into(),
             image_id: change.image_id().map(str::to_string),
             detail: apply::describe(change, rule),
