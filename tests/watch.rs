@@ -175,7 +175,19 @@ fn watch_cli_add_list_pause_resume_remove() {
     );
     assert!(lib.originals().is_empty(), "referenced, not copied");
 
-    let folders = list(&lib);
+    // --library and --json after the subcommand work too.
+    let folders = crate::support::run_cli(
+        &[
+            "watch",
+            "list",
+            "--library",
+            lib.root.to_str().unwrap(),
+            "--json",
+        ],
+        &[],
+    )
+    .expect_ok("options after the subcommand")
+    .json_array();
     assert_eq!(folders.len(), 1);
     let f = &folders[0];
     for (k, want) in [
@@ -566,7 +578,14 @@ fn a_bulk_copy_of_1000_files_lands_whole() {
     let dir = folder_dir(&lib, "bulk");
     lib.run(&["watch", "add", dir.to_str().unwrap(), "--recursive"])
         .expect_ok("add");
-    let daemon = Daemon::start(&lib, &[]);
+    // Tiny queues, so events are dropped for sure: the rescans they trigger fill the gap.
+    let daemon = Daemon::start(
+        &lib,
+        &[
+            ("VITRINE_WATCH_QUEUE", "16"),
+            ("VITRINE_WATCH_MAX_PENDING", "16"),
+        ],
+    );
     wait_until("watching", 20, || list(&lib)[0]["status"] == "watching");
     // Prepared elsewhere, then copied in as fast as the filesystem allows (like `cp -r`).
     let staging = lib.dir.path().join("staging");
@@ -601,8 +620,18 @@ fn a_bulk_copy_of_1000_files_lands_whole() {
         lib.count("SELECT count(*) FROM watched_files WHERE error IS NOT NULL"),
         0
     );
-    let (status, _, stderr, _) = daemon.stop();
+    let (status, stdout, stderr, _) = daemon.stop();
     assert!(status.success(), "{stderr}");
+    // "watching" is published after every scan: the first one, then the rescans that
+    // overflowing queues asked for.
+    let scans = stdout
+        .lines()
+        .filter(|l| l.contains(r#""type":"folder""#) && l.contains(r#""status":"watching""#))
+        .count();
+    assert!(
+        scans >= 2,
+        "events overflowed and a rescan filled the gap ({scans} scans)"
+    );
 }
 
 #[test]
@@ -767,6 +796,253 @@ fn copied_in_folders_keep_bucket_objects_when_set_to_remove() {
     std::thread::sleep(Duration::from_secs(2));
     assert!(s3.head(&key).is_some(), "`remove` keeps the bucket copy");
     assert_eq!(s3.get(&key), a);
+    let (status, _, stderr, _) = daemon.stop();
+    assert!(status.success(), "{stderr}");
+}
+
+#[test]
+fn deletion_rules_spare_moves_between_folders_images_from_elsewhere_and_unmounted_disks() {
+    let lib = TestLib::new();
+    // Scanned in path order: the folder files leave is scanned before the one they reach.
+    let src = folder_dir(&lib, "a-outbox");
+    let dst = folder_dir(&lib, "b-archive");
+    let moving = images::jpeg(120, 80, 71);
+    let dropped = images::jpeg(120, 80, 72);
+    write(&src.join("moving.jpg"), &moving);
+    for d in [&src, &dst] {
+        lib.run(&["watch", "add", d.to_str().unwrap(), "--on-delete", "remove"])
+            .expect_ok("add");
+    }
+    let moving_id = id_with(&lib, &moving).unwrap();
+    lib.run(&["tag", &moving_id, "--add", "keeper"])
+        .expect_ok("tag");
+    // The same bytes as a file dropped into the app earlier: an image from elsewhere.
+    let dropped_file = lib.input("dropped.jpg", &dropped);
+    let dropped_id = lib.import_one(&dropped_file);
+    write(&src.join("copy-of-dropped.jpg"), &dropped);
+    lib.run(&["watch", "run", "--once"]).expect_ok("record it");
+
+    // While nothing watches: moved to the other folder, and the copy deleted.
+    std::fs::rename(src.join("moving.jpg"), dst.join("moving.jpg")).unwrap();
+    std::fs::remove_file(src.join("copy-of-dropped.jpg")).unwrap();
+    let v = lib
+        .run(&["watch", "run", "--once", "--json"])
+        .expect_ok("rescan")
+        .json();
+    let rec = lib.show(&moving_id);
+    assert_eq!(rec["path"].as_str(), dst.join("moving.jpg").to_str(), "{v}");
+    assert_eq!(
+        rec["tags"],
+        serde_json::json!(["keeper"]),
+        "a move, not delete + add"
+    );
+    assert_eq!(
+        lib.show(&dropped_id)["storage"],
+        "managed",
+        "the dropped image is not the folder's to remove"
+    );
+
+    // Most of a folder gone at once looks like an unmounted disk: held, nothing removed...
+    let many = folder_dir(&lib, "c-card");
+    for i in 0..30 {
+        write(
+            &many.join(format!("img-{i:02}.png")),
+            &images::png_rgb8(20, 10, 300 + i),
+        );
+    }
+    lib.run(&[
+        "watch",
+        "add",
+        many.to_str().unwrap(),
+        "--on-delete",
+        "remove",
+    ])
+    .expect_ok("add card");
+    let before = lib.ls(&["--limit", "1000"]).len();
+    for i in 0..25 {
+        std::fs::remove_file(many.join(format!("img-{i:02}.png"))).unwrap();
+    }
+    let v = lib
+        .run(&["watch", "run", "--once", "--json"])
+        .expect_ok("rescan")
+        .json();
+    let card = v["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str() == many.to_str())
+        .unwrap()
+        .clone();
+    assert_eq!(card["held"], 25, "{card}");
+    assert!(
+        card["problems"].to_string().contains("--allow-deletes"),
+        "{card}"
+    );
+    assert_eq!(
+        lib.ls(&["--limit", "1000"]).len(),
+        before,
+        "nothing removed"
+    );
+    // ...until the user says they were really deleted.
+    let v = lib
+        .run(&["watch", "run", "--once", "--allow-deletes", "--json"])
+        .expect_ok("allowed")
+        .json();
+    assert!(v.to_string().contains("\"deleted\":25"), "{v}");
+    assert_eq!(lib.ls(&["--limit", "1000"]).len(), before - 25);
+}
+
+/// `mount -t tmpfs` (root only; skipped where mounting is not allowed).
+fn mount_tmpfs(at: &Path) -> bool {
+    std::fs::create_dir_all(at).unwrap();
+    Command::new("mount")
+        .args(["-t", "tmpfs", "tmpfs"])
+        .arg(at)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn umount(at: &Path) {
+    let ok = Command::new("umount").arg(at).status().unwrap().success();
+    assert!(ok, "umount {}", at.display());
+}
+
+#[test]
+fn a_real_unmount_is_offline_and_a_disk_unmounted_inside_a_folder_is_held() {
+    let lib = TestLib::new();
+    let card = lib.dir.path().join("card");
+    if !mount_tmpfs(&card) {
+        eprintln!("note: cannot mount tmpfs here (not root?): skipping the real-unmount test");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(card.clone());
+    let shots: Vec<Vec<u8>> = (0..3).map(|i| images::jpeg(80, 60, 90 + i)).collect();
+    for (i, b) in shots.iter().enumerate() {
+        write(&card.join(format!("DSC{i}.jpg")), b);
+    }
+    // A recursive folder with another disk mounted inside it, holding most of its files.
+    let photos = folder_dir(&lib, "photos");
+    write(&photos.join("top.jpg"), &images::jpeg(80, 60, 99));
+    let nas = photos.join("nas");
+    assert!(mount_tmpfs(&nas));
+    let _guard2 = Unmount(nas.clone());
+    for i in 0..25 {
+        write(
+            &nas.join(format!("n{i:02}.png")),
+            &images::png_rgb8(20, 10, 500 + i),
+        );
+    }
+    lib.run(&[
+        "watch",
+        "add",
+        card.to_str().unwrap(),
+        "--on-delete",
+        "remove",
+    ])
+    .expect_ok("add card");
+    lib.run(&[
+        "watch",
+        "add",
+        photos.to_str().unwrap(),
+        "--recursive",
+        "--on-delete",
+        "remove",
+    ])
+    .expect_ok("add photos");
+    assert_eq!(lib.ls(&["--limit", "1000"]).len(), 29);
+    let daemon = Daemon::start(&lib, &[]);
+    let status_of = |p: &Path| {
+        list(&lib)
+            .into_iter()
+            .find(|f| f["path"].as_str() == p.to_str())
+            .unwrap()
+    };
+    wait_until("watching", 20, || status_of(&card)["status"] == "watching");
+
+    // The card is unmounted: its mount point stays, empty, on another device.
+    umount(&card);
+    wait_until("card offline", 20, || {
+        status_of(&card)["status"] == "offline"
+    });
+    assert!(
+        status_of(&card)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not mounted"),
+        "{}",
+        status_of(&card)
+    );
+    // Another (empty) disk mounted there is not the card either.
+    assert!(mount_tmpfs(&card));
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        status_of(&card)["status"],
+        "offline",
+        "{}",
+        status_of(&card)
+    );
+    // The card back (the same files and mtimes, another device number): online, nothing lost.
+    umount(&card);
+    let known: Vec<(String, i64)> = {
+        let conn = lib.catalog();
+        let mut st = conn
+            .prepare("SELECT path, mtime_ns FROM watched_files WHERE path LIKE ?1")
+            .unwrap();
+        st.query_map([format!("{}/%", card.display())], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    assert!(mount_tmpfs(&card));
+    for (i, b) in shots.iter().enumerate() {
+        let p = card.join(format!("DSC{i}.jpg"));
+        write(&p, b);
+        let (_, mtime) = known.iter().find(|(k, _)| Path::new(k) == p).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + Duration::from_nanos(*mtime as u64))
+            .unwrap();
+    }
+    wait_until("card back", 20, || status_of(&card)["status"] == "watching");
+    assert_eq!(lib.ls(&["--limit", "1000"]).len(), 29, "nothing removed");
+
+    // The disk inside the watched folder goes away: 25 of 26 files vanish at once. (The
+    // kernel sends no file event for an unmount; the next scan, here after pause + resume,
+    // sees it.)
+    umount(&nas);
+    lib.run(&["watch", "pause", photos.to_str().unwrap()])
+        .expect_ok("pause");
+    // As the watcher itself wrote it (`watch list` says paused as soon as the flag is set).
+    wait_until("the watcher paused it", 20, || {
+        lib.catalog()
+            .query_row(
+                "SELECT status FROM watched_folders WHERE path = ?1",
+                [photos.to_str().unwrap()],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap()
+            == "paused"
+    });
+    lib.run(&["watch", "resume", photos.to_str().unwrap()])
+        .expect_ok("resume");
+    wait_until("held", 20, || {
+        status_of(&photos)["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("nothing removed"))
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(lib.ls(&["--limit", "1000"]).len(), 29, "nothing removed");
     let (status, _, stderr, _) = daemon.stop();
     assert!(status.success(), "{stderr}");
 }

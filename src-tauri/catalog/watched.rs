@@ -175,7 +175,7 @@ impl Catalog {
                 include = excluded.include, exclude = excluded.exclude, tags = excluded.tags,
                 visibility = excluded.visibility, copy = excluded.copy,
                 on_delete = excluded.on_delete, poll = excluded.poll,
-                device = coalesce(excluded.device, device)",
+                device = coalesce(device, excluded.device)",
             params![
                 path,
                 opts.recursive,
@@ -242,10 +242,11 @@ impl Catalog {
         Ok(())
     }
 
-    /// Records the folder's device (first time it is seen online).
+    /// Records the device the folder is on now (first seen online, or the same disk back
+    /// under another device number).
     pub fn set_watched_device(&mut self, id: i64, device: u64) -> Result<()> {
         self.conn.execute(
-            "UPDATE watched_folders SET device = ?2 WHERE id = ?1 AND device IS NULL",
+            "UPDATE watched_folders SET device = ?2 WHERE id = ?1",
             params![id, device as i64],
         )?;
         Ok(())
@@ -323,6 +324,26 @@ impl Catalog {
                 },
             )
             .optional()?)
+    }
+
+    pub fn watched_file_count(&self, folder_id: i64) -> Result<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM watched_files WHERE folder_id = ?1",
+            [folder_id],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// Up to `n` cataloged files of a folder with their size and mtime (is this the same disk?).
+    pub fn watched_sample(&self, folder_id: i64, n: u32) -> Result<Vec<(String, u64, i64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT path, size, mtime_ns FROM watched_files
+             WHERE folder_id = ?1 AND sha256 IS NOT NULL LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![folder_id, n], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Paths of a folder's entries at `dir` or under it (a directory renamed or deleted).

@@ -31,6 +31,10 @@ pub enum WatchCmd {
         /// Scan every folder once, sync once, and exit (for cron and scripts)
         #[arg(long)]
         once: bool,
+        /// Apply deletion rules (and bucket deletes) even when most of a folder vanished at
+        /// once, which is otherwise held back as a probably unmounted disk
+        #[arg(long)]
+        allow_deletes: bool,
     },
     /// What the watcher did recently: added, moved, edited, deleted, failed
     Log {
@@ -101,11 +105,14 @@ pub fn watch_cmd(lib: &Library, cmd: WatchCmd, out: &Out) -> Result<bool> {
         }
         WatchCmd::Pause { dir } => set_paused(lib, &dir, true, out),
         WatchCmd::Resume { dir } => set_paused(lib, &dir, false, out),
-        WatchCmd::Run { once } => {
+        WatchCmd::Run {
+            once,
+            allow_deletes,
+        } => {
             if once {
-                run_once(lib, out)
+                run_once(lib, out, allow_deletes)
             } else {
-                run(lib, out)
+                run(lib, out, allow_deletes)
             }
         }
         WatchCmd::Log { dir, limit } => {
@@ -207,7 +214,11 @@ fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
         WatchLock::try_take(lib)?
     };
     let scan = match lock {
-        Some(_lock) => Some(scan_folder(lib, &folder, out, &AtomicBool::new(false))?),
+        Some(_lock) => {
+            let mut r = scan_folder(lib, &folder, out, &AtomicBool::new(false))?;
+            watch::apply_vanished(lib, &folder, &mut r, false, &|_, _| {})?;
+            Some(r)
+        }
         None => {
             if !a.no_scan && !out.json {
                 eprintln!("the running watcher picks it up now");
@@ -231,6 +242,9 @@ fn report_line(r: &ScanReport) -> String {
         "{}: {} files · {} added, {} already in the library, {} moved, {} edited, {} deleted, {} failed",
         r.path, r.files, r.added, r.duplicates, r.moved, r.edited, r.deleted, r.failed
     );
+    if r.held > 0 {
+        s.push_str(&format!(", {} deletions held back", r.held));
+    }
     if r.waiting > 0 {
         s.push_str(&format!(
             ", {} still being written (the watcher imports them)",
@@ -287,24 +301,20 @@ fn set_paused(lib: &Library, dir: &Path, paused: bool, out: &Out) -> Result<bool
     Ok(true)
 }
 
-fn run_once(lib: &Library, out: &Out) -> Result<bool> {
+fn run_once(lib: &Library, out: &Out, allow_deletes: bool) -> Result<bool> {
     let Some(_lock) = WatchLock::try_take(lib)? else {
         return Err(elsewhere());
     };
     let stop = super::remote::stop_on_signal();
     let mut ok = true;
+    let mut scanned = Vec::new();
     let mut reports = Vec::new();
     for f in watch::folders(lib)? {
         if f.paused {
             continue;
         }
         match scan_folder(lib, &f, out, &stop) {
-            Ok(r) => {
-                if !out.json {
-                    eprintln!("{}", report_line(&r));
-                }
-                reports.push(serde_json::to_value(&r).unwrap_or_default());
-            }
+            Ok(r) => scanned.push((f, r)),
             Err(e) => {
                 ok = false;
                 eprintln!("{}: {e}", f.path);
@@ -312,11 +322,23 @@ fn run_once(lib: &Library, out: &Out) -> Result<bool> {
             }
         }
     }
+    // Deletion rules once every folder is scanned: a file moved between two folders while
+    // nothing watched is found at its new place first.
+    for (f, mut r) in scanned {
+        if !stop.load(Ordering::SeqCst) {
+            watch::apply_vanished(lib, &f, &mut r, allow_deletes, &|_, _| {})?;
+        }
+        if !out.json {
+            eprintln!("{}", report_line(&r));
+        }
+        reports.push(serde_json::to_value(&r).unwrap_or_default());
+    }
     let mut synced = serde_json::Value::Null;
     if lib.catalog().active_remote()?.is_some() && !stop.load(Ordering::SeqCst) {
         let r = crate::remote::open_active(&lib.catalog(), None)?;
         let opts = SyncOptions {
             stop: stop.clone(),
+            allow_mass_delete: allow_deletes,
             ..SyncOptions::default()
         };
         let summary = crate::sync::run(lib, &r, &opts, &|_| {})?;
@@ -343,7 +365,7 @@ fn elsewhere() -> Error {
 }
 
 /// The foreground daemon: the watcher on this thread, the sync engine on another.
-fn run(lib: &Library, out: &Out) -> Result<bool> {
+fn run(lib: &Library, out: &Out, allow_deletes: bool) -> Result<bool> {
     let Some(_lock) = WatchLock::try_take(lib)? else {
         return Err(elsewhere());
     };
@@ -356,9 +378,13 @@ fn run(lib: &Library, out: &Out) -> Result<bool> {
         eprintln!("watching; press Ctrl-C to stop");
     }
     let result = std::thread::scope(|s| {
-        let sync = s.spawn(|| sync_loop(lib, &stop, json));
+        let sync = s.spawn(|| sync_loop(lib, &stop, json, allow_deletes));
         let print = |n: service::Notice| print_notice(&n, json);
-        let r = service::run(lib, &service::ServiceOptions::default(), &print, &stop);
+        let opts = service::ServiceOptions {
+            allow_mass_deletes: allow_deletes,
+            ..service::ServiceOptions::default()
+        };
+        let r = service::run(lib, &opts, &print, &stop);
         stop.store(true, Ordering::SeqCst);
         let _ = sync.join();
         r
@@ -415,7 +441,7 @@ fn print_notice(n: &service::Notice, json: bool) {
 
 /// Runs the sync engine while watching: waits for a remote to be set up, restarts after
 /// errors (a wrong key is reported once per attempt, every 30 s).
-fn sync_loop(lib: &Library, stop: &Arc<AtomicBool>, json: bool) {
+fn sync_loop(lib: &Library, stop: &Arc<AtomicBool>, json: bool, allow_deletes: bool) {
     let mut said_local = false;
     let wait = |secs: u64| {
         for _ in 0..secs * 10 {
@@ -457,6 +483,7 @@ fn sync_loop(lib: &Library, stop: &Arc<AtomicBool>, json: bool) {
         let opts = SyncOptions {
             watch: true,
             stop: stop.clone(),
+            allow_mass_delete: allow_deletes,
             ..SyncOptions::default()
         };
         let result = crate::sync::run(lib, &remote, &opts, &|e| {

@@ -201,9 +201,17 @@ impl<'a> Applier<'a> {
                 Ok(Change::Duplicate { id })
             }
             Err(e) => {
-                if maybe_incomplete(&e) && now_ms() * 1_000_000 - mtime_ns < SETTLE_NS {
+                if maybe_incomplete(&e) && is_fresh(mtime_ns) {
                     return Ok(Change::Waiting {
                         reason: e.to_string(),
+                    });
+                }
+                if !about_the_bytes(&e) {
+                    // Permission, I/O, disk full, a busy catalog: nothing is recorded, so the
+                    // next event or scan tries again; the old content is not declared gone.
+                    return Ok(Change::Failed {
+                        code: e.code(),
+                        message: e.to_string(),
                     });
                 }
                 self.worker.catalog.put_watched_file(
@@ -254,9 +262,12 @@ impl<'a> Applier<'a> {
             return Ok(Change::Skipped);
         };
         let record = cat.get(&id)?;
+        // Its file was here (edited over or deleted) or is gone from wherever it was.
+        let lost_file = record.storage == Storage::Referenced
+            && (same_place(&record.path, path) || !Path::new(&record.path).exists());
         for other in cat.watched_path_with_sha(sha)? {
             if other != path && Path::new(&other).is_file() {
-                if record.storage == Storage::Referenced && !Path::new(&record.path).exists() {
+                if lost_file {
                     let to = canonical_text(Path::new(&other));
                     cat.move_image(&id, &to, &file_name(Path::new(&other)), Some(path))?;
                     return Ok(Change::Moved {
@@ -268,9 +279,13 @@ impl<'a> Applier<'a> {
                 return Ok(Change::Skipped);
             }
         }
-        let lived_here = (record.storage == Storage::Referenced
-            && (record.path == path || !Path::new(&record.path).is_file()))
-            || record.source_path.as_deref() == Some(path);
+        // Only an image that came from this watched path follows the folder's rule: never
+        // one dropped into the app or imported from elsewhere that merely has the same bytes.
+        let lived_here = record.source == SourceKind::Watch
+            && match record.storage {
+                Storage::Referenced => same_place(&record.path, path),
+                Storage::Managed => record.source_path.as_deref() == Some(path),
+            };
         if !lived_here {
             return Ok(Change::Skipped);
         }
@@ -345,6 +360,30 @@ pub fn describe(change: &Change, rule: OnDelete) -> Option<String> {
         }),
         _ => None,
     }
+}
+
+/// Whether a file's mtime is recent enough that it may still be being written. A time in
+/// the future (a camera or FAT clock off) counts as old.
+fn is_fresh(mtime_ns: i64) -> bool {
+    let age = now_ms().saturating_mul(1_000_000) - mtime_ns;
+    (0..SETTLE_NS).contains(&age)
+}
+
+/// Failures that belong to the file's content (recorded, not retried until it changes).
+fn about_the_bytes(e: &ImportError) -> bool {
+    matches!(
+        e,
+        ImportError::Empty
+            | ImportError::TooLarge { .. }
+            | ImportError::NotAnImage(_)
+            | ImportError::Unsupported(_)
+            | ImportError::Decode(_)
+    )
+}
+
+/// Whether a cataloged path (canonical) is this watched path (maybe through a symlink).
+fn same_place(cataloged: &str, path: &str) -> bool {
+    cataloged == path || canonical_text(Path::new(path)) == cataloged
 }
 
 /// Errors a half-written file produces.

@@ -20,7 +20,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::catalog::{FolderOptions, WatchedFolder};
+use crate::catalog::{Catalog, FolderOptions, WatchedFolder};
 use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::model::FolderStatus;
@@ -147,10 +147,19 @@ pub struct ScanReport {
     pub failed: usize,
     /// Files that looked incomplete (still being written): retried by the watcher.
     pub waiting: usize,
+    /// Files gone whose deletion rule was held back: more than half of the folder vanished
+    /// at once (an unmounted disk inside it?). Applied with `--allow-deletes`.
+    pub held: usize,
     /// Places that could not be read (permission denied, symlink loops).
     pub problems: Vec<Problem>,
     #[serde(skip)]
     pub retry: Vec<PathBuf>,
+    /// Paths gone since the last scan, for [`apply_vanished`] once every folder is scanned.
+    #[serde(skip)]
+    pub vanished: Vec<String>,
+    /// How many files the catalog knew in this folder before the scan.
+    #[serde(skip)]
+    pub known: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,7 +184,7 @@ impl ScanReport {
 }
 
 /// Why a folder cannot be scanned right now (nothing is deleted while it is offline).
-pub fn offline_reason(folder: &WatchedFolder) -> Option<String> {
+pub fn offline_reason(cat: &Catalog, folder: &WatchedFolder) -> Option<String> {
     let root = Path::new(&folder.path);
     match std::fs::metadata(root) {
         Ok(m) if m.is_dir() => {}
@@ -190,13 +199,19 @@ pub fn offline_reason(folder: &WatchedFolder) -> Option<String> {
             )
         }
     }
-    if let (Some(was), Some(now)) = (folder.device, scan::device(root)) {
-        if was != now {
-            return Some(
-                "its disk is not mounted (another device is at this path); nothing is deleted while it is away"
-                    .into(),
-            );
-        }
+    // A disk unmounted leaves its mount point behind, empty, on another device; another disk
+    // may be mounted there, even under the same device number. Either way none of the files
+    // the catalog knows are there.
+    let here = scan::device(root);
+    let moved = folder.device.is_some() && here.is_some() && folder.device != here;
+    let mount_point = root
+        .parent()
+        .is_some_and(|p| here.is_some() && scan::device(p) != here);
+    if (moved || mount_point) && !known_files_here(cat, folder) {
+        return Some(format!(
+            "its disk is not mounted ({}none of its files are here); nothing is deleted while it is away. If this is the right disk and its files were deleted, remove the folder and add it again",
+            if moved { "another device is at this path, and " } else { "" }
+        ));
     }
     if std::fs::read_dir(root).is_err() {
         return Some("permission denied: Vitrine cannot read this folder".into());
@@ -204,8 +219,74 @@ pub fn offline_reason(folder: &WatchedFolder) -> Option<String> {
     None
 }
 
+/// After a remount the same disk may get another device number (network filesystems, FUSE,
+/// a USB disk on another port): it is the same disk if files the catalog knows are there,
+/// unchanged. A folder with no known file has nothing to lose.
+fn known_files_here(cat: &Catalog, folder: &WatchedFolder) -> bool {
+    let sample = cat.watched_sample(folder.id, 20).unwrap_or_default();
+    sample.is_empty()
+        || sample
+            .iter()
+            .any(|(p, size, mtime)| scan::stat(Path::new(p)) == Some((*size, *mtime)))
+}
+
+/// Whether applying these deletions at once looks like a disk gone rather than files deleted:
+/// more than 20 and more than half of what the folder held.
+pub fn looks_unmounted(vanished: usize, known: usize) -> bool {
+    vanished > 20 && vanished * 2 > known
+}
+
+/// Applies the folder's deletion rule to paths a scan found gone (after every folder was
+/// scanned, so a move between folders is seen as a move). Returns (applied, held).
+pub fn apply_vanished(
+    lib: &Library,
+    folder: &WatchedFolder,
+    report: &mut ScanReport,
+    allow_mass: bool,
+    on_change: &(dyn Fn(&str, &Change) + Sync),
+) -> Result<()> {
+    let vanished = std::mem::take(&mut report.vanished);
+    if vanished.is_empty() {
+        return Ok(());
+    }
+    let rule = folder.options.on_delete;
+    if rule != crate::model::OnDelete::Keep
+        && !allow_mass
+        && looks_unmounted(vanished.len(), report.known)
+    {
+        report.held = vanished.len();
+        report.problems.push(Problem {
+            path: folder.path.clone(),
+            error: format!(
+                "{} of {} files vanished at once (a disk unmounted inside the folder?): nothing removed; if they were deleted, run `vitrine watch run --once --allow-deletes`",
+                vanished.len(),
+                report.known
+            ),
+        });
+        return Ok(());
+    }
+    let opts = apply::import_options(folder);
+    let mut applier = Applier::new(lib, folder, &opts)?;
+    for path in &vanished {
+        if Path::new(path).exists() {
+            continue;
+        }
+        let change = applier.gone(path)?;
+        applier.record(path, &change)?;
+        on_change(change.path(path), &change);
+        match change {
+            Change::Skipped => {}
+            Change::Moved { .. } => report.moved += 1,
+            _ => report.deleted += 1,
+        }
+    }
+    Ok(())
+}
+
 /// Reconciles a folder with the catalog: new and changed files (by size and mtime) are
-/// imported, moved ones keep their image, vanished ones follow the deletion rule.
+/// imported and moved ones keep their image. Paths gone are returned in
+/// `report.vanished` for [`apply_vanished`]; files written in the last seconds are left to the
+/// watcher's stability check (`report.retry`).
 /// `progress(done, total)`; `on_change` sees every notable change; `stop` ends it early
 /// (what is left is found by the next scan).
 pub fn reconcile(
@@ -215,7 +296,7 @@ pub fn reconcile(
     on_change: &(dyn Fn(&str, &Change) + Sync),
     stop: &AtomicBool,
 ) -> Result<ScanReport> {
-    if let Some(why) = offline_reason(folder) {
+    if let Some(why) = offline_reason(&lib.catalog(), folder) {
         return Err(Error::io(
             format!("watched folder {}", folder.path),
             std::io::Error::other(why),
@@ -240,19 +321,38 @@ pub fn reconcile(
     };
     let mut present = std::collections::HashSet::with_capacity(listing.files.len());
     let mut changed = Vec::new();
+    let mut fresh = Vec::new();
+    let now_ns = crate::model::now_ms().saturating_mul(1_000_000);
     for f in &listing.files {
         let key = apply::path_text(&f.path);
         match entries.get(&key) {
             Some(e) if e.size == f.size && e.mtime_ns == f.mtime_ns => report.unchanged += 1,
+            // Written in the last two seconds: maybe still being written.
+            _ if (0..2_000_000_000).contains(&(now_ns - f.mtime_ns)) => fresh.push(f.clone()),
             _ => changed.push(f.clone()),
         }
         present.insert(key);
     }
-    let vanished: Vec<&String> = entries
+    // Fresh files count as complete only if they stay the same across a quiet moment;
+    // others are left to the watcher's stability check.
+    if !fresh.is_empty() {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        for f in fresh {
+            if scan::stat(&f.path) == Some((f.size, f.mtime_ns)) {
+                changed.push(f);
+            } else {
+                report.waiting += 1;
+                report.retry.push(f.path);
+            }
+        }
+    }
+    report.known = entries.len();
+    report.vanished = entries
         .keys()
         .filter(|p| {
             !present.contains(*p) && !listing.is_blind(Path::new(p)) && !Path::new(p).exists()
         })
+        .cloned()
         .collect();
 
     let opts = apply::import_options(folder);
@@ -289,18 +389,8 @@ pub fn reconcile(
         }
         report.count(&change);
     }
-    // Vanished files last, so a file moved while nothing watched is found at its new place
-    // first and keeps its image.
-    if !vanished.is_empty() && !stop.load(Ordering::Relaxed) {
-        let mut applier = Applier::new(lib, folder, &opts)?;
-        for path in vanished {
-            let change = applier.gone(path)?;
-            applier.record(path, &change)?;
-            on_change(path, &change);
-            if !matches!(change, Change::Skipped) {
-                report.count(&change);
-            }
-        }
+    if stop.load(Ordering::Relaxed) {
+        report.vanished.clear();
     }
     Ok(report)
 }

@@ -41,8 +41,12 @@ pub struct ServiceOptions {
     pub offline_check: Duration,
     /// Paths waiting for stability at once; beyond it the folder is rescanned instead.
     pub max_pending: usize,
+    /// Raw events buffered between notify and the watcher; when full, folders are rescanned.
+    pub queue: usize,
     /// Poll every folder (as if no filesystem events existed).
     pub force_poll: bool,
+    /// Apply deletion rules even when most of a folder vanishes at once.
+    pub allow_mass_deletes: bool,
 }
 
 impl Default for ServiceOptions {
@@ -54,10 +58,17 @@ impl Default for ServiceOptions {
             poll_interval: Duration::from_secs(5),
             rescan_interval: Duration::from_secs(600),
             offline_check: Duration::from_secs(2),
-            max_pending: 50_000,
+            max_pending: env_usize("VITRINE_WATCH_MAX_PENDING").unwrap_or(50_000),
+            queue: env_usize("VITRINE_WATCH_QUEUE").unwrap_or(65_536),
             force_poll: std::env::var_os("VITRINE_WATCH_POLL").is_some_and(|v| v != "0"),
+            allow_mass_deletes: false,
         }
     }
+}
+
+/// A size from the environment (tests shrink the queues to exercise overflow rescans).
+fn env_usize(name: &str) -> Option<usize> {
+    std::env::var(name).ok()?.parse().ok()
 }
 
 /// What the watcher reports.
@@ -108,6 +119,9 @@ struct Pending {
 }
 
 type Msg = (i64, notify::Result<notify::Event>);
+
+/// The longest a vanished path waits for pending appearances (its possible move partner).
+const GONE_MAX_WAIT: Duration = Duration::from_secs(10);
 /// A complete file: its path and (size, mtime).
 type Ready = (PathBuf, (u64, i64));
 
@@ -130,7 +144,7 @@ pub fn run(
         tx: None,
         config: None,
     };
-    let (tx, rx) = sync_channel::<Msg>(65_536);
+    let (tx, rx) = sync_channel::<Msg>(opts.queue.max(1));
     svc.tx = Some(tx);
     let result = svc.main_loop(&rx, stop);
     svc.shutdown();
@@ -157,8 +171,11 @@ impl Service<'_> {
         while !stop.load(Ordering::Relaxed) {
             let now = Instant::now();
             if now >= next_config {
-                self.reload()?;
                 next_config = now + Duration::from_millis(500);
+                if let Err(e) = self.reload() {
+                    self.trouble(&e);
+                    continue;
+                }
             }
             let wait = self.next_wakeup(next_config).saturating_duration_since(now);
             if let Ok(msg) = rx.recv_timeout(wait.min(Duration::from_millis(200))) {
@@ -174,11 +191,40 @@ impl Service<'_> {
                     }
                 }
             }
-            self.timers(stop)?;
-            self.settle()?;
-            self.apply_gone()?;
+            // One path's trouble (a busy catalog, a file that cannot be removed) is reported
+            // and retried later; it never ends the watcher.
+            let step = self
+                .timers(stop)
+                .and_then(|()| self.settle())
+                .and_then(|()| self.apply_gone());
+            if let Err(e) = step {
+                self.trouble(&e);
+            }
         }
         Ok(())
+    }
+
+    fn trouble(&mut self, e: &crate::error::Error) {
+        (self.sink)(Notice::Change {
+            folder_id: 0,
+            path: String::new(),
+            kind: "failed".into(),
+            image_id: None,
+            detail: Some(e.to_string()),
+        });
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    /// How long a vanished path waits for its move partner: long enough for a polled folder
+    /// to notice the other half.
+    fn grace(&self) -> Duration {
+        let polled = self
+            .folders
+            .values()
+            .filter(|f| matches!(f.mode, Mode::Polling(_)))
+            .map(|f| self.opts.poll_interval.max(f.last_scan_took * 4) * 2)
+            .max();
+        polled.map_or(self.opts.grace, |p| p.max(self.opts.grace))
     }
 
     fn next_wakeup(&self, next_config: Instant) -> Instant {
@@ -186,8 +232,14 @@ impl Service<'_> {
         for p in self.pending.values() {
             at = at.min(p.due);
         }
+        // While files are pending, vanished paths wait for them (see apply_gone).
+        let wait = if self.pending.is_empty() {
+            Duration::ZERO
+        } else {
+            GONE_MAX_WAIT
+        };
         for (_, due) in self.gone.values() {
-            at = at.min(*due);
+            at = at.min(*due + wait);
         }
         for f in self.folders.values() {
             if let Some(s) = f.next_scan {
@@ -246,12 +298,14 @@ impl Service<'_> {
             self.publish(f, FolderStatus::Paused, None, false);
             return;
         }
-        if let Some(why) = offline_reason(&f.folder) {
+        if let Some(why) = offline_reason(&self.cat, &f.folder) {
             self.go_offline(f, why);
             return;
         }
-        if f.folder.device.is_none() {
-            if let Some(d) = scan::device(Path::new(&f.folder.path)) {
+        // Online: record the device it is on now (first time, or the same disk back under
+        // another device number, as offline_reason checked).
+        if let Some(d) = scan::device(Path::new(&f.folder.path)) {
+            if f.folder.device != Some(d) {
                 let _ = self.cat.set_watched_device(f.folder.id, d);
                 f.folder.device = Some(d);
             }
@@ -378,7 +432,14 @@ impl Service<'_> {
                 }
                 continue;
             }
-            if filter.check(rel).is_err() && !self.known(id, &path) {
+            // A directory (created, moved in) is judged by whether it is walked; a file by
+            // the filter; a path the catalog knows (renamed away, deleted) always counts.
+            let considered = if path.is_dir() {
+                filter.enters(rel)
+            } else {
+                filter.check(rel).is_ok()
+            };
+            if !considered && !self.known(id, &path) {
                 continue;
             }
             if self.pending.len() >= self.opts.max_pending && !self.pending.contains_key(&path) {
@@ -424,7 +485,7 @@ impl Service<'_> {
             };
             if !matches!(f.mode, Mode::Paused) && f.next_check <= now {
                 f.next_check = now + self.opts.offline_check;
-                match (offline_reason(&f.folder), &f.mode) {
+                match (offline_reason(&self.cat, &f.folder), &f.mode) {
                     (Some(_), Mode::Offline) => {}
                     (Some(why), _) => self.go_offline(&mut f, why),
                     (None, Mode::Offline) => {
@@ -453,7 +514,7 @@ impl Service<'_> {
             f.next_scan = None;
             return Ok(());
         }
-        if let Some(why) = offline_reason(&f.folder) {
+        if let Some(why) = offline_reason(&self.cat, &f.folder) {
             self.go_offline(f, why);
             return Ok(());
         }
@@ -464,7 +525,14 @@ impl Service<'_> {
         let progress_cat = std::sync::Mutex::new(self.lib.catalog_connection()?);
         let folder = f.folder.clone();
         let sink = self.sink;
+        // A long scan stops early when asked to stop or when folders change (paused, removed,
+        // options edited); the folder is set up again and rescanned.
+        let cut = AtomicBool::new(false);
+        let config = self.config.clone();
         let progress = |done: usize, total: usize| {
+            if stop.load(Ordering::Relaxed) {
+                cut.store(true, Ordering::Relaxed);
+            }
             let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
             if last.elapsed() < Duration::from_millis(250) {
                 return;
@@ -476,6 +544,9 @@ impl Service<'_> {
                 format!("scanning {done}/{total}")
             };
             let cat = progress_cat.lock().unwrap_or_else(|p| p.into_inner());
+            if cat.watched_config_version().ok() != config {
+                cut.store(true, Ordering::Relaxed);
+            }
             let _ = cat.set_watch_progress(folder.id, &detail, &token);
             if let Ok(Some(folder)) = cat.watched_folder(&folder.path) {
                 sink(Notice::Folder { folder });
@@ -484,18 +555,37 @@ impl Service<'_> {
         let on_change = |path: &str, change: &Change| {
             notify_change(sink, folder.id, path, change, folder.options.on_delete)
         };
-        match reconcile(self.lib, &f.folder, &progress, &on_change, stop) {
-            Ok(report) => {
-                f.problems = (!report.problems.is_empty()).then(|| {
-                    let first = &report.problems[0];
+        let grace = self.grace();
+        match reconcile(self.lib, &f.folder, &progress, &on_change, &cut) {
+            Ok(mut report) => {
+                let now = Instant::now();
+                // Gone paths wait like an event's would, so a move to a folder scanned or
+                // polled later is still seen as a move.
+                let vanished = std::mem::take(&mut report.vanished);
+                if f.folder.options.on_delete != crate::model::OnDelete::Keep
+                    && !self.opts.allow_mass_deletes
+                    && super::looks_unmounted(vanished.len(), report.known)
+                {
+                    report.problems.push(super::Problem {
+                        path: f.folder.path.clone(),
+                        error: held_message(vanished.len(), report.known),
+                    });
+                } else {
+                    for path in vanished {
+                        self.gone.entry(path).or_insert((f.folder.id, now + grace));
+                    }
+                }
+                f.problems = report.problems.first().map(|first| {
                     format!(
-                        "{} place(s) could not be read, e.g. {}: {}",
-                        report.problems.len(),
+                        "{}: {}{}",
                         first.path,
-                        first.error
+                        first.error,
+                        match report.problems.len() {
+                            1 => String::new(),
+                            n => format!(" (and {} more)", n - 1),
+                        }
                     )
                 });
-                let now = Instant::now();
                 for path in report.retry {
                     self.pending.insert(
                         path,
@@ -514,6 +604,10 @@ impl Service<'_> {
             }
         }
         f.last_scan_took = started.elapsed();
+        if cut.load(Ordering::Relaxed) && !stop.load(Ordering::Relaxed) {
+            // Folders changed meanwhile: the reload sets this one up again (and rescans it).
+            self.config = None;
+        }
         let (status, detail, next) = match &f.mode {
             Mode::Polling(why) => (
                 FolderStatus::Polling,
@@ -537,6 +631,7 @@ impl Service<'_> {
             .map(|(k, _)| k.clone())
             .collect();
         let mut ready: HashMap<i64, Vec<Ready>> = HashMap::new();
+        let mut tries: HashMap<PathBuf, u32> = HashMap::new();
         for path in due {
             let Some(mut p) = self.pending.remove(&path) else {
                 continue;
@@ -554,6 +649,7 @@ impl Service<'_> {
             }
             let st = (meta.len(), scan::mtime_ns(&meta));
             if p.settled || p.stat == Some(st) {
+                tries.insert(path.clone(), p.attempts);
                 ready.entry(p.folder_id).or_default().push((path, st));
             } else {
                 p.stat = Some(st);
@@ -573,7 +669,7 @@ impl Service<'_> {
             let now = Instant::now();
             for (path, change) in results {
                 if let Change::Waiting { .. } = change {
-                    let attempts = self.pending.get(&path).map_or(1, |p| p.attempts + 1);
+                    let attempts = tries.get(&path).copied().unwrap_or(0) + 1;
                     let backoff = Duration::from_millis(500 * (1 << attempts.min(4)));
                     self.pending.insert(
                         path,
@@ -627,6 +723,16 @@ impl Service<'_> {
                 }
             }
         }
+        // What the catalog knew under it and is not there any more (the folder was replaced,
+        // or a disk mounted on it went away) is gone.
+        let grace = self.grace();
+        if let Ok(known) = self.cat.watched_files_under(id, &apply::path_text(dir)) {
+            for k in known {
+                if !Path::new(&k).exists() {
+                    self.gone.entry(k).or_insert((id, now + grace));
+                }
+            }
+        }
     }
 
     /// A path is gone: every file the catalog knew at or under it waits out the grace period.
@@ -634,8 +740,9 @@ impl Service<'_> {
         let Ok(known) = self.cat.watched_files_under(id, &apply::path_text(path)) else {
             return;
         };
+        let grace = self.grace();
         for k in known {
-            self.gone.entry(k).or_insert((id, now + self.opts.grace));
+            self.gone.entry(k).or_insert((id, now + grace));
         }
     }
 
@@ -650,18 +757,51 @@ impl Service<'_> {
         let due: Vec<(String, i64)> = self
             .gone
             .iter()
-            .filter(|(_, (_, at))| *at <= now && (!busy || *at + Duration::from_secs(10) <= now))
+            .filter(|(_, (_, at))| *at <= now && (!busy || *at + GONE_MAX_WAIT <= now))
             .map(|(p, (id, _))| (p.clone(), *id))
             .collect();
+        // Many paths of one folder gone at once look like an unmounted disk inside it.
+        let mut per_folder: HashMap<i64, usize> = HashMap::new();
+        for (_, id) in &due {
+            *per_folder.entry(*id).or_default() += 1;
+        }
+        let mut held: Vec<i64> = Vec::new();
+        for (id, n) in per_folder {
+            if let Some(f) = self.folders.get(&id) {
+                let known = self.cat.watched_file_count(id).unwrap_or(0) as usize;
+                if f.folder.options.on_delete != crate::model::OnDelete::Keep
+                    && !self.opts.allow_mass_deletes
+                    && super::looks_unmounted(n, known)
+                {
+                    held.push(id);
+                }
+            }
+        }
+        for id in held {
+            let n = due.iter().filter(|(_, f)| *f == id).count();
+            self.gone.retain(|_, (f, _)| *f != id);
+            if let Some(mut f) = self.folders.remove(&id) {
+                let known = self.cat.watched_file_count(id).unwrap_or(0) as usize;
+                f.problems = Some(format!("{}: {}", f.folder.path, held_message(n, known)));
+                let status = match f.mode {
+                    Mode::Polling(_) => FolderStatus::Polling,
+                    _ => FolderStatus::Watching,
+                };
+                self.publish(&f, status, None, false);
+                self.folders.insert(id, f);
+            }
+        }
         for (path, id) in due {
-            self.gone.remove(&path);
+            if self.gone.remove(&path).is_none() {
+                continue;
+            }
             if Path::new(&path).exists() {
                 continue;
             }
             let Some(mut f) = self.folders.remove(&id) else {
                 continue;
             };
-            if let Some(why) = offline_reason(&f.folder) {
+            if let Some(why) = offline_reason(&self.cat, &f.folder) {
                 // Not deleted: the whole folder went away (unplugged, unmounted, renamed).
                 self.go_offline(&mut f, why);
             } else if !matches!(f.mode, Mode::Offline | Mode::Paused) {
@@ -694,6 +834,12 @@ impl Service<'_> {
             );
         }
     }
+}
+
+fn held_message(vanished: usize, known: usize) -> String {
+    format!(
+        "{vanished} of {known} files vanished at once (a disk unmounted inside the folder?): nothing removed; if they were deleted, stop the watcher and run `vitrine watch run --once --allow-deletes`"
+    )
 }
 
 /// Imports complete files of one folder: in parallel for a burst, inline for a few.
