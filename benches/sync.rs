@@ -117,6 +117,23 @@ pub fn start_server(root: &Path) -> u16 {
     port
 }
 
+/// `vitrine remote add main --provider minio` for the loopback server, plus `extra`.
+pub fn add_remote(lib: &Path, endpoint: &str, extra: &[&str]) {
+    let mut args = vec![
+        "remote",
+        "add",
+        "main",
+        "--provider",
+        "minio",
+        "--endpoint",
+        endpoint,
+        "--bucket",
+        BUCKET,
+    ];
+    args.extend_from_slice(extra);
+    vitrine(lib, &args);
+}
+
 pub fn vitrine(lib: &Path, args: &[&str]) -> std::process::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_vitrine"))
         .arg("--library")
@@ -194,22 +211,7 @@ pub fn run() {
     let mut best_vitrine = f64::MAX;
     for round in 0..3 {
         let prefix = format!("v{round}");
-        vitrine(
-            &lib,
-            &[
-                "remote",
-                "add",
-                "main",
-                "--provider",
-                "minio",
-                "--endpoint",
-                &endpoint,
-                "--bucket",
-                BUCKET,
-                "--prefix",
-                &prefix,
-            ],
-        );
+        add_remote(&lib, &endpoint, &["--prefix", &prefix]);
         let t = Instant::now();
         let out = vitrine(&lib, &["--json", "sync", "--once"]);
         let secs = t.elapsed().as_secs_f64();

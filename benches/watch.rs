@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::sync::{start_server, vitrine, AK, BUCKET, SK};
+use crate::sync::{add_remote, start_server, vitrine, AK, BUCKET, SK};
 
 const FILES: usize = 40;
 const UNCHANGED: usize = 100_000;
@@ -65,20 +65,7 @@ fn latency() {
     let lib = work.path().join("lib");
     let folder = work.path().join("watched");
     std::fs::create_dir_all(&folder).unwrap();
-    vitrine(
-        &lib,
-        &[
-            "remote",
-            "add",
-            "main",
-            "--provider",
-            "minio",
-            "--bucket",
-            BUCKET,
-            "--endpoint",
-            &endpoint,
-        ],
-    );
+    add_remote(&lib, &endpoint, &[]);
     vitrine(&lib, &["watch", "add", folder.to_str().unwrap()]);
     let mut daemon = Command::new(env!("CARGO_BIN_EXE_vitrine"))
         .arg("--library")

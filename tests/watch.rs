@@ -120,6 +120,15 @@ fn has_event(lib: &TestLib, kind: &str, path: &Path) -> bool {
         .any(|e| e["kind"] == kind && e["path"].as_str() == Some(p))
 }
 
+/// A library syncing to a fresh S3 server on loopback.
+fn lib_with_bucket() -> (TestLib, S3Server) {
+    let lib = TestLib::new();
+    let s3 = S3Server::start();
+    lib.run_env(&s3.remote_args(None), &s3.env())
+        .expect_ok("remote add");
+    (lib, s3)
+}
+
 fn folder_dir(lib: &TestLib, name: &str) -> PathBuf {
     let d = lib.dir.path().join(name);
     std::fs::create_dir_all(&d).unwrap();
@@ -279,10 +288,7 @@ fn watch_cli_add_list_pause_resume_remove() {
 
 #[test]
 fn live_changes_reach_the_catalog_and_the_bucket() {
-    let lib = TestLib::new();
-    let s3 = S3Server::start();
-    lib.run_env(&s3.remote_args(None), &s3.env())
-        .expect_ok("remote add");
+    let (lib, s3) = lib_with_bucket();
     let a_dir = folder_dir(&lib, "renders");
     let b_dir = folder_dir(&lib, "camera");
     lib.run(&[
@@ -764,10 +770,7 @@ fn polling_finds_changes_when_events_do_not_arrive() {
 
 #[test]
 fn copied_in_folders_keep_bucket_objects_when_set_to_remove() {
-    let lib = TestLib::new();
-    let s3 = S3Server::start();
-    lib.run_env(&s3.remote_args(None), &s3.env())
-        .expect_ok("remote add");
+    let (lib, s3) = lib_with_bucket();
     let dir = folder_dir(&lib, "phone");
     lib.run(&[
         "watch",

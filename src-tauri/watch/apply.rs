@@ -149,23 +149,12 @@ impl<'a> Applier<'a> {
         if !scan::is_image(path) {
             return Ok(Change::Skipped);
         }
-        let fid = self.folder.id;
         let old_sha = entry.as_ref().and_then(|e| e.sha256.clone());
         match self.worker.file(path) {
             Ok((status, id)) => {
                 let record = self.worker.catalog.get(&id)?;
                 let sha = record.sha256.clone();
-                self.worker.catalog.put_watched_file(
-                    fid,
-                    &key,
-                    &FileEntry {
-                        size,
-                        mtime_ns,
-                        sha256: Some(sha.clone()),
-                        error: None,
-                    },
-                    None,
-                )?;
+                self.remember(&key, (size, mtime_ns), Some(sha.clone()), None)?;
                 if let Some(old) = old_sha.filter(|o| *o != sha) {
                     let gone = self.content_gone(&old, &key)?;
                     return Ok(Change::Edited {
@@ -214,17 +203,7 @@ impl<'a> Applier<'a> {
                         message: e.to_string(),
                     });
                 }
-                self.worker.catalog.put_watched_file(
-                    fid,
-                    &key,
-                    &FileEntry {
-                        size,
-                        mtime_ns,
-                        sha256: None,
-                        error: Some(e.to_string()),
-                    },
-                    Some(e.code()),
-                )?;
+                self.remember(&key, (size, mtime_ns), None, Some(&e))?;
                 if let Some(old) = old_sha {
                     // Overwritten by something unreadable: the old content is gone from here.
                     self.content_gone(&old, &key)?;
@@ -235,6 +214,27 @@ impl<'a> Applier<'a> {
                 })
             }
         }
+    }
+
+    /// What was seen at `key`: its content, or the failure that belongs to its bytes.
+    fn remember(
+        &mut self,
+        key: &str,
+        (size, mtime_ns): (u64, i64),
+        sha256: Option<String>,
+        error: Option<&ImportError>,
+    ) -> Result<()> {
+        self.worker.catalog.put_watched_file(
+            self.folder.id,
+            key,
+            &FileEntry {
+                size,
+                mtime_ns,
+                sha256,
+                error: error.map(ToString::to_string),
+            },
+            error.map(ImportError::code),
+        )
     }
 
     /// The file at `path` is gone (checked by the caller): forgets it and applies the
