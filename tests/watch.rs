@@ -717,19 +717,40 @@ fn symlink_loops_odd_names_and_unreadable_folders_do_not_block_the_rest() {
     );
     assert!(id_with(&lib, &ok).is_some());
 
-    // An unreadable subfolder is not mistaken for deleted files (as root, permissions do
-    // not stop reads, so this part needs an ordinary user).
-    if unsafe { libc::geteuid() } == 0 {
-        eprintln!("note: running as root, skipping the permission-denied part");
+    // An unreadable subfolder is not mistaken for deleted files. Permissions do not stop
+    // root, so as root the rescan runs as `nobody` (setpriv) on a copy of the binary.
+    use std::os::unix::fs::PermissionsExt;
+    let as_root = unsafe { libc::geteuid() } == 0;
+    if as_root && Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("note: running as root without setpriv: skipping the permission-denied part");
         return;
     }
-    use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    let v = lib
-        .run(&["watch", "run", "--once", "--json"])
-        .expect_ok("rescan")
-        .json();
+    let rescan = ["watch", "run", "--once", "--json"];
+    let out = if as_root {
+        let bin = lib.dir.path().join("vitrine-as-nobody");
+        std::fs::copy(crate::support::bin(), &bin).unwrap();
+        let chown = Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(lib.dir.path())
+            .status()
+            .unwrap();
+        assert!(chown.success());
+        let o = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(&bin)
+            .args(["--library", lib.root.to_str().unwrap()])
+            .args(rescan)
+            .env_remove("VITRINE_LIBRARY")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    } else {
+        lib.run(&rescan).expect_ok("rescan").stdout
+    };
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let v: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(v["folders"][0]["deleted"], 0, "{v}");
     assert!(
         v["folders"][0]["problems"]
