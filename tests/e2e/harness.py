@@ -3,6 +3,7 @@ screenshots, test images, loopback HTTP servers. Python 3 stdlib only."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -290,7 +291,40 @@ def run_steps(s: Session, shots: Shots, steps: list[Callable[[], None]], screen:
     return None
 
 
+def run_journey(name: str, journey: Callable[[contextlib.ExitStack, Shots, str], Optional[str]]) -> int:
+    """A test's main, once its prerequisites are checked. Screenshots go to
+    target/e2e-screenshots/NAME/ (the folder itself for an empty NAME), temporary files to a fresh
+    work folder. JOURNEY(stack, shots, work) starts the app and what else it needs, entering each
+    into STACK (they are stopped when it returns or fails, the last started first), and returns
+    what run_steps returns. The work folder is then removed (kept with VITRINE_E2E_KEEP=1) and the
+    verdict printed. Returns the exit status: 0 when every step passed."""
+    title = f"E2E ({name})" if name else "E2E"
+    shots = Shots(os.path.join(SHOTS, name) if name else SHOTS)
+    work = tempfile.mkdtemp(prefix=f"vitrine-e2e-{name}-" if name else "vitrine-e2e-")
+    t_start = time.monotonic()
+    failed = None
+    try:
+        with contextlib.ExitStack() as stack:
+            try:
+                failed = journey(stack, shots, work)
+            except BaseException as e:
+                failed = f"setup failed: {e}"
+                traceback.print_exc()
+    finally:
+        if os.environ.get("VITRINE_E2E_KEEP"):
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    took = time.monotonic() - t_start
+    where = os.path.relpath(shots.dir, ROOT)
+    if failed:
+        print(f"\n{title} FAILED after {took:.0f} s: {failed}\nscreenshots and driver log: {where}/", file=sys.stderr)
+        return 1
+    print(f"\n{title} passed in {took:.0f} s; {len(shots.taken)} screenshots in {where}/")
+    return 0
+
+
 __all__ = [
     "APP", "CLI", "ROOT", "SHOTS", "App", "Shots", "StaticServer", "cli", "drop", "free_port", "log", "photos",
-    "process_descendants", "require_display", "run_steps", "truncated_jpeg", "wait_until", "window_id",
+    "process_descendants", "require_display", "run_journey", "run_steps", "truncated_jpeg", "wait_until", "window_id",
 ]

@@ -17,17 +17,17 @@ Exit status 0 only if every step passed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
-import tempfile
 import time
-import traceback
+from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402
-    ROOT, App, Shots, StaticServer, cli, drop, log, photos, require_display, run_steps, truncated_jpeg, wait_until,
-    window_id,
+    App, Shots, StaticServer, cli, drop, log, photos, require_display, run_journey, run_steps, truncated_jpeg,
+    wait_until, window_id,
 )
 from webdriver import KEY_ENTER, Session  # noqa: E402
 
@@ -359,38 +359,19 @@ class Scenario:
         self.shots.page(s, "cli-import-seen")
 
 
+def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[str]:
+    lib = os.path.join(work, "library")
+    app = stack.enter_context(App(lib, state_dir=os.path.join(work, "state")))
+    s = app.start()
+    log(f"app session up in {app.started_in:.1f} s; url {s.url}")
+    sc = Scenario(s, lib, work, shots)
+    return run_steps(s, shots, [sc.a_empty_library, sc.b_drop, sc.c_detail_search_delete, sc.d_url_import,
+                                sc.e_cli_import_seen], screen=True)
+
+
 def main() -> int:
     require_display()
-    shots = Shots()
-    work = tempfile.mkdtemp(prefix="vitrine-e2e-")
-    lib = os.path.join(work, "library")
-    t_start = time.monotonic()
-    app = None
-    failed = None
-    try:
-        app = App(lib, state_dir=os.path.join(work, "state"))
-        s = app.start()
-        log(f"app session up in {app.started_in:.1f} s; url {s.url}")
-        sc = Scenario(s, lib, work, shots)
-        failed = run_steps(s, shots, [sc.a_empty_library, sc.b_drop, sc.c_detail_search_delete, sc.d_url_import,
-                                      sc.e_cli_import_seen], screen=True)
-    except BaseException as e:
-        failed = f"setup failed: {e}"
-        traceback.print_exc()
-    finally:
-        if app:
-            app.close()
-        if os.environ.get("VITRINE_E2E_KEEP"):
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    took = time.monotonic() - t_start
-    if failed:
-        print(f"\nE2E FAILED after {took:.0f} s: {failed}\nscreenshots and driver log: {os.path.relpath(shots.dir, ROOT)}/",
-              file=sys.stderr)
-        return 1
-    print(f"\nE2E passed in {took:.0f} s; {len(shots.taken)} screenshots in {os.path.relpath(shots.dir, ROOT)}/")
-    return 0
+    return run_journey("", journey)
 
 
 if __name__ == "__main__":

@@ -23,21 +23,21 @@ Exit status 0 only if every step passed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 import urllib.error
 import urllib.request
+from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402
-    ROOT, SHOTS, TARGET, App, Shots, StaticServer, cli, drop, log, photos, require_display, run_steps, wait_until,
+    TARGET, App, Shots, StaticServer, cli, drop, log, photos, require_display, run_journey, run_steps, wait_until,
 )
 from test_app import CELL, DETAIL, DETAIL_CLOSE, cell_sel, check, wait_grid, wait_thumbs_painted  # noqa: E402
 from webdriver import Session  # noqa: E402
@@ -377,49 +377,28 @@ class Journey:
         self.shots.page(s, "synced-after-retry")
 
 
+def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[str]:
+    lib = os.path.join(work, "library")
+    s3 = S3Server(os.path.join(work, "s3"))
+    stack.callback(s3.stop)
+    web = StaticServer(os.path.join(work, "s3", BUCKET))
+    stack.callback(web.stop)
+    log(f"s3 server on {s3.endpoint}; public URL {web.url('')}")
+    app = stack.enter_context(App(lib, state_dir=os.path.join(work, "state"), log_name="sync/driver"))
+    s = app.start()
+    log(f"app session up in {app.started_in:.1f} s")
+    j = Journey(s, app, lib, work, shots, s3, web)
+    return run_steps(s, shots, [j.a_configure_bucket, j.b_test_bucket, j.c_drop_and_sync, j.d_public_link,
+                                j.e_private_again, j.f_auth_error_and_retry])
+
+
 def main() -> int:
     require_display()
     if not os.path.exists(S3_SERVER):
         sys.exit(f"{S3_SERVER} is missing: cargo build --all-features --example s3_server (scripts/e2e does)")
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         os.environ.pop(var, None)  # the app must take its keys from the keychain, not from here
-    shots = Shots(os.path.join(SHOTS, "sync"))
-    work = tempfile.mkdtemp(prefix="vitrine-e2e-sync-")
-    lib = os.path.join(work, "library")
-    t_start = time.monotonic()
-    app = s3 = web = None
-    failed = None
-    try:
-        s3 = S3Server(os.path.join(work, "s3"))
-        web = StaticServer(os.path.join(work, "s3", BUCKET))
-        log(f"s3 server on {s3.endpoint}; public URL {web.url('')}")
-        app = App(lib, state_dir=os.path.join(work, "state"), log_name="sync/driver")
-        s = app.start()
-        log(f"app session up in {app.started_in:.1f} s")
-        j = Journey(s, app, lib, work, shots, s3, web)
-        failed = run_steps(s, shots, [j.a_configure_bucket, j.b_test_bucket, j.c_drop_and_sync, j.d_public_link,
-                                      j.e_private_again, j.f_auth_error_and_retry])
-    except BaseException as e:
-        failed = f"setup failed: {e}"
-        traceback.print_exc()
-    finally:
-        if app:
-            app.close()
-        if web:
-            web.stop()
-        if s3:
-            s3.stop()
-        if os.environ.get("VITRINE_E2E_KEEP"):
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    took = time.monotonic() - t_start
-    if failed:
-        print(f"\nE2E (sync) FAILED after {took:.0f} s: {failed}\nscreenshots: {os.path.relpath(shots.dir, ROOT)}/",
-              file=sys.stderr)
-        return 1
-    print(f"\nE2E (sync) passed in {took:.0f} s; {len(shots.taken)} screenshots in {os.path.relpath(shots.dir, ROOT)}/")
-    return 0
+    return run_journey("sync", journey)
 
 
 if __name__ == "__main__":

@@ -24,15 +24,15 @@ Exit status 0 only if every step passed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
-import tempfile
 import time
-import traceback
+from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, SHOTS, App, Shots, cli, log, photos, require_display, run_steps, wait_until  # noqa: E402
+from harness import App, Shots, cli, log, photos, require_display, run_journey, run_steps, wait_until  # noqa: E402
 from test_app import (  # noqa: E402
     DETAIL, DETAIL_CLOSE, DETAIL_FILENAME, EMPTY, cell_sel, check, grid_state, wait_grid, wait_thumbs_painted,
 )
@@ -292,38 +292,19 @@ class Journey:
         log(f"kept {len(st['ids'])} images after the folder was removed")
 
 
+def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[str]:
+    lib = os.path.join(work, "library")
+    app = stack.enter_context(App(lib, state_dir=os.path.join(work, "state"), log_name="watch/driver"))
+    s = app.start()
+    log(f"app session up in {app.started_in:.1f} s")
+    j = Journey(s, lib, work, shots)
+    return run_steps(s, shots, [j.a_folder_added_by_cli, j.b_photos_arrive, j.c_rename, j.d_pause, j.e_resume,
+                                j.f_options, j.g_remove])
+
+
 def main() -> int:
     require_display()
-    shots = Shots(os.path.join(SHOTS, "watch"))
-    work = tempfile.mkdtemp(prefix="vitrine-e2e-watch-")
-    lib = os.path.join(work, "library")
-    t_start = time.monotonic()
-    app = None
-    failed = None
-    try:
-        app = App(lib, state_dir=os.path.join(work, "state"), log_name="watch/driver")
-        s = app.start()
-        log(f"app session up in {app.started_in:.1f} s")
-        j = Journey(s, lib, work, shots)
-        failed = run_steps(s, shots, [j.a_folder_added_by_cli, j.b_photos_arrive, j.c_rename, j.d_pause, j.e_resume,
-                                      j.f_options, j.g_remove])
-    except BaseException as e:
-        failed = f"setup failed: {e}"
-        traceback.print_exc()
-    finally:
-        if app:
-            app.close()
-        if os.environ.get("VITRINE_E2E_KEEP"):
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    took = time.monotonic() - t_start
-    if failed:
-        print(f"\nE2E (watch) FAILED after {took:.0f} s: {failed}\nscreenshots: {os.path.relpath(shots.dir, ROOT)}/",
-              file=sys.stderr)
-        return 1
-    print(f"\nE2E (watch) passed in {took:.0f} s; {len(shots.taken)} screenshots in {os.path.relpath(shots.dir, ROOT)}/")
-    return 0
+    return run_journey("watch", journey)
 
 
 if __name__ == "__main__":
