@@ -760,58 +760,59 @@ impl Service<'_> {
             .filter(|(_, (_, at))| *at <= now && (!busy || *at + GONE_MAX_WAIT <= now))
             .map(|(p, (id, _))| (p.clone(), *id))
             .collect();
-        // Many paths of one folder gone at once look like an unmounted disk inside it.
-        let mut per_folder: HashMap<i64, usize> = HashMap::new();
-        for (_, id) in &due {
-            *per_folder.entry(*id).or_default() += 1;
-        }
-        let mut held: Vec<i64> = Vec::new();
-        for (id, n) in per_folder {
-            if let Some(f) = self.folders.get(&id) {
-                let known = self.cat.watched_file_count(id).unwrap_or(0) as usize;
-                if f.folder.options.on_delete != crate::model::OnDelete::Keep
-                    && !self.opts.allow_mass_deletes
-                    && super::looks_unmounted(n, known)
-                {
-                    held.push(id);
-                }
-            }
-        }
-        for id in held {
-            let n = due.iter().filter(|(_, f)| *f == id).count();
-            self.gone.retain(|_, (f, _)| *f != id);
-            if let Some(mut f) = self.folders.remove(&id) {
-                let known = self.cat.watched_file_count(id).unwrap_or(0) as usize;
-                f.problems = Some(format!("{}: {}", f.folder.path, held_message(n, known)));
-                let status = match f.mode {
-                    Mode::Polling(_) => FolderStatus::Polling,
-                    _ => FolderStatus::Watching,
-                };
-                self.publish(&f, status, None, false);
-                self.folders.insert(id, f);
-            }
-        }
+        let mut per_folder: HashMap<i64, Vec<String>> = HashMap::new();
         for (path, id) in due {
-            if self.gone.remove(&path).is_none() {
-                continue;
-            }
-            if Path::new(&path).exists() {
-                continue;
-            }
+            self.gone.remove(&path);
+            per_folder.entry(id).or_default().push(path);
+        }
+        for (id, paths) in per_folder {
             let Some(mut f) = self.folders.remove(&id) else {
                 continue;
             };
-            if let Some(why) = offline_reason(&self.cat, &f.folder) {
-                // Not deleted: the whole folder went away (unplugged, unmounted, renamed).
-                self.go_offline(&mut f, why);
-            } else if !matches!(f.mode, Mode::Offline | Mode::Paused) {
-                let opts = apply::import_options(&f.folder);
-                let mut applier = Applier::new(self.lib, &f.folder, &opts)?;
-                let change = applier.gone(&path)?;
-                applier.record(&path, &change)?;
-                notify_change(self.sink, id, &path, &change, f.folder.options.on_delete);
-            }
+            let result = self.apply_gone_in(&mut f, &paths);
             self.folders.insert(id, f);
+            result?;
+        }
+        Ok(())
+    }
+
+    /// One folder's due vanished paths: held back when they look like an unmounted disk
+    /// inside it, nothing when the folder itself went away, else the deletion rule.
+    fn apply_gone_in(&mut self, f: &mut Folder, paths: &[String]) -> Result<()> {
+        let id = f.folder.id;
+        let known = self.cat.watched_file_count(id).unwrap_or(0) as usize;
+        if f.folder.options.on_delete != crate::model::OnDelete::Keep
+            && !self.opts.allow_mass_deletes
+            && super::looks_unmounted(paths.len(), known)
+        {
+            self.gone.retain(|_, (fid, _)| *fid != id);
+            f.problems = Some(format!(
+                "{}: {}",
+                f.folder.path,
+                held_message(paths.len(), known)
+            ));
+            let status = match f.mode {
+                Mode::Polling(_) => FolderStatus::Polling,
+                _ => FolderStatus::Watching,
+            };
+            self.publish(f, status, None, false);
+            return Ok(());
+        }
+        let gone: Vec<&String> = paths.iter().filter(|p| !Path::new(p).exists()).collect();
+        if gone.is_empty() || matches!(f.mode, Mode::Offline | Mode::Paused) {
+            return Ok(());
+        }
+        if let Some(why) = offline_reason(&self.cat, &f.folder) {
+            // Not deleted: the whole folder went away (unplugged, unmounted, renamed).
+            self.go_offline(f, why);
+            return Ok(());
+        }
+        let opts = apply::import_options(&f.folder);
+        let mut applier = Applier::new(self.lib, &f.folder, &opts)?;
+        for path in gone {
+            let change = applier.gone(path)?;
+            applier.record(path, &change)?;
+            notify_change(self.sink, id, path, &change, f.folder.options.on_delete);
         }
         Ok(())
     }
