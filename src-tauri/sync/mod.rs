@@ -213,25 +213,6 @@ pub fn run(
     on_event: &(dyn Fn(SyncEvent) + Sync),
 ) -> Result<Summary, SyncError> {
     let me = library.workspace().token().to_string();
-    {
-        let cat = library.catalog();
-        cat.release_dead_sync_owners(|o| o == me || library.workspace().is_alive(o))?;
-        // Nothing to do: no request at all (no LIST, no HEAD), whatever the library's size.
-        let c = cat.sync_counts()?;
-        if !opts.watch && c.queued + c.running == 0 && cat.all_upload_states()?.is_empty() {
-            drop(cat);
-            return Run {
-                library,
-                remote,
-                opts,
-                on_event,
-                tally: Tally::default(),
-                fatal: Mutex::new(None),
-                mass_delete: Mutex::new(None),
-            }
-            .summary();
-        }
-    }
     let run = Run {
         library,
         remote,
@@ -241,6 +222,16 @@ pub fn run(
         fatal: Mutex::new(None),
         mass_delete: Mutex::new(None),
     };
+    {
+        let cat = library.catalog();
+        cat.release_dead_sync_owners(|o| o == me || library.workspace().is_alive(o))?;
+        // Nothing to do: no request at all (no LIST, no HEAD), whatever the library's size.
+        let c = cat.sync_counts()?;
+        if !opts.watch && c.queued + c.running == 0 && cat.all_upload_states()?.is_empty() {
+            drop(cat);
+            return run.summary();
+        }
+    }
     // One cheap request before the work: a missing bucket or an unplugged folder stops the
     // run here instead of failing every item one by one. A refusal is not final: keys scoped
     // to objects may not see the bucket itself; the first item tells (and stops the run).
