@@ -139,30 +139,27 @@ export class SyncStore {
   }
 
   /** Saves the settings (credentials, when typed, go to the keychain). */
-  async save(form: RemoteForm, accessKeyId: string, secretAccessKey: string): Promise<boolean> {
-    this.saving = true;
-    this.error = null;
-    try {
-      this.remote = await api.setRemote(form, accessKeyId.trim() || undefined, secretAccessKey.trim() || undefined);
-      this.probe = null;
-      this.#hooks.onRemoteChanged();
-      void this.refreshStatus();
-      return true;
-    } catch (e) {
-      this.error = toUserError(e);
-      return false;
-    } finally {
-      this.saving = false;
-    }
+  save(form: RemoteForm, accessKeyId: string, secretAccessKey: string): Promise<boolean> {
+    return this.#changeRemote(() =>
+      api.setRemote(form, accessKeyId.trim() || undefined, secretAccessKey.trim() || undefined),
+    );
   }
 
-  async remove(): Promise<boolean> {
-    if (!this.remote) return true;
+  remove(): Promise<boolean> {
+    const remote = this.remote;
+    if (!remote) return Promise.resolve(true);
+    return this.#changeRemote(async () => {
+      await api.removeRemote(remote.name);
+      return null;
+    });
+  }
+
+  /** Saves or removes the remote: the new one (or none) replaces it, and a stale probe goes. */
+  async #changeRemote(change: () => Promise<RemoteView | null>): Promise<boolean> {
     this.saving = true;
     this.error = null;
     try {
-      await api.removeRemote(this.remote.name);
-      this.remote = null;
+      this.remote = await change();
       this.probe = null;
       this.#hooks.onRemoteChanged();
       void this.refreshStatus();
