@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import APP, CLI, ROOT, App, log, photos, settle  # noqa: E402
+from harness import APP, CLI, ROOT, App, log, photos, settle, window_png  # noqa: E402
 
 N = int(os.environ.get("BENCH_IMAGES", "100000"))
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
@@ -209,7 +209,7 @@ def measure(lib: str, n: int, label: str) -> dict:
         idle = {f"{name}:{pid}": pss_kb(pid) for pid, name in app.pids().items()}
         out["pss_idle_total_mb"] = round(sum(idle.values()) / 1024, 1)
         log(f"[{label}] PSS after 10 s idle {out['pss_idle_total_mb']} MB: {idle}")
-        s.screenshot(os.path.join(ROOT, "target", f"app-bench-{label}.png"))
+        window_png(os.path.join(ROOT, "target", f"app-bench-{label}.png"))
     return out
 
 

@@ -6,6 +6,7 @@ pub(crate) mod bucket;
 pub(crate) mod commands;
 pub mod error;
 pub mod protocol;
+pub mod rendering;
 pub mod sync;
 #[cfg(test)]
 mod sync_tests;
@@ -43,6 +44,8 @@ pub struct Settings {
     /// Read-only: fixed thumbnail sizes (long edge, px).
     pub grid_size: u32,
     pub preview_size: u32,
+    /// Read-only: how the window paints (GPU, or CPU when there is no GPU) and why.
+    pub rendering: String,
 }
 
 impl Settings {
@@ -60,6 +63,9 @@ impl Settings {
             max_pixels: num("import.max_pixels", DEFAULT_MAX_PIXELS)?,
             grid_size: ThumbSize::Grid.long_edge(),
             preview_size: ThumbSize::Preview.long_edge(),
+            rendering: rendering::current()
+                .map(|c| c.describe())
+                .unwrap_or_else(|| "WebKit's default".into()),
         })
     }
 
@@ -237,6 +243,8 @@ fn limit_webview_cache(app: &tauri::App) {
 }
 
 pub fn main() -> ExitCode {
+    // Before anything starts a thread or GTK: WebKit's web process inherits the choice.
+    rendering::apply();
     let root = match library_arg() {
         Ok(r) => r,
         Err(e) => {

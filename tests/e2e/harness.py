@@ -83,11 +83,11 @@ class Shots:
         return p
 
     def page(self, s: Session, name: str) -> str:
-        """The webview as WebDriver renders it, once the images in view are decoded and two
-        frames have gone by (an <img> fires `load` before it is decoded and painted)."""
+        """The app's window as the X server shows it, once the images in view are decoded and
+        two frames have gone by (an <img> fires `load` before it is decoded and painted)."""
         settle(s)
         p = self._path(name)
-        s.screenshot(p)
+        window_png(p)
         log(f"screenshot {os.path.relpath(p, ROOT)}")
         return p
 
@@ -98,6 +98,14 @@ class Shots:
         subprocess.run(["/usr/bin/import", "-window", "root", p], check=True, timeout=30)
         log(f"screenshot {os.path.relpath(p, ROOT)}")
         return p
+
+
+def window_png(path: str) -> str:
+    """The app's window, captured from the X server: what a user sees. (WebDriver's own
+    screenshot never answers when WebKit paints without compositing, as the app does on a
+    machine with no GPU: src-tauri/app/rendering.rs.)"""
+    subprocess.run(["/usr/bin/import", "-window", window_id(), path], check=True, timeout=30)
+    return path
 
 
 def settle(s: Session, timeout: float = 10) -> None:
@@ -327,4 +335,5 @@ def run_journey(name: str, journey: Callable[[contextlib.ExitStack, Shots, str],
 __all__ = [
     "APP", "CLI", "ROOT", "SHOTS", "App", "Shots", "StaticServer", "cli", "drop", "free_port", "log", "photos",
     "process_descendants", "require_display", "run_journey", "run_steps", "truncated_jpeg", "wait_until", "window_id",
+    "window_png",
 ]

@@ -8,7 +8,7 @@ describe('commands send the contract arg shapes', () => {
   it('maps each function to its command and args', async () => {
     const calls = recordIPC((cmd) => {
       if (cmd === 'list_images' || cmd === 'delete_images' || cmd === 'edit_tags') return [];
-      if (cmd === 'get_settings') return { library_path: '/l', max_file_size: 1, max_pixels: 1, grid_size: 320, preview_size: 1280 };
+      if (cmd === 'get_settings') return { library_path: '/l', max_file_size: 1, max_pixels: 1, grid_size: 320, preview_size: 1280, rendering: 'GPU (test)' };
       return null;
     });
     await api.libraryInfo();
@@ -22,7 +22,7 @@ describe('commands send the contract arg shapes', () => {
     await api.revealImage('A');
     await api.imageLink('A', 'markdown');
     await api.getSettings();
-    const s = { library_path: '/l', max_file_size: 5, max_pixels: 6, grid_size: 320, preview_size: 1280 };
+    const s = { library_path: '/l', max_file_size: 5, max_pixels: 6, grid_size: 320, preview_size: 1280, rendering: 'GPU (test)' };
     await api.setSettings(s);
     expect(calls.map((c) => [c.cmd, c.args])).toEqual([
       ['library_info', {}],

@@ -145,6 +145,7 @@ export class FakeLibrary {
     max_pixels: 100_000_000,
     grid_size: 320,
     preview_size: 1280,
+    rendering: 'GPU (a GPU render node was found)',
   };
   /** The configured bucket (`get_remote`), never with secrets. */
   remote: RemoteView | null = null;

@@ -11,4 +11,8 @@ library_path: string, max_file_size: number, max_pixels: number,
 /**
  * Read-only: fixed thumbnail sizes (long edge, px).
  */
-grid_size: number, preview_size: number, };
+grid_size: number, preview_size: number, 
+/**
+ * Read-only: how the window paints (GPU, or CPU when there is no GPU) and why.
+ */
+rendering: string, };

@@ -1,0 +1,194 @@
+//! How the webview paints on this machine, chosen once before GTK and WebKit start.
+//!
+//! WebKitGTK composites with OpenGL. On a machine without a GPU (a VM, a remote desktop, CI)
+//! Mesa emulates OpenGL on the CPU (llvmpipe), and compositing through it is the slowest way to
+//! paint: measured here (2 cores, no GPU, `benches/app_bench.py`) a grid scroll frame costs
+//! 30–47 ms that way and 16 ms when WebKit paints straight on the CPU, and the first screen
+//! comes 0.5–0.8 s sooner. So when there is no GPU the app asks WebKit to paint without
+//! compositing (`WEBKIT_DISABLE_COMPOSITING_MODE=1`, inherited by WebKit's web process).
+//!
+//! `VITRINE_RENDERING=gpu|cpu|auto` overrides the choice; a `WEBKIT_*` rendering variable the
+//! user set is left as it is.
+
+use std::sync::OnceLock;
+
+/// Overrides the automatic choice: `gpu`, `cpu` or `auto` (the default).
+pub const RENDERING_ENV: &str = "VITRINE_RENDERING";
+
+/// WebKit's own switches: when the user set one, they decide.
+const WEBKIT_VARS: [&str; 3] = [
+    "WEBKIT_DISABLE_COMPOSITING_MODE",
+    "WEBKIT_DISABLE_DMABUF_RENDERER",
+    "WEBKIT_SKIA_ENABLE_CPU_RENDERING",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// WebKit's default: GPU compositing.
+    Gpu,
+    /// Painted on the CPU, no compositing.
+    Cpu,
+    /// The user set WebKit's variables themselves.
+    User,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub mode: Mode,
+    /// Why, in words for the settings view.
+    pub reason: String,
+}
+
+impl Choice {
+    /// One line for the settings view, e.g. "CPU (no GPU found: /dev/dri has no render node)".
+    pub fn describe(&self) -> String {
+        let what = match self.mode {
+            Mode::Gpu => "GPU",
+            Mode::Cpu => "CPU",
+            Mode::User => "as set by WEBKIT_* variables",
+        };
+        format!("{what} ({})", self.reason)
+    }
+}
+
+/// What this machine offers, read once (kept apart so the choice is testable).
+#[derive(Debug, Default, Clone)]
+pub struct Machine {
+    /// A GPU render node (`/dev/dri/renderD*`) exists.
+    pub render_node: bool,
+}
+
+impl Machine {
+    pub fn probe() -> Self {
+        let render_node = std::fs::read_dir("/dev/dri")
+            .map(|d| {
+                d.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+            })
+            .unwrap_or(false);
+        Machine { render_node }
+    }
+}
+
+/// The choice for `machine` given the environment `var`.
+pub fn choose(var: impl Fn(&str) -> Option<String>, machine: &Machine) -> Choice {
+    let set = |k: &str| var(k).is_some_and(|v| !v.is_empty());
+    if let Some(k) = WEBKIT_VARS.iter().find(|k| set(k)) {
+        return Choice {
+            mode: Mode::User,
+            reason: format!("{k} is set"),
+        };
+    }
+    let asked = var(RENDERING_ENV).unwrap_or_default().to_ascii_lowercase();
+    match asked.trim() {
+        "gpu" => {
+            return Choice {
+                mode: Mode::Gpu,
+                reason: format!("{RENDERING_ENV}=gpu"),
+            }
+        }
+        "cpu" => {
+            return Choice {
+                mode: Mode::Cpu,
+                reason: format!("{RENDERING_ENV}=cpu"),
+            }
+        }
+        _ => {}
+    }
+    let software_gl = var("LIBGL_ALWAYS_SOFTWARE").is_some_and(|v| v == "1" || v == "true")
+        || var("GALLIUM_DRIVER")
+            .is_some_and(|v| matches!(v.as_str(), "llvmpipe" | "softpipe" | "swr"));
+    if software_gl {
+        Choice {
+            mode: Mode::Cpu,
+            reason: "OpenGL is set to a software renderer".into(),
+        }
+    } else if !machine.render_node {
+        Choice {
+            mode: Mode::Cpu,
+            reason: "no GPU found: /dev/dri has no render node".into(),
+        }
+    } else {
+        Choice {
+            mode: Mode::Gpu,
+            reason: "a GPU render node was found".into(),
+        }
+    }
+}
+
+static CHOSEN: OnceLock<Choice> = OnceLock::new();
+
+/// Chooses and applies the rendering mode. Call first thing in `main`, before any thread starts
+/// and before GTK: WebKit reads the variable when it starts its web process.
+pub fn apply() -> &'static Choice {
+    CHOSEN.get_or_init(|| {
+        let choice = choose(|k| std::env::var(k).ok(), &Machine::probe());
+        if cfg!(target_os = "linux") && choice.mode == Mode::Cpu {
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+        choice
+    })
+}
+
+/// The choice made by [`apply`], if it ran (the settings view shows it).
+pub fn current() -> Option<&'static Choice> {
+    CHOSEN.get()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| m.get(k).cloned()
+    }
+
+    const GPU: Machine = Machine { render_node: true };
+    const NO_GPU: Machine = Machine { render_node: false };
+
+    #[test]
+    fn no_render_node_paints_on_the_cpu() {
+        let c = choose(env(&[]), &NO_GPU);
+        assert_eq!(c.mode, Mode::Cpu);
+        assert!(c.describe().starts_with("CPU (no GPU found"), "{}", c.describe());
+    }
+
+    #[test]
+    fn a_gpu_keeps_webkit_defaults() {
+        assert_eq!(choose(env(&[]), &GPU).mode, Mode::Gpu);
+    }
+
+    #[test]
+    fn software_gl_paints_on_the_cpu_even_with_a_render_node() {
+        assert_eq!(choose(env(&[("LIBGL_ALWAYS_SOFTWARE", "1")]), &GPU).mode, Mode::Cpu);
+        assert_eq!(choose(env(&[("GALLIUM_DRIVER", "llvmpipe")]), &GPU).mode, Mode::Cpu);
+        assert_eq!(choose(env(&[("GALLIUM_DRIVER", "radeonsi")]), &GPU).mode, Mode::Gpu);
+    }
+
+    #[test]
+    fn the_override_wins_over_the_machine() {
+        assert_eq!(choose(env(&[(RENDERING_ENV, "gpu")]), &NO_GPU).mode, Mode::Gpu);
+        assert_eq!(choose(env(&[(RENDERING_ENV, " CPU ")]), &GPU).mode, Mode::Cpu);
+        assert_eq!(choose(env(&[(RENDERING_ENV, "auto")]), &NO_GPU).mode, Mode::Cpu);
+        assert_eq!(choose(env(&[(RENDERING_ENV, "nonsense")]), &GPU).mode, Mode::Gpu);
+    }
+
+    #[test]
+    fn webkit_variables_set_by_the_user_are_left_alone() {
+        for k in WEBKIT_VARS {
+            let c = choose(env(&[(k, "1"), (RENDERING_ENV, "cpu")]), &NO_GPU);
+            assert_eq!(c.mode, Mode::User, "{k}");
+            assert!(c.reason.contains(k));
+        }
+        // An empty value is not a choice.
+        assert_eq!(
+            choose(env(&[("WEBKIT_DISABLE_COMPOSITING_MODE", "")]), &NO_GPU).mode,
+            Mode::Cpu
+        );
+    }
+}
