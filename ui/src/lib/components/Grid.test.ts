@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { cleanup, render, screen } from '@testing-library/svelte';
 import Grid from './Grid.svelte';
 import { fakeRecord } from '../ipc/mock-backend';
-import { computeLayout, SETTLE_MS } from '../grid/virtual';
+import { computeLayout, placeholderTone, SETTLE_MS } from '../grid/virtual';
 import type { ImageRecord } from '../ipc';
 import { fakeCore } from '../../test/helpers';
 
@@ -134,5 +134,25 @@ describe('Grid', () => {
     expect(need.mock.calls.length).toBe(calls);
     await scrollTo(lay.rowHeight * 2, 100);
     expect(need.mock.calls.length).toBe(calls + 1);
+  });
+});
+
+describe('placeholder colours', () => {
+  it('come from a tone class, never a per-cell CSS custom property (WebKit keeps a copy per change)', async () => {
+    const { items, scrollTo } = setup();
+    const check = () => {
+      const cells = [...document.querySelectorAll<HTMLElement>('[data-testid=cell]')];
+      expect(cells.length).toBeGreaterThan(0);
+      for (const c of cells) {
+        const rec = items[Number(c.dataset.index)];
+        expect(c.classList.contains(`tone-${placeholderTone(rec.id)}`)).toBe(true);
+        expect([...c.classList].filter((k) => k.startsWith('tone-'))).toHaveLength(1);
+        for (let k = 0; k < c.style.length; k++) expect(c.style.item(k).startsWith('--')).toBe(false);
+      }
+    };
+    check();
+    // Recycled cells take the tone of the image they show now.
+    await scrollTo(lay.rowHeight * 40);
+    check();
   });
 });

@@ -6,6 +6,8 @@ import {
   isFastScroll,
   moveIndex,
   placeholderHue,
+  placeholderTone,
+  PLACEHOLDER_TONES,
   poolSize,
   rowCount,
   scrollToReveal,
@@ -170,4 +172,17 @@ describe('fast scroll gate', () => {
     expect(intersectRange({ start: 0, end: 50 }, { start: 30, end: 80 })).toEqual({ start: 30, end: 50 });
     expect(intersectRange({ start: 0, end: 50 }, { start: 60, end: 80 })).toEqual({ start: 0, end: 0 });
   });
+});
+
+it('placeholderTone is stable, in range and spreads ids over the tones', () => {
+  expect(placeholderTone('abc')).toBe(placeholderTone('abc'));
+  const seen = new Set<number>();
+  for (let i = 0; i < 500; i++) {
+    const t = placeholderTone(`01BENCH${i}`);
+    expect(Number.isInteger(t)).toBe(true);
+    expect(t).toBeGreaterThanOrEqual(0);
+    expect(t).toBeLessThan(PLACEHOLDER_TONES);
+    seen.add(t);
+  }
+  expect(seen.size).toBe(PLACEHOLDER_TONES);
 });

@@ -142,6 +142,19 @@ export function placeholderHue(id: string): number {
   return (h >>> 0) % 360;
 }
 
+/** How many placeholder tones the grid has (hue steps of 360 / PLACEHOLDER_TONES degrees). */
+export const PLACEHOLDER_TONES = 12;
+
+/**
+ * The placeholder tone (`0..PLACEHOLDER_TONES`) of an id: a class per tone, never a per-cell CSS
+ * custom property. WebKit copies an element's inherited custom properties whenever one of its
+ * own changes, and keeps those copies until memory pressure: a recycled cell getting a new `--h`
+ * every frame of a long scroll grew the web process by ~210 MB (benches/app_bench.py).
+ */
+export function placeholderTone(id: string): number {
+  return Math.floor((placeholderHue(id) * PLACEHOLDER_TONES) / 360);
+}
+
 /**
  * How many cells the grid ever shows at once for this viewport: every range
  * `visibleRange` returns fits in it, so `index % pool` is a stable, collision-free
