@@ -155,7 +155,11 @@ mod tests {
     fn no_render_node_paints_on_the_cpu() {
         let c = choose(env(&[]), &NO_GPU);
         assert_eq!(c.mode, Mode::Cpu);
-        assert!(c.describe().starts_with("CPU (no GPU found"), "{}", c.describe());
+        assert!(
+            c.describe().starts_with("CPU (no GPU found"),
+            "{}",
+            c.describe()
+        );
     }
 
     #[test]
@@ -165,17 +169,38 @@ mod tests {
 
     #[test]
     fn software_gl_paints_on_the_cpu_even_with_a_render_node() {
-        assert_eq!(choose(env(&[("LIBGL_ALWAYS_SOFTWARE", "1")]), &GPU).mode, Mode::Cpu);
-        assert_eq!(choose(env(&[("GALLIUM_DRIVER", "llvmpipe")]), &GPU).mode, Mode::Cpu);
-        assert_eq!(choose(env(&[("GALLIUM_DRIVER", "radeonsi")]), &GPU).mode, Mode::Gpu);
+        assert_eq!(
+            choose(env(&[("LIBGL_ALWAYS_SOFTWARE", "1")]), &GPU).mode,
+            Mode::Cpu
+        );
+        assert_eq!(
+            choose(env(&[("GALLIUM_DRIVER", "llvmpipe")]), &GPU).mode,
+            Mode::Cpu
+        );
+        assert_eq!(
+            choose(env(&[("GALLIUM_DRIVER", "radeonsi")]), &GPU).mode,
+            Mode::Gpu
+        );
     }
 
     #[test]
     fn the_override_wins_over_the_machine() {
-        assert_eq!(choose(env(&[(RENDERING_ENV, "gpu")]), &NO_GPU).mode, Mode::Gpu);
-        assert_eq!(choose(env(&[(RENDERING_ENV, " CPU ")]), &GPU).mode, Mode::Cpu);
-        assert_eq!(choose(env(&[(RENDERING_ENV, "auto")]), &NO_GPU).mode, Mode::Cpu);
-        assert_eq!(choose(env(&[(RENDERING_ENV, "nonsense")]), &GPU).mode, Mode::Gpu);
+        assert_eq!(
+            choose(env(&[(RENDERING_ENV, "gpu")]), &NO_GPU).mode,
+            Mode::Gpu
+        );
+        assert_eq!(
+            choose(env(&[(RENDERING_ENV, " CPU ")]), &GPU).mode,
+            Mode::Cpu
+        );
+        assert_eq!(
+            choose(env(&[(RENDERING_ENV, "auto")]), &NO_GPU).mode,
+            Mode::Cpu
+        );
+        assert_eq!(
+            choose(env(&[(RENDERING_ENV, "nonsense")]), &GPU).mode,
+            Mode::Gpu
+        );
     }
 
     #[test]
