@@ -28,10 +28,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import APP, CLI, ROOT, App, log, photos, settle, window_png  # noqa: E402
+from harness import APP, CLI, ROOT, App, log, photos, settle, window_id, window_png  # noqa: E402
 
 N = int(os.environ.get("BENCH_IMAGES", "100000"))
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
@@ -170,6 +171,66 @@ window.__TAURI_INTERNALS__.invoke('get_settings').then(s => done(s.rendering), e
 """
 
 
+class Presented:
+    """The frames the window really put on the X server while it runs: every update of the
+    window's pixels, seen through the X DAMAGE extension (python-xlib, `pip install
+    python-xlib`). requestAnimationFrame times say when the page's frames ran; these say when the
+    screen changed."""
+
+    def __init__(self) -> None:
+        from Xlib import display  # type: ignore
+        from Xlib.ext import damage  # type: ignore
+
+        self.d = display.Display()
+        self.d.damage_query_version()
+        win = self.d.create_resource_object("window", int(window_id()))
+        self.dmg = win.damage_create(damage.DamageReportNonEmpty)
+        self.d.flush()
+        self.notify = self.d.extension_event.DamageNotify
+        self.times: list[float] = []
+        self.recording = False
+        self.done = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done:
+            got = False
+            while self.d.pending_events():
+                e = self.d.next_event()
+                if e.type == self.notify:
+                    got = True
+            if got:
+                if self.recording:
+                    self.times.append(time.monotonic())
+                self.d.damage_subtract(self.dmg)
+                self.d.flush()
+            time.sleep(0.0005)
+
+    def start(self) -> None:
+        self.times = []
+        self.recording = True
+
+    def stop(self) -> list[float]:
+        """Intervals between presented frames, in ms."""
+        self.recording = False
+        t = self.times
+        return [(b - a) * 1000 for a, b in zip(t, t[1:])]
+
+    def close(self) -> None:
+        self.done = True
+        self.thread.join(timeout=2)
+        self.d.close()
+
+
+def presented_frames() -> "Presented | None":
+    try:
+        return Presented()
+    except Exception as e:  # no python-xlib, or no DAMAGE extension
+        log(f"presented frames not measured ({type(e).__name__}: {e}); pip install python-xlib")
+        return None
+
+
 def pss_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -212,8 +273,14 @@ def measure(lib: str, n: int, label: str) -> dict:
             # missed its refresh: a dropped frame.
             idle = s.execute_async(IDLE_FRAMES_JS, timeout=30)
             budget = percentile(idle, 0.5)
+            screen = presented_frames()
+            if screen:
+                screen.start()
             sc = s.execute_async(SCROLL_JS, ROWS, SCROLL_SECONDS, timeout=SCROLL_SECONDS * 6 + 60)
             fr = sc["frames"]
+            shown = screen.stop() if screen else []
+            if screen:
+                screen.close()
             out["scroll"] = {
                 "rows": ROWS, "row_px": sc["rowH"], "px": sc["distance"], "seconds": SCROLL_SECONDS,
                 "idle_frame_ms": round(budget, 1),
@@ -221,6 +288,11 @@ def measure(lib: str, n: int, label: str) -> dict:
                 "max_ms": round(max(fr), 1), "dropped": sum(1 for x in fr if x > 1.5 * budget),
                 "p50_vs_idle": round(percentile(fr, 0.5) / budget, 2) if budget else None,
                 "cells_rendered": sc["cells"]}
+            if shown:
+                out["scroll"]["presented"] = {
+                    "frames": len(shown) + 1, "per_s": round((len(shown) + 1) / SCROLL_SECONDS, 1),
+                    "p50_ms": round(percentile(shown, 0.5), 1), "p95_ms": round(percentile(shown, 0.95), 1),
+                    "max_ms": round(max(shown), 1), "dropped": sum(1 for x in shown if x > 1.5 * budget)}
             log(f"[{label}] scroll: {out['scroll']}")
             t1 = time.monotonic()
             s.execute_async(FIRST_PAINT_JS, n, timeout=60)
