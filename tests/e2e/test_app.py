@@ -126,8 +126,8 @@ def ls(lib: str) -> list[dict]:
 
 # --- the steps -----------------------------------------------------------------------------
 class Scenario:
-    def __init__(self, s: Session, lib: str, work: str, shots: Shots):
-        self.s, self.lib, self.work, self.shots = s, lib, work, shots
+    def __init__(self, s: Session, lib: str, work: str, shots: Shots, app: App):
+        self.s, self.lib, self.work, self.shots, self.app = s, lib, work, shots, app
         self.expected: list[str] = []  # filenames that must be in the library
 
     def a_empty_library(self) -> None:
@@ -137,6 +137,21 @@ class Scenario:
         check(s.count(CELL) == 0, "cells shown in an empty library")
         check(s.title == "Vitrine", f"window title {s.title!r}")
         window_id()
+        # The app chose how to paint before WebKit started (src-tauri/app/rendering.rs): on a
+        # machine with no GPU render node, on the CPU without compositing, and WebKit's web
+        # process inherited the switch.
+        rendering = s.execute_async(
+            "const done = arguments[arguments.length - 1];"
+            "window.__TAURI_INTERNALS__.invoke('get_settings').then(v => done(v.rendering), e => done('error: ' + e));")
+        gpu = os.path.isdir("/dev/dri") and any(n.startswith("renderD") for n in os.listdir("/dev/dri"))
+        if not gpu and not any(os.environ.get(k) for k in ("VITRINE_RENDERING", "WEBKIT_DISABLE_COMPOSITING_MODE")):
+            check(rendering.startswith("CPU (no GPU found"), f"rendering on a machine with no GPU: {rendering!r}")
+            web = [p for p, n in self.app.pids().items() if n.startswith("WebKitWebProces")]
+            check(len(web) == 1, f"WebKit web processes: {web}")
+            with open(f"/proc/{web[0]}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            check(b"WEBKIT_DISABLE_COMPOSITING_MODE=1" in env, "the web process did not inherit WEBKIT_DISABLE_COMPOSITING_MODE=1")
+        log(f"rendering: {rendering}")
         self.shots.page(s, "empty-library")
 
     def b_drop(self) -> None:
@@ -364,7 +379,7 @@ def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[st
     app = stack.enter_context(App(lib, state_dir=os.path.join(work, "state")))
     s = app.start()
     log(f"app session up in {app.started_in:.1f} s; url {s.url}")
-    sc = Scenario(s, lib, work, shots)
+    sc = Scenario(s, lib, work, shots, app)
     return run_steps(s, shots, [sc.a_empty_library, sc.b_drop, sc.c_detail_search_delete, sc.d_url_import,
                                 sc.e_cli_import_seen], screen=True)
 
