@@ -122,8 +122,15 @@ static CHOSEN: OnceLock<Choice> = OnceLock::new();
 /// and before GTK: WebKit reads the variable when it starts its web process.
 pub fn apply() -> &'static Choice {
     CHOSEN.get_or_init(|| {
+        if !cfg!(target_os = "linux") {
+            // WebView2 and WKWebView pick their own way to paint.
+            return Choice {
+                mode: Mode::Gpu,
+                reason: "the system webview decides".into(),
+            };
+        }
         let choice = choose(|k| std::env::var(k).ok(), &Machine::probe());
-        if cfg!(target_os = "linux") && choice.mode == Mode::Cpu {
+        if choice.mode == Mode::Cpu {
             std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
         }
         choice
