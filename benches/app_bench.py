@@ -274,7 +274,7 @@ def measure(lib: str, n: int, label: str) -> dict:
             # refresh as WebKit drives requestAnimationFrame). A scroll frame longer than 1.5x that
             # missed its refresh: a dropped frame.
             idle = s.execute_async(IDLE_FRAMES_JS, timeout=30)
-            budget = percentile(idle, 0.5)
+            budget = percentile(idle, 0.5) or 1000 / 60
             screen = presented_frames()
             if screen:
                 screen.start()

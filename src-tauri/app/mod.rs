@@ -45,6 +45,7 @@ pub struct Settings {
     pub grid_size: u32,
     pub preview_size: u32,
     /// Read-only: how the window paints (GPU, or CPU when there is no GPU) and why.
+    #[serde(default)]
     pub rendering: String,
 }
 

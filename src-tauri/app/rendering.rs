@@ -7,20 +7,18 @@
 //! comes 0.5–0.8 s sooner. So when there is no GPU the app asks WebKit to paint without
 //! compositing (`WEBKIT_DISABLE_COMPOSITING_MODE=1`, inherited by WebKit's web process).
 //!
-//! `VITRINE_RENDERING=gpu|cpu|auto` overrides the choice; a `WEBKIT_*` rendering variable the
-//! user set is left as it is.
+//! `VITRINE_RENDERING=gpu|cpu|auto` overrides the choice (a VM whose virtual GPU has a render
+//! node but no 3D still ends up on llvmpipe: `cpu` is for it); a `WEBKIT_DISABLE_COMPOSITING_MODE`
+//! the user set (to any value) wins over both. Other WebKit variables (`WEBKIT_DISABLE_DMABUF_RENDERER`,
+//! a common Tauri workaround) do not change the choice.
 
 use std::sync::OnceLock;
 
 /// Overrides the automatic choice: `gpu`, `cpu` or `auto` (the default).
 pub const RENDERING_ENV: &str = "VITRINE_RENDERING";
 
-/// WebKit's own switches: when the user set one, they decide.
-const WEBKIT_VARS: [&str; 3] = [
-    "WEBKIT_DISABLE_COMPOSITING_MODE",
-    "WEBKIT_DISABLE_DMABUF_RENDERER",
-    "WEBKIT_SKIA_ENABLE_CPU_RENDERING",
-];
+/// WebKit's own switch for the same thing: when the user set it, it decides.
+const WEBKIT_VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -28,8 +26,10 @@ pub enum Mode {
     Gpu,
     /// Painted on the CPU, no compositing.
     Cpu,
-    /// The user set WebKit's variables themselves.
+    /// The user set `WEBKIT_DISABLE_COMPOSITING_MODE` themselves.
     User,
+    /// Not Linux: WebView2 and WKWebView pick their own way to paint.
+    System,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +45,8 @@ impl Choice {
         let what = match self.mode {
             Mode::Gpu => "GPU",
             Mode::Cpu => "CPU",
-            Mode::User => "as set by WEBKIT_* variables",
+            Mode::User => "as set by WEBKIT_DISABLE_COMPOSITING_MODE",
+            Mode::System => "the system webview's default",
         };
         format!("{what} ({})", self.reason)
     }
@@ -72,11 +73,10 @@ impl Machine {
 
 /// The choice for `machine` given the environment `var`.
 pub fn choose(var: impl Fn(&str) -> Option<String>, machine: &Machine) -> Choice {
-    let set = |k: &str| var(k).is_some_and(|v| !v.is_empty());
-    if let Some(k) = WEBKIT_VARS.iter().find(|k| set(k)) {
+    if let Some(v) = var(WEBKIT_VAR).filter(|v| !v.is_empty()) {
         return Choice {
             mode: Mode::User,
-            reason: format!("{k} is set"),
+            reason: format!("{WEBKIT_VAR}={v}"),
         };
     }
     let asked = var(RENDERING_ENV).unwrap_or_default().to_ascii_lowercase();
@@ -95,9 +95,17 @@ pub fn choose(var: impl Fn(&str) -> Option<String>, machine: &Machine) -> Choice
         }
         _ => {}
     }
-    let software_gl = var("LIBGL_ALWAYS_SOFTWARE").is_some_and(|v| v == "1" || v == "true")
-        || var("GALLIUM_DRIVER")
-            .is_some_and(|v| matches!(v.as_str(), "llvmpipe" | "softpipe" | "swr"));
+    let software_gl = var("LIBGL_ALWAYS_SOFTWARE").is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "y"
+        )
+    }) || var("GALLIUM_DRIVER").is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "llvmpipe" | "softpipe" | "swr"
+        )
+    });
     if software_gl {
         Choice {
             mode: Mode::Cpu,
@@ -123,10 +131,9 @@ static CHOSEN: OnceLock<Choice> = OnceLock::new();
 pub fn apply() -> &'static Choice {
     CHOSEN.get_or_init(|| {
         if !cfg!(target_os = "linux") {
-            // WebView2 and WKWebView pick their own way to paint.
             return Choice {
-                mode: Mode::Gpu,
-                reason: "the system webview decides".into(),
+                mode: Mode::System,
+                reason: "WebView2 and WKWebView choose".into(),
             };
         }
         let choice = choose(|k| std::env::var(k).ok(), &Machine::probe());
@@ -211,15 +218,45 @@ mod tests {
     }
 
     #[test]
-    fn webkit_variables_set_by_the_user_are_left_alone() {
-        for k in WEBKIT_VARS {
-            let c = choose(env(&[(k, "1"), (RENDERING_ENV, "cpu")]), &NO_GPU);
-            assert_eq!(c.mode, Mode::User, "{k}");
-            assert!(c.reason.contains(k));
+    fn a_compositing_switch_set_by_the_user_wins() {
+        for v in ["1", "0"] {
+            let c = choose(env(&[(WEBKIT_VAR, v), (RENDERING_ENV, "cpu")]), &NO_GPU);
+            assert_eq!(c.mode, Mode::User, "{v}");
+            assert!(c.describe().contains(&format!("{WEBKIT_VAR}={v}")));
         }
         // An empty value is not a choice.
+        assert_eq!(choose(env(&[(WEBKIT_VAR, "")]), &NO_GPU).mode, Mode::Cpu);
+    }
+
+    #[test]
+    fn other_webkit_workarounds_do_not_change_the_choice() {
+        let dmabuf = ("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+        assert_eq!(choose(env(&[dmabuf]), &NO_GPU).mode, Mode::Cpu);
+        assert_eq!(choose(env(&[dmabuf]), &GPU).mode, Mode::Gpu);
         assert_eq!(
-            choose(env(&[("WEBKIT_DISABLE_COMPOSITING_MODE", "")]), &NO_GPU).mode,
+            choose(env(&[dmabuf, (RENDERING_ENV, "cpu")]), &GPU).mode,
+            Mode::Cpu
+        );
+    }
+
+    #[test]
+    fn software_gl_spellings() {
+        for v in ["1", "true", "TRUE", "yes", "y"] {
+            assert_eq!(
+                choose(env(&[("LIBGL_ALWAYS_SOFTWARE", v)]), &GPU).mode,
+                Mode::Cpu,
+                "{v}"
+            );
+        }
+        for v in ["0", "false", ""] {
+            assert_eq!(
+                choose(env(&[("LIBGL_ALWAYS_SOFTWARE", v)]), &GPU).mode,
+                Mode::Gpu,
+                "{v}"
+            );
+        }
+        assert_eq!(
+            choose(env(&[("GALLIUM_DRIVER", "LLVMpipe")]), &GPU).mode,
             Mode::Cpu
         );
     }

@@ -145,12 +145,14 @@ class Scenario:
             "window.__TAURI_INTERNALS__.invoke('get_settings').then(v => done(v.rendering), e => done('error: ' + e));")
         gpu = os.path.isdir("/dev/dri") and any(n.startswith("renderD") for n in os.listdir("/dev/dri"))
         if not gpu and not any(os.environ.get(k) for k in ("VITRINE_RENDERING", "WEBKIT_DISABLE_COMPOSITING_MODE")):
-            check(rendering.startswith("CPU (no GPU found"), f"rendering on a machine with no GPU: {rendering!r}")
+            check(rendering.startswith("CPU ("), f"rendering on a machine with no GPU: {rendering!r}")
             web = [p for p, n in self.app.pids().items() if n.startswith("WebKitWebProces")]
-            check(len(web) == 1, f"WebKit web processes: {web}")
-            with open(f"/proc/{web[0]}/environ", "rb") as f:
-                env = f.read().split(b"\0")
-            check(b"WEBKIT_DISABLE_COMPOSITING_MODE=1" in env, "the web process did not inherit WEBKIT_DISABLE_COMPOSITING_MODE=1")
+            check(len(web) >= 1, f"no WebKit web process among {self.app.pids()}")
+            for pid in web:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    env = f.read().split(b"\0")
+                check(b"WEBKIT_DISABLE_COMPOSITING_MODE=1" in env,
+                      f"web process {pid} did not inherit WEBKIT_DISABLE_COMPOSITING_MODE=1")
         log(f"rendering: {rendering}")
         self.shots.page(s, "empty-library")
 
