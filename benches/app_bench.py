@@ -33,7 +33,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import APP, CLI, ROOT, App, log, photos, settle, window_id, window_png  # noqa: E402
+from harness import APP, CLI, ROOT, App, log, photos, rendering, settle, window_id, window_png  # noqa: E402
 
 N = int(os.environ.get("BENCH_IMAGES", "100000"))
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
@@ -166,10 +166,6 @@ function step(now) {
 requestAnimationFrame(step);
 """
 
-RENDERING_JS = """
-const done = arguments[arguments.length - 1];
-window.__TAURI_INTERNALS__.invoke('get_settings').then(s => done(s.rendering), e => done('unknown: ' + e));
-"""
 
 
 class Presented:
@@ -266,7 +262,7 @@ def measure(lib: str, n: int, label: str) -> dict:
         out["first_screen_images"] = r["images"]
         log(f"[{label}] session up {t_session:.2f} s; first screen painted {out['launch_to_painted_s']:.2f} s after "
             f"launch ({r['painted_ms']:.0f} ms after navigation start, {r['images']} images)")
-        out["rendering"] = s.execute_async(RENDERING_JS, timeout=30)
+        out["rendering"] = rendering(s)
         log(f"[{label}] rendering: {out['rendering']}")
         if n:
             time.sleep(1)  # let the first screen's work finish before the scroll
@@ -280,15 +276,16 @@ def measure(lib: str, n: int, label: str) -> dict:
                 screen.start()
             sc = s.execute_async(SCROLL_JS, ROWS, SCROLL_SECONDS, timeout=SCROLL_SECONDS * 6 + 60)
             fr = sc["frames"]
-            shown = screen.stop() if screen else []
+            shown: list[float] = []
             if screen:
+                shown = screen.stop()
                 screen.close()
             out["scroll"] = {
                 "rows": ROWS, "row_px": sc["rowH"], "px": sc["distance"], "seconds": SCROLL_SECONDS,
                 "idle_frame_ms": round(budget, 1),
                 "frames": len(fr), "p50_ms": round(percentile(fr, 0.5), 1), "p95_ms": round(percentile(fr, 0.95), 1),
                 "max_ms": round(max(fr), 1), "dropped": sum(1 for x in fr if x > 1.5 * budget),
-                "p50_vs_idle": round(percentile(fr, 0.5) / budget, 2) if budget else None,
+                "p50_vs_idle": round(percentile(fr, 0.5) / budget, 2),
                 "cells_rendered": sc["cells"]}
             if shown:
                 out["scroll"]["presented"] = {

@@ -95,17 +95,12 @@ pub fn choose(var: impl Fn(&str) -> Option<String>, machine: &Machine) -> Choice
         }
         _ => {}
     }
-    let software_gl = var("LIBGL_ALWAYS_SOFTWARE").is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "1" | "true" | "yes" | "y"
-        )
-    }) || var("GALLIUM_DRIVER").is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "llvmpipe" | "softpipe" | "swr"
-        )
-    });
+    // `k` is set to one of `values` (ignoring case and surrounding spaces).
+    let is_one_of = |k: &str, values: &[&str]| {
+        var(k).is_some_and(|v| values.contains(&v.trim().to_ascii_lowercase().as_str()))
+    };
+    let software_gl = is_one_of("LIBGL_ALWAYS_SOFTWARE", &["1", "true", "yes", "y"])
+        || is_one_of("GALLIUM_DRIVER", &["llvmpipe", "softpipe", "swr"]);
     if software_gl {
         Choice {
             mode: Mode::Cpu,
@@ -138,7 +133,7 @@ pub fn apply() -> &'static Choice {
         }
         let choice = choose(|k| std::env::var(k).ok(), &Machine::probe());
         if choice.mode == Mode::Cpu {
-            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+            std::env::set_var(WEBKIT_VAR, "1");
         }
         choice
     })
@@ -241,19 +236,19 @@ mod tests {
 
     #[test]
     fn software_gl_spellings() {
-        for v in ["1", "true", "TRUE", "yes", "y"] {
-            assert_eq!(
-                choose(env(&[("LIBGL_ALWAYS_SOFTWARE", v)]), &GPU).mode,
-                Mode::Cpu,
-                "{v}"
-            );
-        }
-        for v in ["0", "false", ""] {
-            assert_eq!(
-                choose(env(&[("LIBGL_ALWAYS_SOFTWARE", v)]), &GPU).mode,
-                Mode::Gpu,
-                "{v}"
-            );
+        let cases = [
+            ("1", Mode::Cpu),
+            ("true", Mode::Cpu),
+            ("TRUE", Mode::Cpu),
+            ("yes", Mode::Cpu),
+            ("y", Mode::Cpu),
+            ("0", Mode::Gpu),
+            ("false", Mode::Gpu),
+            ("", Mode::Gpu),
+        ];
+        for (v, mode) in cases {
+            let c = choose(env(&[("LIBGL_ALWAYS_SOFTWARE", v)]), &GPU);
+            assert_eq!(c.mode, mode, "{v:?}");
         }
         assert_eq!(
             choose(env(&[("GALLIUM_DRIVER", "LLVMpipe")]), &GPU).mode,

@@ -108,6 +108,14 @@ def window_png(path: str) -> str:
     return path
 
 
+def rendering(s: Session) -> str:
+    """How the app says it paints (Settings → Display; src-tauri/app/rendering.rs)."""
+    return s.execute_async(
+        "const done = arguments[arguments.length - 1];"
+        "window.__TAURI_INTERNALS__.invoke('get_settings').then(v => done(v.rendering), e => done('error: ' + e));",
+        timeout=30)
+
+
 def settle(s: Session, timeout: float = 10) -> None:
     s.execute_async(
         """
@@ -335,5 +343,5 @@ def run_journey(name: str, journey: Callable[[contextlib.ExitStack, Shots, str],
 __all__ = [
     "APP", "CLI", "ROOT", "SHOTS", "App", "Shots", "StaticServer", "cli", "drop", "free_port", "log", "photos",
     "process_descendants", "require_display", "run_journey", "run_steps", "truncated_jpeg", "wait_until", "window_id",
-    "window_png",
+    "rendering", "window_png",
 ]

@@ -27,7 +27,7 @@ from typing import Optional
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402
     App, Shots, StaticServer, cli, drop, log, photos, require_display, run_journey, run_steps, truncated_jpeg,
-    wait_until, window_id,
+    rendering, wait_until, window_id,
 )
 from webdriver import KEY_ENTER, Session  # noqa: E402
 
@@ -140,12 +140,10 @@ class Scenario:
         # The app chose how to paint before WebKit started (src-tauri/app/rendering.rs): on a
         # machine with no GPU render node, on the CPU without compositing, and WebKit's web
         # process inherited the switch.
-        rendering = s.execute_async(
-            "const done = arguments[arguments.length - 1];"
-            "window.__TAURI_INTERNALS__.invoke('get_settings').then(v => done(v.rendering), e => done('error: ' + e));")
+        painting = rendering(s)
         gpu = os.path.isdir("/dev/dri") and any(n.startswith("renderD") for n in os.listdir("/dev/dri"))
         if not gpu and not any(os.environ.get(k) for k in ("VITRINE_RENDERING", "WEBKIT_DISABLE_COMPOSITING_MODE")):
-            check(rendering.startswith("CPU ("), f"rendering on a machine with no GPU: {rendering!r}")
+            check(painting.startswith("CPU ("), f"rendering on a machine with no GPU: {painting!r}")
             web = [p for p, n in self.app.pids().items() if n.startswith("WebKitWebProces")]
             check(len(web) >= 1, f"no WebKit web process among {self.app.pids()}")
             for pid in web:
@@ -153,7 +151,7 @@ class Scenario:
                     env = f.read().split(b"\0")
                 check(b"WEBKIT_DISABLE_COMPOSITING_MODE=1" in env,
                       f"web process {pid} did not inherit WEBKIT_DISABLE_COMPOSITING_MODE=1")
-        log(f"rendering: {rendering}")
+        log(f"rendering: {painting}")
         self.shots.page(s, "empty-library")
 
     def b_drop(self) -> None:
