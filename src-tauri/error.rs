@@ -5,6 +5,120 @@ use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Every error a script or the UI may branch on: `--json` output and the app's `{code, message}`
+/// carry it as a snake_case string (`not_found`, `remote_auth`, …). Add a variant only when a
+/// consumer branches on it; a message is for people and nothing parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // The library and its catalog.
+    LibraryIo,
+    NewerSchema,
+    Database,
+    NotFound,
+    InvalidInput,
+    Io,
+    Thumbnail,
+    Export,
+    Internal,
+    // One imported item.
+    PermissionDenied,
+    Unreadable,
+    SymlinkLoop,
+    NotAFile,
+    Empty,
+    TooLarge,
+    NotAnImage,
+    UnsupportedFormat,
+    TooManyPixels,
+    Corrupt,
+    LinkExpired,
+    DownloadFailed,
+    Storage,
+    Catalog,
+    Injected,
+    // Remotes, sync, links and the keychain.
+    NoRemote,
+    CredentialsMissing,
+    RemoteAuth,
+    RemoteNotFound,
+    RemoteUnreachable,
+    Remote,
+    MassDelete,
+    UploadFailed,
+    DeleteFailed,
+    FeedFailed,
+    LinkUnavailable,
+    NotManaged,
+    NotInBucket,
+    BucketCopyDiffers,
+    KeychainUnavailable,
+    KeychainLocked,
+    Keychain,
+    // Watched folders and the desktop.
+    WatchedElsewhere,
+    RevealFailed,
+}
+
+impl ErrorCode {
+    /// The code as scripts see it (`not_found`).
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            LibraryIo => "library_io",
+            NewerSchema => "newer_schema",
+            Database => "database",
+            NotFound => "not_found",
+            InvalidInput => "invalid_input",
+            Io => "io",
+            Thumbnail => "thumbnail",
+            Export => "export",
+            Internal => "internal",
+            PermissionDenied => "permission_denied",
+            Unreadable => "unreadable",
+            SymlinkLoop => "symlink_loop",
+            NotAFile => "not_a_file",
+            Empty => "empty",
+            TooLarge => "too_large",
+            NotAnImage => "not_an_image",
+            UnsupportedFormat => "unsupported_format",
+            TooManyPixels => "too_many_pixels",
+            Corrupt => "corrupt",
+            LinkExpired => "link_expired",
+            DownloadFailed => "download_failed",
+            Storage => "storage",
+            Catalog => "catalog",
+            Injected => "injected",
+            NoRemote => "no_remote",
+            CredentialsMissing => "credentials_missing",
+            RemoteAuth => "remote_auth",
+            RemoteNotFound => "remote_not_found",
+            RemoteUnreachable => "remote_unreachable",
+            Remote => "remote",
+            MassDelete => "mass_delete",
+            UploadFailed => "upload_failed",
+            DeleteFailed => "delete_failed",
+            FeedFailed => "feed_failed",
+            LinkUnavailable => "link_unavailable",
+            NotManaged => "not_managed",
+            NotInBucket => "not_in_bucket",
+            BucketCopyDiffers => "bucket_copy_differs",
+            KeychainUnavailable => "keychain_unavailable",
+            KeychainLocked => "keychain_locked",
+            Keychain => "keychain",
+            WatchedElsewhere => "watched_elsewhere",
+            RevealFailed => "reveal_failed",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot use the library at {path}: {source}")]
@@ -44,26 +158,26 @@ pub enum Error {
     Export(String),
     /// Remotes, sync, links and the keychain: their own code and a message that names the fix.
     #[error("{message}")]
-    Remote { code: &'static str, message: String },
+    Remote { code: ErrorCode, message: String },
 }
 
 impl Error {
     /// A short stable code the UI can branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::LibraryIo { .. } => "library_io",
-            Error::NewerSchema { .. } => "newer_schema",
-            Error::Db(_) => "database",
-            Error::NotFound(_) => "not_found",
-            Error::Invalid { .. } => "invalid_input",
-            Error::Io { .. } => "io",
-            Error::Thumbnail { .. } => "thumbnail",
-            Error::Export(_) => "export",
-            Error::Remote { code, .. } => code,
+            Error::LibraryIo { .. } => ErrorCode::LibraryIo,
+            Error::NewerSchema { .. } => ErrorCode::NewerSchema,
+            Error::Db(_) => ErrorCode::Database,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Invalid { .. } => ErrorCode::InvalidInput,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Thumbnail { .. } => ErrorCode::Thumbnail,
+            Error::Export(_) => ErrorCode::Export,
+            Error::Remote { code, .. } => *code,
         }
     }
 
-    pub fn remote(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn remote(code: ErrorCode, message: impl Into<String>) -> Self {
         Error::Remote {
             code,
             message: message.into(),

@@ -236,7 +236,9 @@ pub fn open_storage(
 impl From<CredentialsError> for Error {
     fn from(e: CredentialsError) -> Self {
         match e {
-            CredentialsError::Missing(_) => Error::remote("credentials_missing", e.to_string()),
+            CredentialsError::Missing(_) => {
+                Error::remote(crate::error::ErrorCode::CredentialsMissing, e.to_string())
+            }
             CredentialsError::Keychain(k) => k.into(),
         }
     }
@@ -251,10 +253,10 @@ impl From<SecretsError> for Error {
 impl From<crate::storage::StorageError> for Error {
     fn from(e: crate::storage::StorageError) -> Self {
         let code = match e.kind {
-            crate::storage::ErrorKind::Auth => "remote_auth",
-            crate::storage::ErrorKind::NotFound => "remote_not_found",
-            crate::storage::ErrorKind::Transient => "remote_unreachable",
-            crate::storage::ErrorKind::Permanent => "remote",
+            crate::storage::ErrorKind::Auth => crate::error::ErrorCode::RemoteAuth,
+            crate::storage::ErrorKind::NotFound => crate::error::ErrorCode::RemoteNotFound,
+            crate::storage::ErrorKind::Transient => crate::error::ErrorCode::RemoteUnreachable,
+            crate::storage::ErrorKind::Permanent => crate::error::ErrorCode::Remote,
         };
         Error::remote(code, e.message)
     }
@@ -263,8 +265,7 @@ impl From<crate::storage::StorageError> for Error {
 /// The active remote's settings, or an error that says how to add one.
 pub fn active(catalog: &Catalog) -> Result<RemoteRow> {
     catalog.active_remote()?.ok_or_else(|| {
-        Error::remote(
-            "no_remote",
+        Error::remote(crate::error::ErrorCode::NoRemote,
             "no remote is set up for this library: add one with `vitrine remote add NAME --provider …` (or in the app's settings)",
         )
     })

@@ -65,11 +65,11 @@ pub enum SecretsError {
 }
 
 impl SecretsError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
-            SecretsError::Unavailable { .. } => "keychain_unavailable",
-            SecretsError::Locked(_) => "keychain_locked",
-            SecretsError::Other(_) => "keychain",
+            SecretsError::Unavailable { .. } => crate::error::ErrorCode::KeychainUnavailable,
+            SecretsError::Locked(_) => crate::error::ErrorCode::KeychainLocked,
+            SecretsError::Other(_) => crate::error::ErrorCode::Keychain,
         }
     }
 }

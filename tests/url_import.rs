@@ -238,7 +238,7 @@ fn a_stalled_download_times_out() {
     assert_eq!(outcomes[0].status, vitrine::import::Status::Error);
     assert_eq!(
         outcomes[0].code,
-        Some("download_failed"),
+        Some(vitrine::error::ErrorCode::DownloadFailed),
         "{:?}",
         outcomes[0]
     );
@@ -273,5 +273,5 @@ fn unreachable_host_is_an_error() {
     let out = library
         .import(&[format!("http://127.0.0.1:{port}/x.png")], &opts, &|_| {})
         .unwrap();
-    assert_eq!(out[0].code, Some("download_failed"));
+    assert_eq!(out[0].code, Some(vitrine::error::ErrorCode::DownloadFailed));
 }

@@ -103,7 +103,7 @@ fn credentials_given(
         })),
         (None, None) => Ok(None),
         _ => Err(IpcError::new(
-            "invalid_input",
+            crate::error::ErrorCode::InvalidInput,
             "enter both the access key ID and the secret access key (or neither, to keep the saved ones)",
         )),
     }
@@ -148,7 +148,7 @@ fn save(state: &Bucket, form: RemoteForm, creds: Option<Credentials>) -> crate::
     .resolve()?;
     if let Some(cur) = current.as_ref().filter(|c| c.name != row.name) {
         return Err(Error::remote(
-            "invalid_input",
+            crate::error::ErrorCode::InvalidInput,
             format!(
                 "this library already syncs to {:?}; remove it first",
                 cur.name
@@ -167,7 +167,7 @@ fn save(state: &Bucket, form: RemoteForm, creds: Option<Credentials>) -> crate::
                 // Nothing typed: keep what the keychain (or the environment) has, if anything.
                 remote::credentials(&cat, &row, state.secrets.as_deref()).map_err(|e| match e {
                     remote::CredentialsError::Missing(_) => Error::remote(
-                        "credentials_missing",
+                        crate::error::ErrorCode::CredentialsMissing,
                         "enter the access key ID and secret access key of this bucket",
                     ),
                     other => other.into(),
@@ -192,7 +192,10 @@ pub async fn remove_remote<R: Runtime>(
     let state = state.bucket();
     blocking(move || {
         let row = state.lib.catalog().remote(&name)?.ok_or_else(|| {
-            Error::remote("no_remote", format!("there is no remote named {name:?}"))
+            Error::remote(
+                crate::error::ErrorCode::NoRemote,
+                format!("there is no remote named {name:?}"),
+            )
         })?;
         let account = remote::account(&state.lib.catalog_connection()?, &row)?;
         {

@@ -172,7 +172,7 @@ pub async fn import_blob<R: Runtime>(
 ) -> Cmd<Outcome> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(IpcError::new(
-            "invalid_input",
+            crate::error::ErrorCode::InvalidInput,
             "send the image bytes as the request body",
         ));
     };
@@ -271,7 +271,7 @@ pub async fn reveal_image<R: Runtime>(
     .await?;
     app.opener().reveal_item_in_dir(&path).map_err(|e| {
         IpcError::new(
-            "reveal_failed",
+            crate::error::ErrorCode::RevealFailed,
             format!("cannot open the file manager at {}: {e}", path.display()),
         )
     })

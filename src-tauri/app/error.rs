@@ -2,24 +2,29 @@
 
 use serde::Serialize;
 
+use crate::error::ErrorCode;
+
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct IpcError {
     /// Stable code to branch on (`not_found`, `invalid_input`, `newer_schema`, …).
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl IpcError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         IpcError {
-            code: code.to_string(),
+            code,
             message: message.into(),
         }
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
-        IpcError::new("internal", format!("Vitrine hit an internal error: {e}"))
+        IpcError::new(
+            ErrorCode::Internal,
+            format!("Vitrine hit an internal error: {e}"),
+        )
     }
 }
 

@@ -213,7 +213,12 @@ impl SyncEngine {
     fn resume(&self, allow_deletes: bool) {
         let mut c = lock(&self.shared.control);
         let mut st = lock(&self.shared.status);
-        if allow_deletes && st.error.as_ref().is_some_and(|e| e.code == "mass_delete") {
+        if allow_deletes
+            && st
+                .error
+                .as_ref()
+                .is_some_and(|e| e.code == crate::error::ErrorCode::MassDelete)
+        {
             c.allow_deletes_once = true;
         }
         c.halted = false;
@@ -408,7 +413,7 @@ impl Shared {
                 // The core's message names the CLI flag; the app asks with a button instead.
                 let mut st = lock(&self.status);
                 st.error = Some(IpcError::new(
-                    "mass_delete",
+                    crate::error::ErrorCode::MassDelete,
                     format!(
                         "stopped: this sync would delete {deletes} of {total} images' files \
                          from the bucket; nothing is deleted until you confirm"
@@ -419,7 +424,7 @@ impl Shared {
             }
             Err(e) => {
                 let code = e.code();
-                let halts = code == "remote_auth";
+                let halts = code == crate::error::ErrorCode::RemoteAuth;
                 lock(&self.status).error = Some(IpcError::new(code, e.to_string()));
                 halts
             }

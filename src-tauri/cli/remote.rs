@@ -94,7 +94,10 @@ pub fn remote_cmd(lib: &Library, cmd: RemoteCmd, out: &Out) -> Result<bool> {
         RemoteCmd::Remove { name } => {
             let mut cat = lib.catalog();
             let row = cat.remote(&name)?.ok_or_else(|| {
-                Error::remote("no_remote", format!("there is no remote named {name:?}"))
+                Error::remote(
+                    crate::error::ErrorCode::NoRemote,
+                    format!("there is no remote named {name:?}"),
+                )
             })?;
             let account = remote::account(&cat, &row)?;
             cat.remove_remote(&name)?;
@@ -186,8 +189,7 @@ fn prompt_credentials() -> Result<Credentials> {
     let id = ask("Access key id", false)?;
     let secret = ask("Secret access key", true)?;
     if id.is_empty() || secret.is_empty() {
-        return Err(Error::remote(
-            "credentials_missing",
+        return Err(Error::remote(crate::error::ErrorCode::CredentialsMissing,
             "no credentials given: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or type them when asked",
         ));
     }

@@ -359,7 +359,7 @@ fn run_once(lib: &Library, out: &Out, allow_deletes: bool) -> Result<bool> {
 
 fn elsewhere() -> Error {
     Error::remote(
-        "watched_elsewhere",
+        crate::error::ErrorCode::WatchedElsewhere,
         "another process watches this library (the app or `vitrine watch run`); stop it first",
     )
 }

@@ -16,6 +16,7 @@ use serde::Serialize;
 use std::path::Path;
 
 use crate::catalog::{Catalog, NewImage};
+use crate::error::ErrorCode;
 use crate::library::Library;
 use crate::model::{now_ms, SourceKind, Storage, Visibility};
 use crate::thumbs::{self, DecodeError, ThumbCache, ThumbSize};
@@ -79,25 +80,25 @@ impl ImportError {
     }
 
     /// A short stable code for scripts and the UI.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ImportError::NotFound => "not_found",
-            ImportError::PermissionDenied => "permission_denied",
-            ImportError::Unreadable(_) => "unreadable",
-            ImportError::SymlinkLoop(_) => "symlink_loop",
-            ImportError::NotAFile => "not_a_file",
-            ImportError::Empty => "empty",
-            ImportError::TooLarge { .. } => "too_large",
-            ImportError::NotAnImage(_) => "not_an_image",
-            ImportError::Unsupported(_) => "unsupported_format",
-            ImportError::Decode(DecodeError::TooManyPixels { .. }) => "too_many_pixels",
-            ImportError::Decode(DecodeError::Unsupported(_)) => "unsupported_format",
-            ImportError::Decode(DecodeError::Corrupt { .. }) => "corrupt",
-            ImportError::LinkExpired(_) => "link_expired",
-            ImportError::Http(_) | ImportError::Download(_) => "download_failed",
-            ImportError::Storage(_) => "storage",
-            ImportError::Catalog(_) => "catalog",
-            ImportError::Injected(_) => "injected",
+            ImportError::NotFound => ErrorCode::NotFound,
+            ImportError::PermissionDenied => ErrorCode::PermissionDenied,
+            ImportError::Unreadable(_) => ErrorCode::Unreadable,
+            ImportError::SymlinkLoop(_) => ErrorCode::SymlinkLoop,
+            ImportError::NotAFile => ErrorCode::NotAFile,
+            ImportError::Empty => ErrorCode::Empty,
+            ImportError::TooLarge { .. } => ErrorCode::TooLarge,
+            ImportError::NotAnImage(_) => ErrorCode::NotAnImage,
+            ImportError::Unsupported(_) => ErrorCode::UnsupportedFormat,
+            ImportError::Decode(DecodeError::TooManyPixels { .. }) => ErrorCode::TooManyPixels,
+            ImportError::Decode(DecodeError::Unsupported(_)) => ErrorCode::UnsupportedFormat,
+            ImportError::Decode(DecodeError::Corrupt { .. }) => ErrorCode::Corrupt,
+            ImportError::LinkExpired(_) => ErrorCode::LinkExpired,
+            ImportError::Http(_) | ImportError::Download(_) => ErrorCode::DownloadFailed,
+            ImportError::Storage(_) => ErrorCode::Storage,
+            ImportError::Catalog(_) => ErrorCode::Catalog,
+            ImportError::Injected(_) => ErrorCode::Injected,
         }
     }
 }
@@ -157,7 +158,7 @@ pub struct Outcome {
     pub id: Option<String>,
     pub error: Option<String>,
     /// Stable error code (`corrupt`, `too_many_pixels`, …) when `status` is `error`.
-    pub code: Option<&'static str>,
+    pub code: Option<ErrorCode>,
 }
 
 impl Outcome {

@@ -62,11 +62,11 @@ pub enum LinkError {
 }
 
 impl LinkError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error::ErrorCode {
         match self {
             LinkError::Library(e) => e.code(),
-            LinkError::Remote(_) => "remote",
-            LinkError::Unavailable(_) => "link_unavailable",
+            LinkError::Remote(_) => crate::error::ErrorCode::Remote,
+            LinkError::Unavailable(_) => crate::error::ErrorCode::LinkUnavailable,
         }
     }
 }

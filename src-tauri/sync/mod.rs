@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::catalog::{JobKind, RemoteRow};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::library::Library;
 use crate::model::{now_ms, RemoteState};
 use crate::storage::{ErrorKind, KeyLayout, Storage, StorageError};
@@ -101,7 +101,7 @@ impl Default for SyncOptions {
 pub struct ItemError {
     pub id: Option<String>,
     pub key: Option<String>,
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -160,12 +160,12 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             SyncError::Library(e) => e.code(),
-            SyncError::Remote(e) if e.kind == ErrorKind::Auth => "remote_auth",
-            SyncError::Remote(_) => "remote",
-            SyncError::MassDelete { .. } => "mass_delete",
+            SyncError::Remote(e) if e.kind == ErrorKind::Auth => ErrorCode::RemoteAuth,
+            SyncError::Remote(_) => ErrorCode::Remote,
+            SyncError::MassDelete { .. } => ErrorCode::MassDelete,
         }
     }
 }
@@ -435,11 +435,10 @@ impl Run<'_> {
                     id: f.image_id,
                     key: f.object_key,
                     code: match f.kind {
-                        JobKind::Image => "upload_failed",
-                        JobKind::Delete => "delete_failed",
-                        JobKind::Feed => "feed_failed",
-                    }
-                    .into(),
+                        JobKind::Image => ErrorCode::UploadFailed,
+                        JobKind::Delete => ErrorCode::DeleteFailed,
+                        JobKind::Feed => ErrorCode::FeedFailed,
+                    },
                     message: f.error,
                 })
                 .collect(),
@@ -497,7 +496,9 @@ impl From<SyncError> for Error {
         match e {
             SyncError::Library(e) => e,
             SyncError::Remote(s) => s.into(),
-            other @ SyncError::MassDelete { .. } => Error::remote("mass_delete", other.to_string()),
+            other @ SyncError::MassDelete { .. } => {
+                Error::remote(crate::error::ErrorCode::MassDelete, other.to_string())
+            }
         }
     }
 }
@@ -507,7 +508,9 @@ impl From<links::LinkError> for Error {
         match e {
             links::LinkError::Library(e) => e,
             links::LinkError::Remote(s) => s.into(),
-            links::LinkError::Unavailable(m) => Error::remote("link_unavailable", m),
+            links::LinkError::Unavailable(m) => {
+                Error::remote(crate::error::ErrorCode::LinkUnavailable, m)
+            }
         }
     }
 }

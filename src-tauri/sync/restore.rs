@@ -15,7 +15,7 @@ pub fn fetch_original(library: &Library, remote: &Remote, id: &str) -> Result<Pa
     let path = library.original_path(&rec);
     if rec.storage != Kept::Managed {
         return Err(Error::remote(
-            "not_managed",
+            crate::error::ErrorCode::NotManaged,
             format!(
                 "{id} is a file Vitrine does not manage ({}); it is not restored from the bucket",
                 path.display()
@@ -24,7 +24,7 @@ pub fn fetch_original(library: &Library, remote: &Remote, id: &str) -> Result<Pa
     }
     let key = rec.object_key.clone().ok_or_else(|| {
         Error::remote(
-            "not_in_bucket",
+            crate::error::ErrorCode::NotInBucket,
             format!("the original of {id} is missing and was never synced to the bucket"),
         )
     })?;
@@ -39,8 +39,7 @@ pub fn fetch_original(library: &Library, remote: &Remote, id: &str) -> Result<Pa
         }
     }
     if crate::import::sha256_hex(&bytes) != rec.sha256 {
-        return Err(Error::remote(
-            "bucket_copy_differs",
+        return Err(Error::remote(crate::error::ErrorCode::BucketCopyDiffers,
             format!(
                 "the bucket holds only a copy of {id} with its location data removed; the full original is lost"
             ),

@@ -46,7 +46,7 @@ pub enum Change {
         reason: String,
     },
     Failed {
-        code: &'static str,
+        code: crate::error::ErrorCode,
         message: String,
     },
     /// The file is gone: what the folder's rule did.
@@ -233,7 +233,7 @@ impl<'a> Applier<'a> {
                 sha256,
                 error: error.map(ToString::to_string),
             },
-            error.map(ImportError::code),
+            error.map(|e| e.code().as_str()),
         )
     }
 
