@@ -3,37 +3,9 @@ fn main() {
     gui();
 }
 
-/// The commands the web UI may call; each becomes an `allow-<command>` permission that
-/// `capabilities/default.json` grants. Nothing else is callable from the webview.
+// The commands the web UI may call (one list for the build, the app and the UI).
 #[cfg(feature = "gui")]
-const COMMANDS: &[&str] = &[
-    "library_info",
-    "list_images",
-    "get_image",
-    "import_inputs",
-    "import_blob",
-    "edit_tags",
-    "set_visibility",
-    "delete_images",
-    "stats",
-    "tag_counts",
-    "reveal_image",
-    "image_link",
-    "get_settings",
-    "set_settings",
-    "get_remote",
-    "set_remote",
-    "remove_remote",
-    "test_remote",
-    "sync_status",
-    "retry_failed_sync",
-    "sync_allow_deletes",
-    "watched_folders",
-    "add_watched_folder",
-    "remove_watched_folder",
-    "pause_watched_folder",
-    "watch_events",
-];
+include!("app/command_names.rs");
 
 #[cfg(feature = "gui")]
 fn gui() {
@@ -50,6 +22,7 @@ fn gui() {
     println!("cargo:rerun-if-changed=ui/dist");
     println!("cargo:rerun-if-changed=tauri.conf.json");
     println!("cargo:rerun-if-changed=capabilities");
+    println!("cargo:rerun-if-changed=src-tauri/app/command_names.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

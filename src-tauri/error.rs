@@ -113,6 +113,43 @@ impl ErrorCode {
     }
 }
 
+/// An error as a front end receives it: a code to branch on and a message a person can act on
+/// (the app's commands reject with it; sync status carries it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+pub struct ErrorInfo {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorInfo {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorInfo {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        ErrorInfo::new(
+            ErrorCode::Internal,
+            format!("Vitrine hit an internal error: {e}"),
+        )
+    }
+}
+
+impl From<Error> for ErrorInfo {
+    fn from(e: Error) -> Self {
+        ErrorInfo::new(e.code(), e.to_string())
+    }
+}
+
+impl std::fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -2,17 +2,19 @@
 //! back), "Test bucket", and the background sync's status.
 
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::State;
 
 use super::commands::{blocking, Cmd};
 use super::error::IpcError;
-use super::sync::SyncStatus;
-use super::{AppState, Bucket, LibraryChanged};
+use super::AppState;
 use crate::catalog::RemoteRow;
 use crate::error::Error;
+use crate::events::ChangeReason;
 use crate::remote::{self, RemoteSpec};
 use crate::secrets::{Credentials, Secret};
+use crate::service::Vitrine;
 use crate::sync::probe::{self, ProbeReport};
+use crate::sync::SyncStatus;
 
 /// The remote as the settings view shows it. Never a secret: `credentials` only says where
 /// they come from.
@@ -71,17 +73,17 @@ pub struct RemoteForm {
     pub strip_location: bool,
 }
 
-fn view(state: &Bucket, row: RemoteRow) -> crate::Result<RemoteView> {
-    let cat = state.lib.catalog_connection()?;
-    let creds = remote::credentials_source(&cat, &row, state.secrets.as_deref());
+fn view(state: &Vitrine, row: RemoteRow) -> crate::Result<RemoteView> {
+    let cat = state.library().catalog_connection()?;
+    let creds = remote::credentials_source(&cat, &row, state.secrets());
     Ok(RemoteView::new(row, creds))
 }
 
 #[tauri::command]
 pub async fn get_remote(state: State<'_, AppState>) -> Cmd<Option<RemoteView>> {
-    let state = state.bucket();
+    let state = state.core.clone();
     blocking(move || {
-        let row = state.lib.catalog_connection()?.active_remote()?;
+        let row = state.library().catalog_connection()?.active_remote()?;
         row.map(|r| view(&state, r)).transpose()
     })
     .await
@@ -112,22 +114,23 @@ fn credentials_given(
 /// Saves the remote: credentials (when given) into the OS keychain first, then the settings;
 /// the background sync starts over with them. No keychain, no save: never plain text.
 #[tauri::command]
-pub async fn set_remote<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn set_remote(
     state: State<'_, AppState>,
     remote: RemoteForm,
     access_key_id: Option<String>,
     secret_access_key: Option<String>,
 ) -> Cmd<RemoteView> {
     let creds = credentials_given(access_key_id, secret_access_key)?;
-    let state = state.bucket();
-    let saved = blocking(move || save(&state, remote, creds)).await?;
-    let _ = app.emit("library-changed", LibraryChanged::new("edit"));
-    Ok(saved)
+    let state = state.core.clone();
+    blocking(move || save(&state, remote, creds)).await
 }
 
-fn save(state: &Bucket, form: RemoteForm, creds: Option<Credentials>) -> crate::Result<RemoteView> {
-    let current = state.lib.catalog_connection()?.active_remote()?;
+fn save(
+    state: &Vitrine,
+    form: RemoteForm,
+    creds: Option<Credentials>,
+) -> crate::Result<RemoteView> {
+    let current = state.library().catalog_connection()?.active_remote()?;
     let name = form
         .name
         .filter(|n| !n.trim().is_empty())
@@ -159,13 +162,13 @@ fn save(state: &Bucket, form: RemoteForm, creds: Option<Credentials>) -> crate::
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating the folder {dir}"), e))?;
     } else {
-        let cat = state.lib.catalog_connection()?;
+        let cat = state.library().catalog_connection()?;
         let account = remote::account(&cat, &row)?;
         match creds {
             Some(c) => state.secret_store()?.set(&account, &c)?,
             None => {
                 // Nothing typed: keep what the keychain (or the environment) has, if anything.
-                remote::credentials(&cat, &row, state.secrets.as_deref()).map_err(|e| match e {
+                remote::credentials(&cat, &row, state.secrets()).map_err(|e| match e {
                     remote::CredentialsError::Missing(_) => Error::remote(
                         crate::error::ErrorCode::CredentialsMissing,
                         "enter the access key ID and secret access key of this bucket",
@@ -176,55 +179,49 @@ fn save(state: &Bucket, form: RemoteForm, creds: Option<Credentials>) -> crate::
         }
     }
     {
-        let _paused = state.sync.pause();
-        state.lib.catalog().add_remote(&row)?;
+        let _paused = state.sync().pause();
+        state.library().catalog().add_remote(&row)?;
     }
+    state.announce(ChangeReason::Edit);
     view(state, row)
 }
 
 /// Stops syncing to the remote and deletes its keychain entry; the bucket is left as it is.
 #[tauri::command]
-pub async fn remove_remote<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    name: String,
-) -> Cmd<()> {
-    let state = state.bucket();
+pub async fn remove_remote(state: State<'_, AppState>, name: String) -> Cmd<()> {
+    let state = state.core.clone();
     blocking(move || {
-        let row = state.lib.catalog().remote(&name)?.ok_or_else(|| {
+        let row = state.library().catalog().remote(&name)?.ok_or_else(|| {
             Error::remote(
                 crate::error::ErrorCode::NoRemote,
                 format!("there is no remote named {name:?}"),
             )
         })?;
-        let account = remote::account(&state.lib.catalog_connection()?, &row)?;
+        let account = remote::account(&state.library().catalog_connection()?, &row)?;
         {
-            let _paused = state.sync.pause();
-            state.lib.catalog().remove_remote(&name)?;
+            let _paused = state.sync().pause();
+            state.library().catalog().remove_remote(&name)?;
         }
         if row.provider != "folder" {
             state.secret_store()?.delete(&account)?;
         }
+        state.announce(ChangeReason::Edit);
         Ok(())
     })
-    .await?;
-    let _ = app.emit("library-changed", LibraryChanged::new("edit"));
-    Ok(())
+    .await
 }
 
 /// "Test bucket": credentials, bucket, write/read, presigning, multipart, delete, public URL.
 /// When every check passes, a halted sync starts again.
 #[tauri::command]
 pub async fn test_remote(state: State<'_, AppState>) -> Cmd<ProbeReport> {
-    let state = state.bucket();
+    let state = state.core.clone();
     blocking(move || {
-        let cat = state.lib.catalog_connection()?;
+        let cat = state.library().catalog_connection()?;
         let row = remote::active(&cat)?;
-        let report = match remote::open_active(&cat, state.secrets.as_deref()) {
+        let report = match remote::open_active(&cat, state.secrets()) {
             Ok(r) => {
-                let note = match remote::credentials_source(&cat, &row, state.secrets.as_deref())
-                    .as_str()
-                {
+                let note = match remote::credentials_source(&cat, &row, state.secrets()).as_str() {
                     "not needed" => "a folder needs no credentials".to_string(),
                     "keychain" => "found in the OS keychain".to_string(),
                     src => format!("found ({src})"),
@@ -239,7 +236,7 @@ pub async fn test_remote(state: State<'_, AppState>) -> Cmd<ProbeReport> {
             ),
         };
         if report.ok {
-            state.sync.retry();
+            state.sync().retry();
         }
         Ok(report)
     })
@@ -248,25 +245,19 @@ pub async fn test_remote(state: State<'_, AppState>) -> Cmd<ProbeReport> {
 
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> Cmd<SyncStatus> {
-    let state = state.bucket();
-    blocking(move || state.sync.status()).await
+    let state = state.core.clone();
+    blocking(move || state.sync().status()).await
 }
 
 /// Gives quarantined items another try and restarts a halted sync.
 #[tauri::command]
-pub async fn retry_failed_sync<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Cmd<SyncStatus> {
-    let state = state.bucket();
-    let status = blocking(move || {
-        state.lib.catalog().retry_failed_sync()?;
-        state.sync.retry();
-        state.sync.status()
+pub async fn retry_failed_sync(state: State<'_, AppState>) -> Cmd<SyncStatus> {
+    let state = state.core.clone();
+    blocking(move || {
+        state.retry_failed_sync()?;
+        state.sync().status()
     })
-    .await?;
-    let _ = app.emit("library-changed", LibraryChanged::new("edit"));
-    Ok(status)
+    .await
 }
 
 /// "Delete from bucket": the user confirmed the deletes that stopped sync (`mass_delete`).
@@ -274,10 +265,10 @@ pub async fn retry_failed_sync<R: Runtime>(
 /// plain restart and allows nothing.
 #[tauri::command]
 pub async fn sync_allow_deletes(state: State<'_, AppState>) -> Cmd<SyncStatus> {
-    let state = state.bucket();
+    let state = state.core.clone();
     blocking(move || {
-        state.sync.retry_allowing_deletes();
-        state.sync.status()
+        state.sync().retry_allowing_deletes();
+        state.sync().status()
     })
     .await
 }

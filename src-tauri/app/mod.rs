@@ -3,11 +3,11 @@
 //! watcher tells the UI when another process (the CLI) changed the library.
 
 pub(crate) mod bucket;
+mod command_names;
 pub(crate) mod commands;
 pub mod error;
 pub mod protocol;
 pub mod rendering;
-pub mod sync;
 #[cfg(test)]
 mod sync_tests;
 #[cfg(test)]
@@ -16,20 +16,20 @@ pub(crate) mod watch;
 #[cfg(test)]
 mod watch_tests;
 
-pub use commands::{file_url, format_link, LinkFormat};
-pub use sync::{SyncEngine, SyncStatus};
-
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use tauri::{Emitter, Manager};
 
+use crate::events::{Event, EventSink};
 use crate::import::{DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS};
 use crate::library::{default_root, Library, LIBRARY_ENV};
-use crate::secrets::{Keychain, SecretStore, SecretsError};
+use crate::secrets::SecretStore;
+use crate::service::Vitrine;
+use crate::sync::EngineOptions;
 use crate::thumbs::ThumbSize;
+use crate::watch::service::ServiceOptions;
 
 /// What the settings view shows and edits.
 #[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
@@ -87,78 +87,40 @@ impl Settings {
     }
 }
 
-/// Emitted as `library-changed` whenever images were added, edited or removed.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct LibraryChanged {
-    /// `import`, `edit`, `delete`, or `external` (another process, e.g. the CLI).
-    pub reason: String,
-}
-
-impl LibraryChanged {
-    pub fn new(reason: &str) -> Self {
-        LibraryChanged {
-            reason: reason.to_string(),
-        }
-    }
-}
-
 pub struct AppState {
-    pub lib: Arc<Library>,
+    /// The core: library, background jobs, and the events they report.
+    pub core: Arc<Vitrine>,
     pub settings: Mutex<Settings>,
-    /// Where credentials are kept; `None`: the OS keychain (opened when first needed).
-    pub secrets: Option<Arc<dyn SecretStore>>,
-    /// Bucket sync in the background (started by `run`).
-    pub sync: Arc<SyncEngine>,
-    /// Watched folders in the background (started by `run`).
-    pub folders: Arc<watch::FolderWatcher>,
+    /// Background jobs started by `run`, stopped (dropped) on exit.
+    jobs: Mutex<Vec<Box<dyn Send>>>,
 }
 
-/// What the bucket commands need, cheap to move onto the blocking pool.
-#[derive(Clone)]
-pub struct Bucket {
-    pub lib: Arc<Library>,
-    pub secrets: Option<Arc<dyn SecretStore>>,
-    pub sync: Arc<SyncEngine>,
-}
-
-impl Bucket {
-    /// The injected store, else the OS keychain; an error says why none is reachable.
-    pub fn secret_store(&self) -> Result<Arc<dyn SecretStore>, SecretsError> {
-        match &self.secrets {
-            Some(s) => Ok(s.clone()),
-            None => Ok(Arc::new(Keychain::open()?)),
-        }
-    }
+/// Forwards the core's events to every webview, each on its channel.
+pub fn forward_events<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> EventSink {
+    Arc::new(move |e: Event| {
+        let _ = app.emit(e.channel(), e.data());
+    })
 }
 
 impl AppState {
-    pub fn new(lib: Library) -> crate::Result<Self> {
-        Self::with_secrets(lib, None)
-    }
-
-    /// With credentials kept in `secrets` instead of the OS keychain (tests).
-    pub fn with_secrets(
+    /// The core reports to `sink` (the webview, once the app runs: see [`forward_events`]).
+    /// `secrets`: where credentials are kept (`None`: the OS keychain, opened when needed).
+    pub fn new(
         lib: Library,
         secrets: Option<Arc<dyn SecretStore>>,
+        sink: EventSink,
     ) -> crate::Result<Self> {
         let settings = Settings::load(&lib)?;
-        let lib = Arc::new(lib);
+        let core = Vitrine::new(Arc::new(lib), secrets, sink, EngineOptions::default());
         Ok(AppState {
-            sync: Arc::new(SyncEngine::new(lib.clone(), secrets.clone())),
-            lib,
+            core: Arc::new(core),
             settings: Mutex::new(settings),
-            secrets,
-            folders: Arc::new(watch::FolderWatcher::default()),
+            jobs: Mutex::new(Vec::new()),
         })
     }
 
-    pub fn bucket(&self) -> Bucket {
-        Bucket {
-            lib: self.lib.clone(),
-            secrets: self.secrets.clone(),
-            sync: self.sync.clone(),
-        }
+    pub fn lib(&self) -> &Arc<Library> {
+        self.core.library()
     }
 
     pub fn settings(&self) -> Settings {
@@ -166,6 +128,27 @@ impl AppState {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Starts the core's background jobs: sync, watched folders (taking over from `vitrine
+    /// watch run` when it ends), and the monitor of other processes' changes.
+    pub fn start_jobs(&self) -> crate::Result<()> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        if !jobs.is_empty() {
+            return Ok(());
+        }
+        jobs.push(Box::new(self.core.start_sync()));
+        jobs.push(Box::new(
+            self.core.start_watcher(ServiceOptions::default(), true),
+        ));
+        jobs.push(Box::new(self.core.start_change_monitor()?));
+        Ok(())
+    }
+
+    /// Stops the background jobs (the work in hand finishes or runs again next time).
+    pub fn stop_jobs(&self) {
+        let jobs = std::mem::take(&mut *self.jobs.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(jobs);
     }
 }
 
@@ -188,42 +171,39 @@ fn library_arg() -> crate::Result<PathBuf> {
     }
 }
 
-/// Polls SQLite's `data_version`, which moves when another connection commits, and tells the
-/// UI (`library-changed` with reason `external`) and the sync engine (there may be work).
-fn watch_external_changes(app: tauri::AppHandle, lib: Arc<Library>, sync: Arc<SyncEngine>) {
-    std::thread::Builder::new()
-        .name("vitrine-watch".into())
-        .spawn(move || {
-            let Ok(conn) = lib.catalog_connection() else {
-                return;
-            };
-            let version = || -> Option<i64> {
-                conn.conn()
-                    .query_row("PRAGMA data_version", [], |r| r.get(0))
-                    .ok()
-            };
-            let mut last = version();
-            // The app's own sync drain commits for every image (its states reach the UI as
-            // `sync-event`s): while it runs, refresh the gallery at most every few seconds.
-            const DURING_SYNC: Duration = Duration::from_secs(5);
-            let mut emitted = std::time::Instant::now();
-            let mut pending = false;
-            loop {
-                std::thread::sleep(Duration::from_millis(500));
-                let now = version();
-                if now != last {
-                    last = now;
-                    pending = true;
-                    sync.kick();
-                }
-                if pending && (!sync.is_draining() || emitted.elapsed() >= DURING_SYNC) {
-                    pending = false;
-                    emitted = std::time::Instant::now();
-                    let _ = app.emit("library-changed", LibraryChanged::new("external"));
-                }
-            }
-        })
-        .expect("spawn watcher");
+pub use command_names::COMMANDS;
+
+/// The handler of every command in [`COMMANDS`] (a test checks that they are the same).
+pub fn handlers<R: tauri::Runtime>(
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        commands::library_info,
+        commands::list_images,
+        commands::get_image,
+        commands::import_inputs,
+        commands::import_blob,
+        commands::edit_tags,
+        commands::set_visibility,
+        commands::delete_images,
+        commands::stats,
+        commands::tag_counts,
+        commands::reveal_image,
+        commands::image_link,
+        commands::get_settings,
+        commands::set_settings,
+        bucket::get_remote,
+        bucket::set_remote,
+        bucket::remove_remote,
+        bucket::test_remote,
+        bucket::sync_status,
+        bucket::retry_failed_sync,
+        bucket::sync_allow_deletes,
+        watch::watched_folders,
+        watch::add_watched_folder,
+        watch::remove_watched_folder,
+        watch::pause_watched_folder,
+        watch::watch_events,
+    ]
 }
 
 /// The gallery shows thousands of thumbnails over a session; WebKit's default (web browser)
@@ -253,14 +233,23 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let state = match Library::open(&root).and_then(AppState::new) {
+    // The sink is set once the app runs (events before that have no window to go to).
+    let sink: Arc<Mutex<Option<EventSink>>> = Arc::new(Mutex::new(None));
+    let late = sink.clone();
+    let forward: EventSink = Arc::new(move |e| {
+        let s = late.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(s) = s {
+            s(e);
+        }
+    });
+    let state = match Library::open(&root).and_then(|lib| AppState::new(lib, None, forward)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
-    match run(state) {
+    match run(state, sink) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -269,7 +258,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-pub fn run(state: AppState) -> tauri::Result<()> {
+/// Runs the app; `sink` is where the core's events go once the app handle exists.
+pub fn run(state: AppState, sink: Arc<Mutex<Option<EventSink>>>) -> tauri::Result<()> {
     let pool = Arc::new(protocol::Pool::new(crate::parallel::threads(0)));
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -286,68 +276,25 @@ pub fn run(state: AppState) -> tauri::Result<()> {
         .manage(state)
         .register_asynchronous_uri_scheme_protocol("vitrine", move |ctx, request, responder| {
             let state = ctx.app_handle().state::<AppState>();
-            let (lib, sync) = (state.lib.clone(), state.sync.clone());
+            let (lib, sync) = (state.lib().clone(), state.core.sync().clone());
             pool.execute(move || {
                 responder.respond(protocol::handle_with(&lib, Some(&sync), &request))
             });
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::library_info,
-            commands::list_images,
-            commands::get_image,
-            commands::import_inputs,
-            commands::import_blob,
-            commands::edit_tags,
-            commands::set_visibility,
-            commands::delete_images,
-            commands::stats,
-            commands::tag_counts,
-            commands::reveal_image,
-            commands::image_link,
-            commands::get_settings,
-            commands::set_settings,
-            bucket::get_remote,
-            bucket::set_remote,
-            bucket::remove_remote,
-            bucket::test_remote,
-            bucket::sync_status,
-            bucket::retry_failed_sync,
-            bucket::sync_allow_deletes,
-            watch::watched_folders,
-            watch::add_watched_folder,
-            watch::remove_watched_folder,
-            watch::pause_watched_folder,
-            watch::watch_events,
-        ])
-        .setup(|app| {
+        .invoke_handler(handlers())
+        .setup(move |app| {
             limit_webview_cache(app);
-            let state = app.state::<AppState>();
-            state.sync.start(sync_events(app.handle().clone()));
-            state
-                .folders
-                .start(state.lib.clone(), watch::notices(app.handle().clone()));
-            watch_external_changes(app.handle().clone(), state.lib.clone(), state.sync.clone());
+            *sink.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(forward_events(app.handle().clone()));
+            app.state::<AppState>().start_jobs()?;
             Ok(())
         })
         .build(tauri::generate_context!())?
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 // Jobs in hand finish (or run again next time: they are durable).
-                let state = app.state::<AppState>();
-                state.folders.shutdown();
-                state.sync.shutdown(Duration::from_secs(3));
+                app.state::<AppState>().stop_jobs();
             }
         });
     Ok(())
-}
-
-/// The sync engine's reports as events: `sync-event` (per image, retries, progress) and
-/// `sync-status` (the whole).
-fn sync_events<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> sync::Sink {
-    Arc::new(move |report| {
-        let _ = match report {
-            sync::Report::Sync(e) => app.emit("sync-event", e),
-            sync::Report::Status(s) => app.emit("sync-status", s),
-        };
-    })
 }

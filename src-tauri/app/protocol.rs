@@ -90,7 +90,7 @@ pub fn handle(lib: &Library, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
 /// [`handle`], fetching a managed original missing on disk from the bucket when `sync` has one.
 pub fn handle_with(
     lib: &Library,
-    sync: Option<&super::SyncEngine>,
+    sync: Option<&crate::sync::SyncEngine>,
     request: &Request<Vec<u8>>,
 ) -> Response<Vec<u8>> {
     if request.method() != tauri::http::Method::GET && request.method() != tauri::http::Method::HEAD
@@ -114,7 +114,7 @@ pub fn handle_with(
 
 fn route(
     lib: &Library,
-    sync: Option<&super::SyncEngine>,
+    sync: Option<&crate::sync::SyncEngine>,
     catalog: &Catalog,
     cache: &ThumbCache,
     request: &Request<Vec<u8>>,

@@ -1,342 +1,11 @@
-//! The background sync engine without a window (a folder remote, events collected in a Vec),
-//! and the bucket commands over Tauri's mock runtime with an in-memory keychain.
+//! The bucket commands over Tauri's mock runtime with an in-memory keychain.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use super::sync::{MassDelete, Report, SyncEngine, SyncStatus};
-use super::tests::library_with_one_image;
-use crate::model::{RemoteState, Visibility};
-use crate::remote::RemoteSpec;
-use crate::secrets::{Credentials, MemoryStore, Secret, SecretStore};
-use crate::sync::SyncEvent;
-use crate::Library;
-
-fn add_folder_remote(lib: &Library, dir: &std::path::Path, public_url: Option<&str>) {
-    // As `remote add` and the settings do: the folder exists before it is a remote.
-    std::fs::create_dir_all(dir).expect("remote folder");
-    let row = RemoteSpec {
-        name: "main".into(),
-        provider: "folder".into(),
-        path: Some(dir.display().to_string()),
-        public_url: public_url.map(str::to_string),
-        ..Default::default()
-    }
-    .resolve()
-    .expect("folder spec");
-    lib.catalog().add_remote(&row).expect("add remote");
-}
-
-/// Collects every report; `wait` polls until one matches.
-#[derive(Clone, Default)]
-struct Reports(Arc<Mutex<Vec<Report>>>);
-
-impl Reports {
-    fn sink(&self) -> super::sync::Sink {
-        let me = self.clone();
-        Arc::new(move |r| me.0.lock().unwrap().push(r))
-    }
-
-    fn statuses(&self) -> Vec<SyncStatus> {
-        let all = self.0.lock().unwrap();
-        all.iter()
-            .filter_map(|r| match r {
-                Report::Status(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn images(&self) -> Vec<(String, RemoteState)> {
-        let all = self.0.lock().unwrap();
-        all.iter()
-            .filter_map(|r| match r {
-                Report::Sync(SyncEvent::Image { id, state, .. }) => Some((id.clone(), *state)),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
-    let until = Instant::now() + Duration::from_secs(20);
-    while !f() {
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn idle_and_empty(engine: &SyncEngine) -> bool {
-    engine
-        .status()
-        .is_ok_and(|s| !s.running && s.queued == 0 && s.remote.is_some())
-}
-
-#[test]
-fn engine_drains_on_kicks_reports_and_stops_for_settings_changes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (lib, _, id) = library_with_one_image(dir.path());
-    let bucket = dir.path().join("bucket");
-    add_folder_remote(&lib, &bucket, Some("http://127.0.0.1:9/pics"));
-    let lib = Arc::new(lib);
-    let engine = SyncEngine::new(lib.clone(), None);
-    let reports = Reports::default();
-    engine.start(reports.sink());
-
-    wait_for("the image to be synced", || {
-        reports
-            .images()
-            .contains(&(id.clone(), RemoteState::Synced))
-    });
-    wait_for("the drain to end", || idle_and_empty(&engine));
-    let sha = lib.catalog().get(&id).expect("record").sha256;
-    let private = bucket.join("private").join(&sha[..2]);
-    assert!(
-        std::fs::read_dir(&private).is_ok_and(|mut d| d.next().is_some()),
-        "the original is in the folder's private area"
-    );
-    let st = reports.statuses();
-    assert!(
-        st.iter().any(|s| s.running && s.queued >= 1),
-        "a running status was reported: {st:?}"
-    );
-    let last = st.last().expect("a status");
-    assert_eq!(last.remote.as_deref(), Some("main"));
-    assert_eq!(last.last.as_ref().map(|s| s.uploaded), Some(1), "{last:?}");
-    assert_eq!(last.done, 1, "one image synced by the run: {last:?}");
-
-    // A visibility change queues a move; a kick runs it.
-    lib.catalog()
-        .set_visibility(&id, Visibility::Unlisted)
-        .expect("visibility");
-    engine.kick();
-    wait_for("the move to the public area", || {
-        std::fs::read_dir(bucket.join("public").join(&sha[..2]))
-            .is_ok_and(|mut d| d.next().is_some())
-    });
-    wait_for("the drain to end", || idle_and_empty(&engine));
-
-    // Settings change under a pause: no drain runs until the guard goes.
-    {
-        let _paused = engine.pause();
-        lib.catalog().remove_remote("main").expect("remove");
-    }
-    wait_for("the status to show no remote", || {
-        reports
-            .statuses()
-            .last()
-            .is_some_and(|s| s.remote.is_none())
-    });
-    assert_eq!(
-        lib.catalog().get(&id).expect("record").remote_state,
-        RemoteState::Local
-    );
-    engine.shutdown(Duration::from_secs(5));
-}
-
-#[test]
-fn missing_credentials_halt_the_engine_until_retry() {
-    if Credentials::from_env().is_some() {
-        eprintln!("skipped: AWS_* credentials in the environment would be used");
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (lib, _, _) = library_with_one_image(dir.path());
-    let row = RemoteSpec {
-        name: "main".into(),
-        provider: "minio".into(),
-        endpoint: Some("http://127.0.0.1:9".into()),
-        bucket: Some("pics".into()),
-        ..Default::default()
-    }
-    .resolve()
-    .expect("spec");
-    lib.catalog().add_remote(&row).expect("add");
-    let store = Arc::new(MemoryStore::default());
-    let lib = Arc::new(lib);
-    let engine = SyncEngine::new(lib.clone(), Some(store.clone() as Arc<dyn SecretStore>));
-    let reports = Reports::default();
-    engine.start(reports.sink());
-
-    let code = |s: &SyncStatus| s.error.as_ref().map(|e| e.code.clone());
-    wait_for("the credentials error", || {
-        reports
-            .statuses()
-            .last()
-            .is_some_and(|s| code(s).as_deref() == Some("credentials_missing"))
-    });
-    let msg = reports
-        .statuses()
-        .last()
-        .and_then(|s| s.error.clone())
-        .unwrap();
-    assert!(msg.message.contains("credentials"), "{msg:?}");
-    // Halted: kicks do nothing until a retry.
-    let n = reports.statuses().len();
-    engine.kick();
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(reports.statuses().len(), n, "a halted engine ignores kicks");
-
-    let account = crate::remote::account(&lib.catalog(), &row).expect("account");
-    store
-        .set(
-            &account,
-            &Credentials {
-                access_key_id: Secret::new("ak-test"),
-                secret_access_key: Secret::new("sk-test"),
-                session_token: None,
-            },
-        )
-        .expect("store");
-    engine.retry();
-    wait_for("a drain with the new credentials", || {
-        reports.statuses()[n..]
-            .iter()
-            .any(|s| s.running && s.error.is_none())
-    });
-    engine.shutdown(Duration::from_secs(5));
-}
-
-/// Different JPEGs (noise, one per seed) written into `dir` and imported: their ids.
-fn import_jpegs(lib: &Library, dir: &std::path::Path, seeds: std::ops::Range<u32>) -> Vec<String> {
-    std::fs::create_dir_all(dir).expect("source folder");
-    let paths: Vec<String> = seeds
-        .map(|seed| {
-            let img = image::RgbImage::from_fn(48, 32, |x, y| {
-                let h = (x.wrapping_mul(0x9E37_79B1) ^ y.wrapping_mul(0x85EB_CA77) ^ seed)
-                    .wrapping_mul(0xC2B2_AE3D);
-                image::Rgb([(h >> 24) as u8, (h >> 16) as u8, (h >> 8) as u8])
-            });
-            let path = dir.join(format!("{seed}.jpg"));
-            img.save(&path).expect("save jpeg");
-            path.display().to_string()
-        })
-        .collect();
-    lib.import(&paths, &crate::import::ImportOptions::default(), &|_| {})
-        .expect("import")
-        .into_iter()
-        .map(|o| {
-            assert_eq!(o.status, crate::import::Status::Imported, "{o:?}");
-            o.id.expect("id")
-        })
-        .collect()
-}
-
-/// Files under `dir` (recursively; none when it does not exist).
-fn files_under(dir: &std::path::Path) -> usize {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .count()
-}
-
-#[test]
-fn a_mass_delete_halts_until_the_user_confirms_it_once() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lib = Library::open(&dir.path().join("lib")).expect("open");
-    let ids = import_jpegs(&lib, &dir.path().join("src"), 0..30);
-    let bucket = dir.path().join("bucket");
-    add_folder_remote(&lib, &bucket, None);
-    let (private, trash) = (bucket.join("private"), bucket.join("trash"));
-    let lib = Arc::new(lib);
-    let engine = SyncEngine::new(lib.clone(), None);
-    let reports = Reports::default();
-    engine.start(reports.sink());
-    wait_for("30 images in the bucket", || files_under(&private) == 30);
-    wait_for("the drain to end", || idle_and_empty(&engine));
-
-    // 25 of 30 removed from the library: the sync stops and asks, and deletes nothing.
-    for id in &ids[..25] {
-        lib.remove(id).expect("remove");
-    }
-    let code = |s: &SyncStatus| s.error.as_ref().map(|e| e.code.clone());
-    let asked = |from: usize| {
-        reports.statuses()[from..]
-            .iter()
-            .any(|s| code(s).as_deref() == Some("mass_delete"))
-    };
-    let n = reports.statuses().len();
-    engine.kick();
-    wait_for("the mass-delete stop", || asked(n));
-    let st = engine.status().expect("status");
-    assert_eq!(code(&st).as_deref(), Some("mass_delete"), "{st:?}");
-    assert_eq!(
-        st.mass_delete,
-        Some(MassDelete {
-            deletes: 25,
-            total: 30
-        }),
-        "{st:?}"
-    );
-    let message = &st.error.as_ref().expect("error").message;
-    assert!(message.contains("25 of 30"), "{message}");
-    assert!(
-        !message.contains("--allow-deletes"),
-        "no CLI flag in the app: {message}"
-    );
-    assert!(!st.running);
-    assert_eq!(files_under(&private), 30, "nothing deleted");
-    assert_eq!(files_under(&trash), 0);
-
-    // Halted: a kick does nothing; a plain Retry asks again.
-    let n = reports.statuses().len();
-    engine.kick();
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(reports.statuses().len(), n, "a halted engine ignores kicks");
-    engine.retry();
-    wait_for("the stop again after a plain retry", || asked(n));
-    assert_eq!(files_under(&private), 30, "a plain retry deletes nothing");
-
-    // Confirmed: the next drain deletes them (into trash/).
-    engine.retry_allowing_deletes();
-    wait_for("the deletes", || files_under(&private) == 5);
-    wait_for("the drain to end", || idle_and_empty(&engine));
-    let st = engine.status().expect("status");
-    assert!(st.error.is_none() && st.mass_delete.is_none(), "{st:?}");
-    assert_eq!(st.last.as_ref().map(|s| s.deleted), Some(25), "{st:?}");
-    assert_eq!(
-        files_under(&trash),
-        25,
-        "removed images' files go to trash/"
-    );
-
-    // The confirmation was for that sync only: the next mass delete stops again.
-    let more = import_jpegs(&lib, &dir.path().join("src2"), 30..60);
-    engine.kick();
-    wait_for("35 images in the bucket", || files_under(&private) == 35);
-    wait_for("the drain to end", || idle_and_empty(&engine));
-    for id in &more[..25] {
-        lib.remove(id).expect("remove");
-    }
-    let n = reports.statuses().len();
-    engine.kick();
-    wait_for("the second mass-delete stop", || asked(n));
-    let st = engine.status().expect("status");
-    assert_eq!(
-        st.mass_delete,
-        Some(MassDelete {
-            deletes: 25,
-            total: 35
-        }),
-        "{st:?}"
-    );
-    assert_eq!(
-        files_under(&private),
-        35,
-        "nothing deleted without a new confirmation"
-    );
-
-    // A confirmation given while the settings change does not carry over to them.
-    let n = reports.statuses().len();
-    {
-        let _paused = engine.pause();
-        engine.retry_allowing_deletes();
-    }
-    wait_for("the stop after new settings", || asked(n));
-    assert_eq!(files_under(&private), 35);
-    engine.shutdown(Duration::from_secs(5));
-}
+use crate::sync::engine_tests::{add_folder_remote, idle_and_empty, wait_for, Reports};
+use crate::sync::{EngineOptions, SyncEngine};
+use crate::testing::library_with_one_image;
 
 /// The bucket commands as the UI calls them, over the mock runtime with the app's real
 /// capabilities; credentials go to an in-memory keychain.
@@ -414,12 +83,16 @@ mod ipc {
             return;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let (lib, _, id) = super::library_with_one_image(dir.path());
+        let (lib, _, id) = crate::testing::library_with_one_image(dir.path());
         let root = lib.root().to_path_buf();
         let lib_id = lib.catalog().library_id().expect("library id");
         let store = Arc::new(MemoryStore::default());
-        let state = AppState::with_secrets(lib, Some(store.clone() as Arc<dyn SecretStore>))
-            .expect("state");
+        let state = AppState::new(
+            lib,
+            Some(store.clone() as Arc<dyn SecretStore>),
+            crate::events::discard(),
+        )
+        .expect("state");
         let (_app, w) = app(state);
 
         assert_eq!(
@@ -558,8 +231,8 @@ mod ipc {
     #[test]
     fn the_webview_may_confirm_a_mass_delete() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (lib, _, _) = super::library_with_one_image(dir.path());
-        let (_app, w) = app(AppState::new(lib).expect("state"));
+        let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
+        let (_app, w) = app(AppState::new(lib, None, crate::events::discard()).expect("state"));
         // Nothing stopped: a plain status back, nothing confirmed.
         let status =
             invoke(&w, "sync_allow_deletes", json!({})).expect("allowed by the capabilities");
@@ -575,8 +248,9 @@ mod ipc {
             return;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let (lib, _, _) = super::library_with_one_image(dir.path());
-        let state = AppState::with_secrets(lib, Some(Arc::new(NoKeychain))).expect("state");
+        let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
+        let state = AppState::new(lib, Some(Arc::new(NoKeychain)), crate::events::discard())
+            .expect("state");
         let (_app, w) = app(state);
         let err = invoke(
             &w,
@@ -617,7 +291,7 @@ fn the_protocol_brings_a_missing_original_back_from_the_bucket() {
     let (lib, _, id) = library_with_one_image(dir.path());
     add_folder_remote(&lib, &dir.path().join("bucket"), None);
     let lib = Arc::new(lib);
-    let engine = SyncEngine::new(lib.clone(), None);
+    let engine = SyncEngine::new(lib.clone(), None, EngineOptions::default());
     engine.start(Reports::default().sink());
     wait_for("the drain to end", || idle_and_empty(&engine));
     let record = lib.catalog().get(&id).expect("record");

@@ -3,8 +3,7 @@
 use tauri::http::{Request, StatusCode};
 
 use super::protocol::handle;
-use super::{format_link, LinkFormat};
-use crate::import::{ImportOptions, Status};
+use crate::testing::library_with_one_image;
 use crate::Library;
 
 fn get(lib: &Library, uri: &str) -> tauri::http::Response<Vec<u8>> {
@@ -13,31 +12,6 @@ fn get(lib: &Library, uri: &str) -> tauri::http::Response<Vec<u8>> {
         .body(Vec::new())
         .expect("request");
     handle(lib, &req)
-}
-
-fn jpeg(dir: &std::path::Path) -> std::path::PathBuf {
-    let img = image::RgbImage::from_fn(640, 480, |x, y| image::Rgb([x as u8, y as u8, 90]));
-    let path = dir.join("photo.jpg");
-    img.save(&path).expect("save jpeg");
-    path
-}
-
-/// A library in `dir` holding one imported JPEG: (library, source file, image id).
-pub(super) fn library_with_one_image(
-    dir: &std::path::Path,
-) -> (Library, std::path::PathBuf, String) {
-    let lib = Library::open(&dir.join("lib")).expect("open");
-    let src = jpeg(dir);
-    let out = lib
-        .import(
-            &[src.display().to_string()],
-            &ImportOptions::default(),
-            &|_| {},
-        )
-        .expect("import");
-    assert_eq!(out[0].status, Status::Imported);
-    let id = out[0].id.clone().expect("id");
-    (lib, src, id)
 }
 
 #[test]
@@ -92,28 +66,6 @@ fn protocol_serves_catalog_ids_only() {
     }
 }
 
-#[test]
-fn links_in_every_format() {
-    let url = "file:///lib/a%20b.jpg";
-    assert_eq!(format_link(url, "a b.jpg", LinkFormat::Url), url);
-    assert_eq!(
-        format_link(url, "a [b].jpg", LinkFormat::Markdown),
-        "![a b.jpg](file:///lib/a%20b.jpg)"
-    );
-    assert_eq!(
-        format_link(url, "<x>\"", LinkFormat::Html),
-        "<img src=\"file:///lib/a%20b.jpg\" alt=\"&lt;x&gt;&quot;\">"
-    );
-    assert_eq!(
-        format_link(url, "x", LinkFormat::Bbcode),
-        "[img]file:///lib/a%20b.jpg[/img]"
-    );
-    assert_eq!(
-        super::file_url(std::path::Path::new("/tmp/ünï name#1.jpg")),
-        "file:///tmp/%C3%BCn%C3%AF%20name%231.jpg"
-    );
-}
-
 /// The real command handlers over Tauri's mock IPC: arguments as the UI sends them, results
 /// and `{code, message}` errors as the UI receives them.
 #[cfg(feature = "tauri-test")]
@@ -151,7 +103,7 @@ pub(super) mod ipc {
         let dir = tempfile::tempdir().expect("tempdir");
         let (lib, _, id) = super::library_with_one_image(dir.path());
         let app = mock_builder()
-            .manage(AppState::new(lib).expect("state"))
+            .manage(AppState::new(lib, None, crate::events::discard()).expect("state"))
             .invoke_handler(tauri::generate_handler![
                 commands::list_images,
                 commands::set_visibility,
@@ -211,5 +163,75 @@ pub(super) mod ipc {
             err.to_string().contains("secret"),
             "a bad argument is refused: {err}"
         );
+    }
+
+    /// The command list is written once (`command_names.rs`); the capabilities, the handlers
+    /// and the UI's `CommandName` type must all say the same. Rewrites `CommandName.ts` (the
+    /// bindings drift check then fails if it changed).
+    #[test]
+    fn command_lists_agree() {
+        use crate::app::COMMANDS;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let caps: Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("capabilities/main.json")).expect("caps"),
+        )
+        .expect("json");
+        let mut granted: Vec<String> = caps["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        granted.sort();
+        let mut listed: Vec<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
+        listed.sort();
+        assert_eq!(
+            granted, listed,
+            "capabilities/main.json grants exactly the commands of command_names.rs"
+        );
+
+        // Every listed command has a handler, and nothing else answers.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lib = crate::Library::open(&dir.path().join("lib")).expect("open");
+        let app = mock_builder()
+            .manage(AppState::new(lib, None, crate::events::discard()).expect("state"))
+            .invoke_handler(crate::app::handlers())
+            .build(tauri::generate_context!())
+            .expect("mock app");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("webview");
+        let missing = |answer: &Result<Value, Value>| {
+            answer
+                .as_ref()
+                .err()
+                .map(|e| e.to_string())
+                .is_some_and(|e| e.contains("not found") && e.contains("command"))
+        };
+        // Only commands that change nothing are called for real; the others get arguments
+        // the handler refuses, which still proves a handler answered.
+        for cmd in COMMANDS {
+            let answer = invoke(&webview, cmd, json!({"__probe": true}));
+            assert!(!missing(&answer), "{cmd} has no handler: {answer:?}");
+        }
+        let unknown = invoke(&webview, "no_such_command", json!({}));
+        assert!(
+            missing(&unknown),
+            "an unknown command is told apart: {unknown:?}"
+        );
+
+        let ts = format!(
+            "// This file was generated from COMMANDS in src-tauri/app/command_names.rs. Do not edit this file manually.\n\n/**\n * Every command the webview may call (`invoke(name)`).\n */\nexport type CommandName = {};\n",
+            COMMANDS
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let path = root.join("ui/src/lib/ipc/bindings/CommandName.ts");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(ts.as_str()) {
+            std::fs::write(&path, ts).expect("write CommandName.ts");
+        }
     }
 }

@@ -10,12 +10,15 @@ use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use crate::catalog::ListQuery;
 use crate::error::{Error, Result};
 use crate::import::{ImportEvent, ImportOptions, Tally};
 use crate::library::{default_root, Library, ThumbMode, LIBRARY_ENV};
 use crate::model::{RemoteState, Sort, SourceKind, Visibility};
+use crate::service::Vitrine;
+use crate::sync::EngineOptions;
 use crate::thumbs::ThumbSize;
 use output::Out;
 
@@ -247,9 +250,17 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         Some(r) => r,
         None => default_root()?,
     };
-    let lib = Library::open(&root)?;
+    let lib = Arc::new(Library::open(&root)?);
+    // One-shot commands print their own results; long-running ones (`sync --watch`,
+    // `watch run`) build a core that prints its events.
+    let core = Vitrine::new(
+        lib.clone(),
+        None,
+        crate::events::discard(),
+        EngineOptions::default(),
+    );
     match cli.command {
-        Command::Import(a) => import(&lib, a, out),
+        Command::Import(a) => import(&core, a, out),
         Command::Ls(a) => {
             let q = a.query(None)?;
             out.records(&lib.catalog().list(&q)?, q.limit);
@@ -273,7 +284,7 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
                     hint: "give --add TAG and/or --remove TAG",
                 });
             }
-            let tags = lib.catalog().edit_tags(&id, &add, &remove)?;
+            let tags = core.edit_tags(&id, &add, &remove)?;
             let rec = lib.catalog().get(&id)?;
             out.value(
                 &serde_json::json!({"id": rec.id, "tags": tags}),
@@ -283,7 +294,7 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         }
         Command::Visibility { id, visibility } => {
             let v: Visibility = visibility.parse()?;
-            let rec = lib.catalog().set_visibility(&id, v)?;
+            let rec = core.set_visibility(&id, v)?;
             out.value(
                 &serde_json::json!({"id": rec.id, "visibility": rec.visibility}),
                 &format!("{}  {}", rec.id, rec.visibility),
@@ -293,10 +304,11 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         Command::Rm { ids } => {
             let mut ok = true;
             for id in ids {
-                match lib.remove(&id) {
-                    Ok(rec) => out.item(
-                        &serde_json::json!({"id": rec.id, "status": "removed"}),
-                        &format!("removed  {}  {}", rec.id, rec.filename),
+                let name = lib.catalog().get(&id).map(|r| r.filename);
+                match core.remove(std::slice::from_ref(&id)) {
+                    Ok(removed) => out.item(
+                        &serde_json::json!({"id": removed[0], "status": "removed"}),
+                        &format!("removed  {}  {}", removed[0], name.unwrap_or_default()),
                     ),
                     Err(e) => {
                         ok = false;
@@ -401,12 +413,12 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         }
         Command::Remote(cmd) => remote::remote_cmd(&lib, cmd, out),
         Command::Sync(a) => remote::sync_cmd(&lib, a, out),
-        Command::Link(a) => remote::link_cmd(&lib, a, out),
+        Command::Link(a) => remote::link_cmd(&core, a, out),
         Command::Watch(cmd) => watch::watch_cmd(&lib, cmd, out),
     }
 }
 
-fn import(lib: &Library, a: ImportArgs, out: &Out) -> Result<bool> {
+fn import(core: &Vitrine, a: ImportArgs, out: &Out) -> Result<bool> {
     let mut opts = ImportOptions {
         tags: a.tags,
         visibility: a.visibility.parse()?,
@@ -421,7 +433,7 @@ fn import(lib: &Library, a: ImportArgs, out: &Out) -> Result<bool> {
         opts.max_pixels = p.max(1);
     }
     let bar = out.progress("importing");
-    let outcomes = lib.import(&a.inputs, &opts, &|event| match event {
+    let outcomes = core.import(&a.inputs, &opts, &|event| match event {
         ImportEvent::Started { total } => bar.update(0, total),
         ImportEvent::Item {
             done,

@@ -320,3 +320,54 @@ impl Bar {
         }
     }
 }
+
+/// How a long-running command (`sync --watch`, `watch run`) prints the core's events for
+/// people, on stderr: file changes, folder status, sync states, retries.
+pub fn print_event(e: &crate::events::Event) {
+    use crate::events::Event;
+    use crate::sync::SyncEvent;
+    use crate::watch::service::Notice;
+    let suffix =
+        |what: Option<&str>, sep: &str| what.map(|d| format!("{sep}{d}")).unwrap_or_default();
+    match e {
+        Event::Watch(Notice::Change {
+            path,
+            kind,
+            image_id,
+            detail,
+            ..
+        }) => eprintln!(
+            "{:<9} {path}{}{}",
+            kind.to_string(),
+            image_id
+                .as_deref()
+                .map(|i| format!(" [{i}]"))
+                .unwrap_or_default(),
+            suffix(detail.as_deref(), ": ")
+        ),
+        Event::Watch(Notice::Folder { folder })
+            if folder.status != crate::model::FolderStatus::Scanning || folder.detail.is_none() =>
+        {
+            eprintln!(
+                "{:<9} {}{}",
+                folder.status.as_str(),
+                folder.path,
+                suffix(folder.detail.as_deref(), ": ")
+            )
+        }
+        Event::Sync(SyncEvent::Image { id, state, error }) => eprintln!(
+            "{:<9} {id}{}",
+            state.to_string(),
+            suffix(error.as_deref(), ": ")
+        ),
+        Event::Sync(SyncEvent::Retry { what, message }) => {
+            eprintln!("retrying {what}: {message}")
+        }
+        Event::SyncStatus(st) => {
+            if let Some(err) = &st.error {
+                eprintln!("sync stopped: {}", err.message);
+            }
+        }
+        _ => {}
+    }
+}

@@ -10,9 +10,10 @@ use crate::error::{Error, Result};
 use crate::library::Library;
 use crate::remote::{self, RemoteSpec};
 use crate::secrets::{Credentials, Keychain, Secret, SecretStore};
+use crate::service::Vitrine;
 use crate::sync::links::{self, LinkFormat};
 use crate::sync::probe::{self, CheckStatus};
-use crate::sync::{SyncEvent, SyncOptions};
+use crate::sync::{EngineOptions, Summary, SyncEvent, SyncOptions};
 
 #[derive(Subcommand, Debug)]
 pub enum RemoteCmd {
@@ -166,30 +167,31 @@ fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
     Ok(true)
 }
 
-/// Reads credentials from the terminal without echo (or from stdin lines in a script).
+/// Reads credentials from the terminal, the secret without echo (or from stdin lines in a
+/// script).
 fn prompt_credentials() -> Result<Credentials> {
     let stdin = std::io::stdin();
     let tty = stdin.is_terminal();
-    let ask = |label: &str, hide: bool| -> Result<String> {
-        if tty {
-            eprint!("{label}: ");
-            let _ = std::io::stderr().flush();
-        }
-        let _echo = (tty && hide).then(EchoOff::new).flatten();
-        let mut line = String::new();
-        stdin
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Error::io("reading credentials", e))?;
-        if tty && hide {
-            eprintln!();
-        }
+    let read = |label: &str, hide: bool| -> Result<String> {
+        let io = |e| Error::io("reading credentials", e);
+        let line = if tty && hide {
+            rpassword::prompt_password(format!("{label}: ")).map_err(io)?
+        } else {
+            if tty {
+                eprint!("{label}: ");
+                let _ = std::io::stderr().flush();
+            }
+            let mut line = String::new();
+            stdin.lock().read_line(&mut line).map_err(io)?;
+            line
+        };
         Ok(line.trim().to_string())
     };
-    let id = ask("Access key id", false)?;
-    let secret = ask("Secret access key", true)?;
+    let id = read("Access key id", false)?;
+    let secret = read("Secret access key", true)?;
     if id.is_empty() || secret.is_empty() {
-        return Err(Error::remote(crate::error::ErrorCode::CredentialsMissing,
+        return Err(Error::remote(
+            crate::error::ErrorCode::CredentialsMissing,
             "no credentials given: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or type them when asked",
         ));
     }
@@ -198,36 +200,6 @@ fn prompt_credentials() -> Result<Credentials> {
         secret_access_key: Secret::new(secret),
         session_token: None,
     })
-}
-
-/// Turns terminal echo off until dropped.
-struct EchoOff(libc::termios);
-
-impl EchoOff {
-    fn new() -> Option<Self> {
-        // SAFETY: tcgetattr/tcsetattr on stdin with a zeroed, then filled, termios struct.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(0, &mut t) != 0 {
-                return None;
-            }
-            let saved = t;
-            t.c_lflag &= !libc::ECHO;
-            if libc::tcsetattr(0, libc::TCSANOW, &t) != 0 {
-                return None;
-            }
-            Some(EchoOff(saved))
-        }
-    }
-}
-
-impl Drop for EchoOff {
-    fn drop(&mut self) {
-        // SAFETY: restores the attributes read in `new`.
-        unsafe {
-            libc::tcsetattr(0, libc::TCSANOW, &self.0);
-        }
-    }
 }
 
 fn test(lib: &Library, out: &Out) -> Result<bool> {
@@ -315,7 +287,7 @@ fn show(lib: &Library, out: &Out) -> Result<bool> {
     Ok(true)
 }
 
-pub fn sync_cmd(lib: &Library, a: SyncArgs, out: &Out) -> Result<bool> {
+pub fn sync_cmd(lib: &Arc<Library>, a: SyncArgs, out: &Out) -> Result<bool> {
     let r = remote::open_active(&lib.catalog(), None)?;
     if a.retry_failed {
         let n = lib.catalog().retry_failed_sync()?;
@@ -323,18 +295,19 @@ pub fn sync_cmd(lib: &Library, a: SyncArgs, out: &Out) -> Result<bool> {
             eprintln!("{n} failed item(s) queued again");
         }
     }
+    if a.watch {
+        drop(r);
+        return sync_watch(lib, &a, out);
+    }
     let mut opts = SyncOptions {
         allow_mass_delete: a.allow_deletes,
-        watch: a.watch,
         stop: stop_on_signal(),
         ..SyncOptions::default()
     };
     if let Some(w) = a.workers {
         opts.workers = w.clamp(1, 64);
     }
-    let _ = a.once;
     let json = out.json;
-    let watch = a.watch;
     let bar = out.progress("syncing");
     let summary = crate::sync::run(lib, &r, &opts, &|e| match &e {
         SyncEvent::Progress { done, queued, .. } => {
@@ -343,22 +316,26 @@ pub fn sync_cmd(lib: &Library, a: SyncArgs, out: &Out) -> Result<bool> {
         SyncEvent::Retry { what, message } if !json => {
             bar.suspend(|| eprintln!("retrying {what}: {message}"))
         }
-        SyncEvent::Image { id, state, error } if !json => bar.suspend(|| {
-            if watch || error.is_some() {
-                eprintln!(
-                    "{state:<7} {id}{}",
-                    error
-                        .as_deref()
-                        .map(|e| format!(": {e}"))
-                        .unwrap_or_default()
-                )
-            }
-        }),
+        SyncEvent::Image {
+            id,
+            state,
+            error: Some(error),
+        } if !json => bar.suspend(|| eprintln!("{state:<7} {id}: {error}")),
         _ => {}
     });
     bar.finish();
     let summary = summary?;
-    let human = format!(
+    out.value(&summary, &summary_line(&summary));
+    if opts.stop.load(Ordering::SeqCst) {
+        // `--once` cut short by a signal: the bucket is not in sync yet.
+        eprintln!("interrupted: items may remain queued; run `vitrine sync --once` again");
+        return Ok(false);
+    }
+    Ok(summary.failed == 0)
+}
+
+fn summary_line(summary: &Summary) -> String {
+    format!(
         "{} uploaded, {} moved, {} deleted, {} failed{}{}",
         summary.uploaded,
         summary.moved,
@@ -378,22 +355,62 @@ pub fn sync_cmd(lib: &Library, a: SyncArgs, out: &Out) -> Result<bool> {
                 e.message
             ))
             .collect::<String>()
-    );
-    out.value(&summary, &human);
-    if !watch && STOP.load(Ordering::SeqCst) {
-        // `--once` cut short by a signal: the bucket is not in sync yet.
-        eprintln!("interrupted: items may remain queued; run `vitrine sync --once` again");
-        return Ok(false);
-    }
-    Ok(summary.failed == 0)
+    )
 }
 
-pub fn link_cmd(lib: &Library, a: LinkArgs, out: &Out) -> Result<bool> {
+/// `sync --watch`: the core's sync engine (the one the app runs) until SIGINT/SIGTERM, fed by
+/// the change monitor when other processes queue work. Stops, exiting 1, when the engine halts
+/// on something that needs a person (a mass delete, credentials); prints the totals on exit.
+fn sync_watch(lib: &Arc<Library>, a: &SyncArgs, out: &Out) -> Result<bool> {
+    let stop = stop_on_signal();
+    let json = out.json;
+    let core = Vitrine::new(
+        lib.clone(),
+        None,
+        Arc::new(move |e| {
+            if !json {
+                super::output::print_event(&e);
+            }
+        }),
+        EngineOptions {
+            allow_mass_delete: a.allow_deletes,
+            workers: a.workers,
+        },
+    );
+    let sync = core.start_sync();
+    let _monitor = core.start_change_monitor()?;
+    let halted = loop {
+        if stop.load(Ordering::SeqCst) {
+            break None;
+        }
+        if let Some(e) = core.sync().halted() {
+            break Some(e);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    drop(sync);
+    if let Some(e) = halted {
+        let message = match core.sync().status()?.mass_delete {
+            Some(m) => crate::sync::SyncError::MassDelete {
+                deletes: m.deletes,
+                total: m.total,
+            }
+            .to_string(),
+            None => e.message,
+        };
+        return Err(Error::remote(e.code, message));
+    }
+    let totals = core.sync().totals();
+    out.value(&totals, &summary_line(&totals));
+    Ok(totals.failed == 0)
+}
+
+pub fn link_cmd(core: &Vitrine, a: LinkArgs, out: &Out) -> Result<bool> {
     let fmt: LinkFormat = a.format.parse()?;
     let expires = a.expires.as_deref().map(links::parse_expiry).transpose()?;
-    let cat = lib.catalog_connection()?;
-    let r = remote::open_active(&cat, None)?;
-    let link = links::link(&cat, &r, &a.id, expires, fmt)?;
+    // Scripts ask for bucket links: without a remote, say how to add one.
+    remote::active(&core.library().catalog())?;
+    let link = core.link(&a.id, fmt, expires)?;
     if !out.json {
         if let Some(at) = &link.expires_at {
             eprintln!("expires {at}");
@@ -406,27 +423,17 @@ pub fn link_cmd(lib: &Library, a: LinkArgs, out: &Out) -> Result<bool> {
     Ok(true)
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
-/// A flag set by SIGINT or SIGTERM (the sync finishes the items in flight, then exits).
+/// A flag set by SIGINT or SIGTERM (Ctrl-C / Ctrl-Break on Windows): the work in flight
+/// finishes, then the command exits.
 pub(super) fn stop_on_signal() -> Arc<AtomicBool> {
-    // SAFETY: installs an async-signal-safe handler that only stores to an atomic.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
-    let flag = Arc::new(AtomicBool::new(false));
-    let f = flag.clone();
-    std::thread::spawn(move || loop {
-        if STOP.load(Ordering::SeqCst) {
-            f.store(true, Ordering::SeqCst);
-            return;
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        if let Err(e) = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst)) {
+            eprintln!("warning: cannot handle Ctrl-C ({e}); stop with a kill instead");
         }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    });
-    flag
+        flag
+    })
+    .clone()
 }

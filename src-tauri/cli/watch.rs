@@ -9,9 +9,12 @@ use std::time::Duration;
 use super::output::Out;
 use crate::catalog::{FolderOptions, WatchedFolder};
 use crate::error::{Error, Result};
+use crate::events::Event;
 use crate::library::Library;
 use crate::model::{OnDelete, Visibility};
-use crate::sync::{SyncEvent, SyncOptions};
+use crate::service::Vitrine;
+use crate::sync::{EngineOptions, SyncOptions};
+use crate::watch::service::Notice;
 use crate::watch::{self, service, ScanReport, WatchLock};
 
 #[derive(Subcommand, Debug)]
@@ -78,7 +81,7 @@ pub struct AddArgs {
     no_scan: bool,
 }
 
-pub fn watch_cmd(lib: &Library, cmd: WatchCmd, out: &Out) -> Result<bool> {
+pub fn watch_cmd(lib: &Arc<Library>, cmd: WatchCmd, out: &Out) -> Result<bool> {
     match cmd {
         WatchCmd::Add(a) => add(lib, a, out),
         WatchCmd::List => {
@@ -364,148 +367,60 @@ fn elsewhere() -> Error {
     )
 }
 
-/// The foreground daemon: the watcher on this thread, the sync engine on another.
-fn run(lib: &Library, out: &Out, allow_deletes: bool) -> Result<bool> {
-    let Some(_lock) = WatchLock::try_take(lib)? else {
-        return Err(elsewhere());
-    };
+/// The foreground daemon: the core's watcher and sync engine (the ones the app runs), until
+/// SIGINT/SIGTERM. `--json`: one line per watcher notice.
+fn run(lib: &Arc<Library>, out: &Out, allow_deletes: bool) -> Result<bool> {
     let stop = super::remote::stop_on_signal();
     let json = out.json;
+    let elsewhere_seen = Arc::new(AtomicBool::new(false));
+    let seen = elsewhere_seen.clone();
+    let core = Vitrine::new(
+        lib.clone(),
+        None,
+        Arc::new(move |e: Event| {
+            if let Event::Watch(Notice::WatchedElsewhere) = e {
+                seen.store(true, Ordering::SeqCst);
+                return;
+            }
+            if !json {
+                super::output::print_event(&e);
+            } else if let Event::Watch(n) = &e {
+                if let Ok(line) = serde_json::to_string(n) {
+                    println!("{line}");
+                }
+            }
+        }),
+        EngineOptions {
+            allow_mass_delete: allow_deletes,
+            workers: None,
+        },
+    );
     if watch::folders(lib)?.is_empty() && !json {
         eprintln!("no watched folders yet: add one with `vitrine watch add DIR` (picked up while running)");
     }
+    if lib.catalog().active_remote()?.is_none() && !json {
+        eprintln!("no remote set up: images stay local (`vitrine remote add` to sync)");
+    }
+    let opts = service::ServiceOptions {
+        allow_mass_deletes: allow_deletes,
+        ..service::ServiceOptions::default()
+    };
+    let mut watcher = core.start_watcher(opts, false);
+    let sync = core.start_sync();
+    let _monitor = core.start_change_monitor()?;
     if !json {
         eprintln!("watching; press Ctrl-C to stop");
     }
-    let result = std::thread::scope(|s| {
-        let sync = s.spawn(|| sync_loop(lib, &stop, json, allow_deletes));
-        let print = |n: service::Notice| print_notice(&n, json);
-        let opts = service::ServiceOptions {
-            allow_mass_deletes: allow_deletes,
-            ..service::ServiceOptions::default()
-        };
-        let r = service::run(lib, &opts, &print, &stop);
-        stop.store(true, Ordering::SeqCst);
-        let _ = sync.join();
-        r
-    });
-    result?;
+    while !stop.load(Ordering::SeqCst) && !watcher.is_finished() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    watcher.stop();
+    drop(sync);
+    if elsewhere_seen.load(Ordering::SeqCst) {
+        return Err(elsewhere());
+    }
     if !json {
         eprintln!("stopped");
     }
     Ok(true)
-}
-
-fn print_notice(n: &service::Notice, json: bool) {
-    if json {
-        if let Ok(line) = serde_json::to_string(n) {
-            println!("{line}");
-        }
-        return;
-    }
-    match n {
-        service::Notice::Change {
-            path,
-            kind,
-            image_id,
-            detail,
-            ..
-        } => eprintln!(
-            "{kind:<9} {path}{}{}",
-            image_id
-                .as_deref()
-                .map(|i| format!(" [{i}]"))
-                .unwrap_or_default(),
-            detail
-                .as_deref()
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default()
-        ),
-        service::Notice::Folder { folder } => {
-            if folder.status != crate::model::FolderStatus::Scanning || folder.detail.is_none() {
-                eprintln!(
-                    "{:<9} {}{}",
-                    folder.status.as_str(),
-                    folder.path,
-                    folder
-                        .detail
-                        .as_deref()
-                        .map(|d| format!(": {d}"))
-                        .unwrap_or_default()
-                );
-            }
-        }
-        service::Notice::WatchedElsewhere => {}
-    }
-}
-
-/// Runs the sync engine while watching: waits for a remote to be set up, restarts after
-/// errors (a wrong key is reported once per attempt, every 30 s).
-fn sync_loop(lib: &Library, stop: &Arc<AtomicBool>, json: bool, allow_deletes: bool) {
-    let mut said_local = false;
-    let wait = |secs: u64| {
-        for _ in 0..secs * 10 {
-            if stop.load(Ordering::SeqCst) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    while !stop.load(Ordering::SeqCst) {
-        let active = lib.catalog_connection().and_then(|c| c.active_remote());
-        match active {
-            Ok(Some(_)) => {}
-            Ok(None) => {
-                if !said_local && !json {
-                    eprintln!("no remote set up: images stay local (`vitrine remote add` to sync)");
-                    said_local = true;
-                }
-                wait(2);
-                continue;
-            }
-            Err(e) => {
-                eprintln!("sync: {e}");
-                wait(30);
-                continue;
-            }
-        }
-        let opened = lib
-            .catalog_connection()
-            .and_then(|c| crate::remote::open_active(&c, None));
-        let remote = match opened {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("sync: {e} (retrying in 30 s)");
-                wait(30);
-                continue;
-            }
-        };
-        let opts = SyncOptions {
-            watch: true,
-            stop: stop.clone(),
-            allow_mass_delete: allow_deletes,
-            ..SyncOptions::default()
-        };
-        let result = crate::sync::run(lib, &remote, &opts, &|e| {
-            if json {
-                return;
-            }
-            match &e {
-                SyncEvent::Image { id, state, error } => eprintln!(
-                    "{:<9} {id}{}",
-                    state.to_string(),
-                    error
-                        .as_deref()
-                        .map(|e| format!(": {e}"))
-                        .unwrap_or_default()
-                ),
-                SyncEvent::Retry { what, message } => eprintln!("retrying {what}: {message}"),
-                _ => {}
-            }
-        });
-        if let Err(e) = result {
-            eprintln!("sync stopped: {e} (retrying in 30 s)");
-            wait(30);
-        }
-    }
 }

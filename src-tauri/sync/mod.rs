@@ -7,6 +7,9 @@
 //! exponentially with jitter; after `max_attempts` a job is quarantined with its error
 //! (`vitrine sync --retry-failed`). Credentials errors stop the run: nothing else would work.
 
+pub mod engine;
+#[cfg(test)]
+pub(crate) mod engine_tests;
 mod feed;
 mod jobs;
 pub mod links;
@@ -15,6 +18,7 @@ pub mod probe;
 mod restore;
 pub mod strip;
 
+pub use engine::{EngineOptions, MassDelete, SyncEngine, SyncStatus};
 pub use restore::fetch_original;
 
 use serde::Serialize;

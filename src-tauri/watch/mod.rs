@@ -15,6 +15,7 @@ pub mod apply;
 pub mod filter;
 pub mod scan;
 pub mod service;
+pub mod supervisor;
 
 use serde::Serialize;
 use std::path::{Path, PathBuf};

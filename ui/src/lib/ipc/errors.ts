@@ -1,8 +1,10 @@
+import type { ErrorCode } from './bindings/ErrorCode';
+
 /** An error meant for people: `message` is shown as is, `code` is stable for logic. */
 export class UserError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = 'UserError';
     this.code = code;
@@ -17,7 +19,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function toUserError(e: unknown): UserError {
   if (e instanceof UserError) return e;
   if (isRecord(e) && typeof e.message === 'string') {
-    const code = typeof e.code === 'string' ? e.code : 'internal';
+    const code = typeof e.code === 'string' ? (e.code as ErrorCode) : 'internal';
     return new UserError(code, e.message);
   }
   if (typeof e === 'string') return new UserError('internal', e);

@@ -1,6 +1,6 @@
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import type { LibraryChanged, Notice, SyncEvent, SyncStatus } from './types';
+import type { ChangeReason, Notice, Progress, SyncEvent, SyncStatus } from './types';
 
 export type Unlisten = () => void;
 
@@ -22,9 +22,17 @@ function wrap(p: Promise<UnlistenFn>): Unlisten {
   };
 }
 
+// One listener per channel of the core's `Event` (`Event::CHANNELS` in src-tauri/events.rs;
+// a Rust test checks that every channel is listened to here).
+
 /** `library-changed`: the catalog changed (this app, the CLI, the watcher). */
-export function onLibraryChanged(cb: (reason: LibraryChanged['reason']) => void): Unlisten {
-  return wrap(listen<LibraryChanged>('library-changed', (e) => cb(e.payload.reason)));
+export function onLibraryChanged(cb: (reason: ChangeReason) => void): Unlisten {
+  return wrap(listen<{ reason: ChangeReason }>('library-changed', (e) => cb(e.payload.reason)));
+}
+
+/** `import-progress`: a batch of imports is under way (any window's, or the watcher's). */
+export function onImportProgress(cb: (p: Progress) => void): Unlisten {
+  return wrap(listen<Progress>('import-progress', (e) => cb(e.payload)));
 }
 
 /** `sync-event`: an image's remote state changed, a retry, or progress of the running sync. */

@@ -16,7 +16,7 @@ import type {
   SyncEvent,
   SyncStatus,
   ImportEvent,
-  LibraryChanged,
+  ChangeReason,
   ListQuery,
   Outcome,
   Settings,
@@ -195,7 +195,7 @@ export class FakeLibrary {
     return this.calls.filter((c) => c.cmd === cmd);
   }
 
-  #changed(reason: LibraryChanged['reason']): void {
+  #changed(reason: ChangeReason): void {
     if (this.#emitEvents) void emit('library-changed', { reason });
   }
 
@@ -316,24 +316,25 @@ export class FakeLibrary {
   }
 
   #link(r: ImageRecord, format: string, expires: number | undefined): ImageLink {
-    const alt = r.prompt || r.filename;
+    const alt = r.filename;
+    const base = { id: r.id, visibility: r.visibility };
     const fmt = (url: string) =>
       format === 'markdown' ? `![${alt}](${url})` : format === 'html' ? `<img src="${url}" alt="${alt}">` : format === 'bbcode' ? `[img]${url}[/img]` : url;
     const key = (area: string) => `${area}/${r.sha256.slice(0, 2)}/${r.sha256}.${ext(r)}`;
     if (!this.remote) {
       const url = `file:///home/me/.local/share/vitrine/originals/${key('x').slice(2)}`;
-      return { kind: 'local', url, text: fmt(url), expires_at: null, ready: true };
+      return { ...base, kind: 'local', url, text: fmt(url), expires_at: null, ready: true };
     }
     if (r.visibility === 'private') {
       if (!r.object_key) throw { code: 'link_unavailable', message: `${r.id} is not in the bucket yet` };
       const secs = expires ?? 86_400;
       if (secs < 1 || secs > 7 * 86_400) throw { code: 'invalid_input', message: 'invalid link expiry (from 1 second to 7 days)' };
       const url = `${this.remote.endpoint || 'https://s3.amazonaws.com'}/${this.remote.bucket}/${key('private')}?X-Amz-Expires=${secs}&X-Amz-Signature=fake`;
-      return { kind: 'presigned', url, text: fmt(url), expires_at: iso(Date.now() + secs * 1000), ready: true };
+      return { ...base, kind: 'presigned', url, text: fmt(url), expires_at: iso(Date.now() + secs * 1000), ready: true };
     }
     if (!this.remote.public_url) throw { code: 'link_unavailable', message: `remote "${this.remote.name}" has no public URL` };
     const url = `${this.remote.public_url}/${key('public')}`;
-    return { kind: 'public', url, text: fmt(url), expires_at: null, ready: r.object_key === key('public') && r.remote_state === 'synced' };
+    return { ...base, kind: 'public', url, text: fmt(url), expires_at: null, ready: r.object_key === key('public') && r.remote_state === 'synced' };
   }
 
   #sleep(): Promise<void> {
@@ -415,7 +416,7 @@ export class FakeLibrary {
       return { input, status: 'error', id: null, error: 'corrupt image: unexpected end of data', code: 'corrupt' };
     }
     if (/404|expired/.test(input)) {
-      return { input, status: 'error', id: null, error: 'link expired or not found (HTTP 404)', code: 'http' };
+      return { input, status: 'error', id: null, error: 'link expired or not found (HTTP 404)', code: 'link_expired' };
     }
     const existing = this.records.find((r) => r.source_path === input || r.source_url === input);
     if (existing) {

@@ -9,7 +9,7 @@ import {
   pickFolder,
   pickFolders,
   type FileDrop,
-  type LibraryChanged,
+  type ChangeReason,
   type MassDelete,
   type Unlisten,
 } from '../ipc';
@@ -151,7 +151,7 @@ export class App {
     this.gallery.setKnownTotal(this.counts.countFor(this.gallery.filter));
   }
 
-  libraryChanged(reason: LibraryChanged['reason']): void {
+  libraryChanged(reason: ChangeReason): void {
     this.#refreshGallery();
     this.#refreshCounts();
     if (reason === 'external') {

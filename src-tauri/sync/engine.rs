@@ -1,13 +1,16 @@
 //! Bucket sync in the background: one thread drains the durable queue (`sync::run`) into the
-//! active remote whenever there is work, and reports what happens through an injected sink
-//! (decoupled from the app handle, so tests collect the reports in a Vec).
+//! active remote whenever there is work, and reports what happens as [`Event`]s through an
+//! injected sink (decoupled from any window, so tests collect them in a Vec). The app, `vitrine
+//! sync --watch` and `vitrine watch run` all run this engine, started by the core's service
+//! ([`crate::service::Vitrine`]).
 //!
-//! Work is signalled, not polled: the app kicks the engine after an import, an edit or a
-//! delete, and the `data_version` watcher kicks it when another process (the CLI) committed.
+//! Work is signalled, not polled: the core kicks the engine after an import, an edit, a delete
+//! or a watched-folder change, and the change monitor kicks it when another process committed.
 //! A kick with nothing queued costs one count query; a minute without kicks checks anyway.
-//! Errors that retrying cannot fix (credentials, keychain, a mass delete) halt the engine
-//! until the user retries or saves new settings. A mass delete halts until the user confirms
-//! it (`retry_allowing_deletes`): the next drain alone may then delete, later ones check again.
+//! Errors that retrying at once cannot fix (credentials, keychain) halt the engine until the
+//! user retries, saves new settings, or [`HALT_RETRY`] passes. A mass delete halts until the user
+//! confirms it (`retry_allowing_deletes`): the next drain alone may then delete, later ones
+//! check again (unless the engine was started with `allow_mass_delete`).
 
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,29 +18,30 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::error::IpcError;
 use crate::catalog::Catalog;
+use crate::error::{ErrorCode, ErrorInfo};
+use crate::events::{Event, EventSink};
 use crate::library::Library;
 use crate::model::{now_ms, rfc3339, RemoteState};
 use crate::secrets::SecretStore;
 use crate::sync::{self, Remote, Summary, SyncError, SyncEvent, SyncOptions};
 
 /// What the UI shows about sync as a whole (the `sync-status` event and `sync_status`).
-#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct SyncStatus {
     /// The active remote's name; `null` when no bucket is set up.
     pub remote: Option<String>,
     /// A drain is in progress.
     pub running: bool,
     /// Jobs waiting or in progress.
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub queued: u64,
     /// Jobs quarantined after repeated failures ("Retry failed").
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub failed: u64,
     /// Images synced by the current (or last) drain.
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub done: u64,
     /// What the last finished drain did.
     pub last: Option<Summary>,
@@ -45,7 +49,7 @@ pub struct SyncStatus {
     pub last_run_at: Option<String>,
     /// Why sync stopped (credentials, keychain, a mass delete): nothing runs until "Retry"
     /// or new settings.
-    pub error: Option<IpcError>,
+    pub error: Option<ErrorInfo>,
     /// With a `mass_delete` error: what the stopped sync would delete. Nothing is deleted
     /// until the user confirms (`sync_allow_deletes`).
     pub mass_delete: Option<MassDelete>,
@@ -53,12 +57,12 @@ pub struct SyncStatus {
 
 /// A sync stopped before deleting a large share of the bucket: `deletes` of the `total` files
 /// the bucket holds for this library belong to images removed from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct MassDelete {
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub deletes: u64,
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub total: u64,
 }
 
@@ -69,19 +73,22 @@ impl SyncStatus {
     }
 }
 
-/// What the engine reports; the app emits these as `sync-event` and `sync-status`.
-#[derive(Debug, Clone)]
-pub enum Report {
-    Sync(SyncEvent),
-    Status(SyncStatus),
-}
-
-pub type Sink = Arc<dyn Fn(Report) + Send + Sync>;
-
 /// Checks the queue even without a kick this often (work from a process that died).
 const IDLE_CHECK: Duration = Duration::from_secs(60);
 /// Live status updates during a drain, at most this often.
 const STATUS_EVERY: Duration = Duration::from_millis(250);
+/// A sync halted by credentials or the keychain tries again by itself after this long (the
+/// user may fix the keychain or the bucket's keys outside Vitrine).
+pub const HALT_RETRY: Duration = Duration::from_secs(30);
+
+/// How an engine runs; the same rules for every front end.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Deletes are never held back as a mass delete (`--allow-deletes`).
+    pub allow_mass_delete: bool,
+    /// Parallel transfers (default: `SyncOptions::default()`).
+    pub workers: Option<usize>,
+}
 
 #[derive(Default)]
 struct Control {
@@ -96,24 +103,41 @@ struct Control {
     halted: bool,
     /// The user confirmed the mass delete that halted sync: the next drain (only) may delete.
     allow_deletes_once: bool,
+    /// When a halt by credentials may be retried by itself (`None`: a mass delete waits for
+    /// the user).
+    retry_at: Option<Instant>,
 }
 
 impl Control {
     fn has_something_to_do(&self) -> bool {
         self.shutdown || (self.kick && self.paused == 0 && !self.halted)
     }
+
+    /// A halt whose time to retry has come is lifted (the status keeps its error until the
+    /// next drain says otherwise).
+    fn lift_expired_halt(&mut self, now: Instant) {
+        if self.halted && self.retry_at.is_some_and(|t| now >= t) {
+            self.halted = false;
+            self.retry_at = None;
+            self.kick = true;
+            self.reopen = true;
+        }
+    }
 }
 
 struct Shared {
     lib: Arc<Library>,
     secrets: Option<Arc<dyn SecretStore>>,
+    opts: EngineOptions,
     control: Mutex<Control>,
     wake: Condvar,
     /// Stops the drain in progress (workers finish the job in hand).
     stop: Arc<AtomicBool>,
     status: Mutex<SyncStatus>,
     remote: Mutex<Option<Remote>>,
-    sink: Mutex<Sink>,
+    sink: Mutex<EventSink>,
+    /// What every drain since the start did, added up (`sync --watch` prints it on exit).
+    totals: Mutex<Summary>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -139,6 +163,7 @@ impl Drop for Paused<'_> {
         c.paused = c.paused.saturating_sub(1);
         c.reopen = true;
         c.halted = false;
+        c.retry_at = None;
         // New settings may mean another bucket: a confirmation given before them lapses.
         c.allow_deletes_once = false;
         c.kick = true;
@@ -149,24 +174,30 @@ impl Drop for Paused<'_> {
 
 impl SyncEngine {
     /// `secrets`: where credentials are read (`None`: the environment, then the OS keychain).
-    pub fn new(lib: Arc<Library>, secrets: Option<Arc<dyn SecretStore>>) -> Self {
+    pub fn new(
+        lib: Arc<Library>,
+        secrets: Option<Arc<dyn SecretStore>>,
+        opts: EngineOptions,
+    ) -> Self {
         SyncEngine {
             shared: Arc::new(Shared {
                 lib,
                 secrets,
+                opts,
                 control: Mutex::new(Control::default()),
                 wake: Condvar::new(),
                 stop: Arc::new(AtomicBool::new(false)),
                 status: Mutex::new(SyncStatus::default()),
                 remote: Mutex::new(None),
                 sink: Mutex::new(Arc::new(|_| {})),
+                totals: Mutex::new(Summary::default()),
             }),
             thread: Mutex::new(None),
         }
     }
 
     /// Starts the background thread (once), reporting to `sink`.
-    pub fn start(&self, sink: Sink) {
+    pub fn start(&self, sink: EventSink) {
         let mut thread = lock(&self.thread);
         if thread.is_some() {
             return;
@@ -217,11 +248,12 @@ impl SyncEngine {
             && st
                 .error
                 .as_ref()
-                .is_some_and(|e| e.code == crate::error::ErrorCode::MassDelete)
+                .is_some_and(|e| e.code == ErrorCode::MassDelete)
         {
             c.allow_deletes_once = true;
         }
         c.halted = false;
+        c.retry_at = None;
         c.reopen = true;
         c.kick = true;
         st.clear_error();
@@ -283,6 +315,20 @@ impl SyncEngine {
     pub fn remote(&self, cat: &Catalog) -> crate::Result<Remote> {
         self.shared.open_remote(cat, false)
     }
+
+    /// Stopped by an error, and why: a mass delete (waits for confirmation) or credentials
+    /// (retried by itself after [`HALT_RETRY`]). `None` while running or idle.
+    pub fn halted(&self) -> Option<ErrorInfo> {
+        let halted = lock(&self.shared.control).halted;
+        halted
+            .then(|| lock(&self.shared.status).error.clone())
+            .flatten()
+    }
+
+    /// What every drain since the start did, added up.
+    pub fn totals(&self) -> Summary {
+        lock(&self.shared.totals).clone()
+    }
 }
 
 impl Drop for SyncEngine {
@@ -295,13 +341,23 @@ impl Shared {
     fn run(self: Arc<Self>) {
         let mut c = lock(&self.control);
         loop {
-            while !c.has_something_to_do() {
+            loop {
+                c.lift_expired_halt(Instant::now());
+                if c.has_something_to_do() {
+                    break;
+                }
+                let wait = c
+                    .retry_at
+                    .filter(|_| c.halted)
+                    .map(|t| t.saturating_duration_since(Instant::now()))
+                    .unwrap_or(IDLE_CHECK)
+                    .min(IDLE_CHECK);
                 let (g, waited) = self
                     .wake
-                    .wait_timeout(c, IDLE_CHECK)
+                    .wait_timeout(c, wait)
                     .unwrap_or_else(|p| p.into_inner());
                 c = g;
-                if waited.timed_out() {
+                if waited.timed_out() && !c.halted {
                     c.kick = true;
                 }
             }
@@ -314,24 +370,25 @@ impl Shared {
             let allow_deletes = std::mem::take(&mut c.allow_deletes_once);
             self.stop.store(false, Ordering::SeqCst);
             drop(c);
-            let halt = self.drain(reopen, allow_deletes);
+            let halt = self.drain(reopen, allow_deletes || self.opts.allow_mass_delete);
             c = lock(&self.control);
             c.draining = false;
-            if halt && c.paused == 0 {
+            if let Some(retry) = halt.filter(|_| c.paused == 0) {
                 c.halted = true;
+                c.retry_at = retry.then(|| Instant::now() + HALT_RETRY);
             }
             self.wake.notify_all();
         }
     }
 
-    fn emit(&self, report: Report) {
+    fn emit(&self, event: Event) {
         let sink = lock(&self.sink).clone();
-        sink(report);
+        sink(event);
     }
 
     fn emit_status(&self) {
         let st = lock(&self.status).clone();
-        self.emit(Report::Status(st));
+        self.emit(Event::SyncStatus(st));
     }
 
     fn open_remote(&self, cat: &Catalog, reopen: bool) -> crate::Result<Remote> {
@@ -345,22 +402,23 @@ impl Shared {
         Ok(r)
     }
 
-    /// One drain of the queue. Returns true when sync must halt (until Retry or new settings).
-    /// `allow_deletes`: the user confirmed a mass delete.
-    fn drain(&self, reopen: bool, allow_deletes: bool) -> bool {
+    /// One drain of the queue. Returns `Some(retry)` when sync must halt until Retry or new
+    /// settings (`retry`: also by itself after [`HALT_RETRY`]). `allow_deletes`: the user
+    /// confirmed a mass delete.
+    fn drain(&self, reopen: bool, allow_deletes: bool) -> Option<bool> {
         let cat = match self.lib.catalog_connection() {
             Ok(c) => c,
-            Err(e) => return self.failed(e.into(), false),
+            Err(e) => return self.failed(e.into(), None),
         };
         let row = match cat.active_remote() {
             Ok(r) => r,
-            Err(e) => return self.failed(e.into(), false),
+            Err(e) => return self.failed(e.into(), None),
         };
         let Some(row) = row else {
             *lock(&self.remote) = None;
             *lock(&self.status) = SyncStatus::default();
             self.emit_status();
-            return false;
+            return None;
         };
         // The remote's settings changed under us (e.g. `vitrine remote add` from a shell).
         let stale = lock(&self.remote).as_ref().is_some_and(|r| r.row != row);
@@ -368,12 +426,12 @@ impl Shared {
             Ok(r) => r,
             Err(e) => {
                 lock(&self.status).remote = Some(row.name.clone());
-                return self.failed(e.into(), true);
+                return self.failed(e.into(), Some(true));
             }
         };
         let counts = match cat.sync_counts() {
             Ok(c) => c,
-            Err(e) => return self.failed(e.into(), false),
+            Err(e) => return self.failed(e.into(), None),
         };
         {
             let mut st = lock(&self.status);
@@ -388,15 +446,18 @@ impl Shared {
         }
         self.emit_status();
         if counts.queued + counts.running == 0 {
-            return false;
+            return None;
         }
 
-        let opts = SyncOptions {
+        let mut opts = SyncOptions {
             watch: false,
             allow_mass_delete: allow_deletes,
             stop: self.stop.clone(),
             ..SyncOptions::default()
         };
+        if let Some(w) = self.opts.workers {
+            opts.workers = w.clamp(1, 64);
+        }
         let live = LiveStatus {
             shared: self,
             cat: Mutex::new(cat),
@@ -406,27 +467,27 @@ impl Shared {
         let cat = live.cat.into_inner().unwrap_or_else(|p| p.into_inner());
         let halt = match result {
             Ok(summary) => {
+                add_up(&mut lock(&self.totals), &summary);
                 lock(&self.status).last = Some(summary);
-                false
+                None
             }
             Err(SyncError::MassDelete { deletes, total }) => {
                 // The core's message names the CLI flag; the app asks with a button instead.
                 let mut st = lock(&self.status);
-                st.error = Some(IpcError::new(
-                    crate::error::ErrorCode::MassDelete,
+                st.error = Some(ErrorInfo::new(
+                    ErrorCode::MassDelete,
                     format!(
                         "stopped: this sync would delete {deletes} of {total} images' files \
                          from the bucket; nothing is deleted until you confirm"
                     ),
                 ));
                 st.mass_delete = Some(MassDelete { deletes, total });
-                true
+                Some(false)
             }
             Err(e) => {
                 let code = e.code();
-                let halts = code == crate::error::ErrorCode::RemoteAuth;
-                lock(&self.status).error = Some(IpcError::new(code, e.to_string()));
-                halts
+                lock(&self.status).error = Some(ErrorInfo::new(code, e.to_string()));
+                (code == ErrorCode::RemoteAuth).then_some(true)
             }
         };
         {
@@ -442,7 +503,7 @@ impl Shared {
         halt
     }
 
-    fn failed(&self, e: IpcError, halt: bool) -> bool {
+    fn failed(&self, e: ErrorInfo, halt: Option<bool>) -> Option<bool> {
         {
             let mut st = lock(&self.status);
             st.running = false;
@@ -471,7 +532,7 @@ impl LiveStatus<'_> {
         {
             lock(&self.shared.status).done += 1;
         }
-        self.shared.emit(Report::Sync(e));
+        self.shared.emit(Event::Sync(e));
         {
             let mut last = lock(&self.last);
             if last.elapsed() < STATUS_EVERY {
@@ -486,4 +547,14 @@ impl LiveStatus<'_> {
         }
         self.shared.emit_status();
     }
+}
+
+/// Adds one drain's summary to the totals (errors: the latest drain's list).
+fn add_up(totals: &mut Summary, s: &Summary) {
+    totals.uploaded += s.uploaded;
+    totals.deleted += s.deleted;
+    totals.moved += s.moved;
+    totals.retried += s.retried;
+    totals.failed = s.failed;
+    totals.errors = s.errors.clone();
 }
