@@ -1,6 +1,7 @@
 // Re-exports of the generated bindings so the rest of the UI imports from one place.
 export type { Bucket } from './bindings/Bucket';
 export type { Check } from './bindings/Check';
+export type { CommandName } from './bindings/CommandName';
 export type { CheckStatus } from './bindings/CheckStatus';
 export type { ImageLink } from './bindings/ImageLink';
 export type { ItemError } from './bindings/ItemError';
