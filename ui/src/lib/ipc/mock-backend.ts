@@ -16,7 +16,7 @@ export { mockIPC, mockWindows, mockConvertFileSrc } from '@tauri-apps/api/mocks'
 export { emit } from '@tauri-apps/api/event';
 
 export { FakeLibrary, type Call, type FakeOptions, type InvokedName } from './mock/library';
-export { emptyStatus, fakeFolder, fakeId, fakeRecord } from './mock/fixtures';
+export { emptyStatus, fakeDetail, fakeFolder, fakeId, fakeRecord } from './mock/fixtures';
 export { handlers, type Handler, type HandlerTable } from './mock/handlers';
 
 /** Installs the fake core behind `invoke`, events and drag-drop. */
