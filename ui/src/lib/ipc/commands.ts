@@ -1,6 +1,7 @@
 import { Channel, invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { toUserError } from './errors';
 import type {
+  CommandName,
   FolderOptions,
   WatchedFolder,
   WatchEvent,
@@ -23,7 +24,8 @@ import type {
   Visibility,
 } from './types';
 
-async function call<T>(cmd: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
+/** Every command name is checked against the generated list of the core's commands. */
+async function call<T>(cmd: CommandName, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
     return await invoke<T>(cmd, args, options);
   } catch (e) {

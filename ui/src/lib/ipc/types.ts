@@ -1,6 +1,7 @@
 // Re-exports of the generated bindings so the rest of the UI imports from one place.
 export type { Bucket } from './bindings/Bucket';
 export type { Check } from './bindings/Check';
+export type { CommandName } from './bindings/CommandName';
 export type { CheckStatus } from './bindings/CheckStatus';
 export type { ImageLink } from './bindings/ImageLink';
 export type { ItemError } from './bindings/ItemError';
@@ -18,7 +19,6 @@ export type { ImageRecord } from './bindings/ImageRecord';
 export type { ImportEvent } from './bindings/ImportEvent';
 export type { ImportSummary } from './bindings/ImportSummary';
 export type { ChangeReason } from './bindings/ChangeReason';
-export type { CommandName } from './bindings/CommandName';
 export type { ErrorCode } from './bindings/ErrorCode';
 export type { ErrorInfo } from './bindings/ErrorInfo';
 export type { Event } from './bindings/Event';

@@ -31,7 +31,7 @@ describe('visibility toggle (optimistic)', () => {
     const { lib, gallery, detail, toasts } = await setup();
     const rec = gallery.items.find((r) => r?.visibility === 'private')!;
     await detail.open(rec.id);
-    lib.failures = { set_visibility: { code: 'sync', message: 'bucket unreachable' } };
+    lib.failures = { set_visibility: { code: 'remote_unreachable', message: 'bucket unreachable' } };
     const p = detail.setVisibility(rec.id, 'unlisted');
     expect(gallery.get(rec.id)?.visibility).toBe('unlisted');
     await p;
@@ -82,7 +82,7 @@ describe('tags (optimistic)', () => {
     const rec = gallery.items[0]!;
     await detail.open(rec.id);
     const before = [...(detail.record?.tags ?? [])];
-    lib.failures = { edit_tags: { code: 'invalid', message: 'tag too long' } };
+    lib.failures = { edit_tags: { code: 'invalid_input', message: 'tag too long' } };
     await detail.editTags(rec.id, ['x'], []);
     expect(detail.record?.tags).toEqual(before);
     expect(toasts.list.at(-1)?.message).toContain('tag too long');
@@ -189,7 +189,7 @@ describe('onChanged hook (sidebar counts)', () => {
     expect(changed).toBe(1);
     await detail.setVisibility(rec.id, rec.visibility === 'public' ? 'private' : 'public');
     expect(changed).toBe(2);
-    lib.failures = { edit_tags: { code: 'x', message: 'nope' } };
+    lib.failures = { edit_tags: { code: 'internal', message: 'nope' } };
     await detail.editTags(rec.id, ['other'], []);
     expect(changed).toBe(2);
   });

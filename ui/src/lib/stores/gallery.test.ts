@@ -124,7 +124,7 @@ describe('Gallery paging (keyset)', () => {
   });
 
   it('an error stops paging and retry resumes it', async () => {
-    const lib = fakeCore({ count: 5, failures: { list_images: { code: 'db', message: 'database is locked' } } });
+    const lib = fakeCore({ count: 5, failures: { list_images: { code: 'database', message: 'database is locked' } } });
     const g = new Gallery();
     g.setFilter({ sort: 'newest' });
     await g.idle();

@@ -32,12 +32,12 @@ export interface SyncSummary {
 /** Error codes whose fix is in the bucket settings. */
 const SETTINGS_FIXES = new Set(['remote_auth', 'credentials_missing', 'keychain_unavailable', 'keychain_locked', 'keychain']);
 
-/** What a `mass_delete` stop would delete: from the status, else from its message ("N of M"). */
+/**
+ * What a `mass_delete` stop would delete, as the status carries it (`mass_delete`). The
+ * message is for people and is never parsed: without the fields there is nothing to confirm.
+ */
 export function massDelete(s: SyncStatus): MassDelete | null {
-  if (s.error?.code !== 'mass_delete') return null;
-  if (s.mass_delete) return s.mass_delete;
-  const m = /(\d+) of (\d+)/.exec(s.error.message);
-  return m ? { deletes: Number(m[1]), total: Number(m[2]) } : null;
+  return s.error?.code === 'mass_delete' ? s.mass_delete : null;
 }
 
 /** "This sync would delete 25 of 30 images' files from your bucket." */

@@ -42,8 +42,13 @@ describe('summarize', () => {
     expect(s).toMatchObject({ tone: 'error', text: 'Sync stopped', action: 'retry', settings: false, deletes: { deletes: 25, total: 30 } });
     expect(s.detail).toBe("This sync would delete 25 of 30 images' files from your bucket. Nothing is deleted until you confirm.");
     expect(s.detail).not.toContain('--allow-deletes');
-    // Without the numbers in the status, they come from the message.
-    expect(massDelete({ ...stop, mass_delete: null })).toEqual({ deletes: 25, total: 30 });
+    // Without the numbers in the status nothing is read from the message: a plain stop, no confirm.
+    const bare = { ...stop, mass_delete: null };
+    expect(massDelete(bare)).toBeNull();
+    expect(summarize(bare)).toMatchObject({ tone: 'error', text: 'Sync stopped', action: 'retry', settings: false });
+    expect(summarize(bare).deletes).toBeUndefined();
+    // The numbers count only with a mass_delete stop.
+    expect(massDelete(status({ error: { code: 'remote', message: 'refused' }, mass_delete: { deletes: 1, total: 2 } }))).toBeNull();
     // Other stops offer no delete.
     expect(summarize(status({ error: { code: 'remote_auth', message: 'refused' } })).deletes).toBeUndefined();
     expect(massDelete(status({ error: { code: 'remote', message: '3 of 4 parts' } }))).toBeNull();

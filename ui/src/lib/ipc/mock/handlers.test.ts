@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import commandsSource from '../commands.ts?raw';
+import * as api from '../commands';
+import { errorMessage } from '../errors';
+import type { FolderOptions, RemoteForm } from '../types';
+import { fakeCore } from '../../../test/helpers';
+import { fakeId } from './fixtures';
+import { handlers, type HandlerTable } from './handlers';
+
+/** The command names `commands.ts` passes to `call(…)`, read from its source. */
+function commandsTheUiCalls(): string[] {
+  const names = [...commandsSource.matchAll(/\bcall(?:<[^>]*>)?\(\s*'([a-z_]+)'/g)].map((m) => m[1]);
+  return [...new Set(names)].sort();
+}
+
+const form: RemoteForm = {
+  name: null,
+  provider: 'minio',
+  endpoint: 'http://127.0.0.1:9000',
+  bucket: 'pics',
+  region: null,
+  prefix: null,
+  path_style: true,
+  path: null,
+  public_url: null,
+  strip_location: true,
+};
+
+const folderOptions: FolderOptions = {
+  recursive: true,
+  include: [],
+  exclude: [],
+  tags: [],
+  visibility: 'private',
+  copy: false,
+  on_delete: 'keep',
+  poll: false,
+};
+
+/**
+ * One call of every function `commands.ts` exports, in an order that sets up what the next
+ * needs (a bucket before testing it, a folder before pausing it). A new function without an
+ * entry here is a type error.
+ */
+const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
+  libraryInfo: () => api.libraryInfo(),
+  listImages: () => api.listImages({ sort: 'name', limit: 10 }),
+  getImage: () => api.getImage(fakeId(0)),
+  importInputs: () => api.importInputs(['/home/me/new.png'], 'file', ['new'], () => {}),
+  importBlob: () => api.importBlob(new Uint8Array([137, 80, 78, 71]), 'pasted.png'),
+  editTags: () => api.editTags(fakeId(0), ['x'], []),
+  setVisibility: () => api.setVisibility(fakeId(0), 'public'),
+  deleteImages: () => api.deleteImages([fakeId(1)]),
+  stats: () => api.stats(),
+  tagCounts: () => api.tagCounts(),
+  revealImage: () => api.revealImage(fakeId(0)),
+  imageLink: () => api.imageLink(fakeId(0), 'markdown'),
+  getSettings: () => api.getSettings(),
+  setSettings: async () => api.setSettings(await api.getSettings()),
+  getRemote: () => api.getRemote(),
+  setRemote: () => api.setRemote(form, 'AKID', 'SECRET'),
+  testRemote: () => api.testRemote(),
+  syncStatus: () => api.syncStatus(),
+  retryFailedSync: () => api.retryFailedSync(),
+  syncAllowDeletes: () => api.syncAllowDeletes(),
+  removeRemote: () => api.removeRemote('main'),
+  watchedFolders: () => api.watchedFolders(),
+  addWatchedFolder: () => api.addWatchedFolder('/home/me/Screenshots', folderOptions),
+  pauseWatchedFolder: () => api.pauseWatchedFolder(1, true),
+  watchEvents: () => api.watchEvents(),
+  removeWatchedFolder: () => api.removeWatchedFolder(1),
+};
+
+describe('the mock handler table', () => {
+  it('has a handler for every command commands.ts calls', () => {
+    const called = commandsTheUiCalls();
+    expect(called.length, 'commands read from commands.ts').toBeGreaterThan(20);
+    const missing = called.filter((c) => !Object.hasOwn(handlers, c));
+    expect(missing, 'commands without a mock handler').toEqual([]);
+  });
+
+  it('answers every api function through invoke, without an unknown command', async () => {
+    const lib = fakeCore({ count: 5 });
+    const failed: string[] = [];
+    for (const [name, run] of Object.entries(everyApiCall)) {
+      try {
+        await run();
+      } catch (e) {
+        failed.push(`api.${name}: ${errorMessage(e)}`);
+      }
+    }
+    expect(failed).toEqual([]);
+    const invoked = new Set(lib.calls.map((c) => c.cmd));
+    expect(commandsTheUiCalls().filter((c) => !invoked.has(c)), 'commands no api call reached').toEqual([]);
+  });
+
+  it('is typed against CommandName: a missing or misspelt command does not compile', () => {
+    const { library_info: _, ...withoutOne } = handlers;
+    // @ts-expect-error library_info is missing
+    const missing: HandlerTable = withoutOne;
+    // @ts-expect-error libary_info is not a command
+    const misspelt: HandlerTable = { ...handlers, libary_info: () => null };
+    expect(Object.keys(missing)).not.toContain('library_info');
+    expect(Object.keys(misspelt)).toContain('libary_info');
+  });
+
+  it('rejects a command the core does not have as Tauri does, and answers plugins', async () => {
+    const lib = fakeCore();
+    await expect(lib.handle('no_such_command', {})).rejects.toBe('command no_such_command not found');
+    lib.dialogResult = '/home/me/Pictures';
+    await expect(lib.handle('plugin:dialog|open', {})).resolves.toBe('/home/me/Pictures');
+    await expect(lib.handle('plugin:notification|notify', {})).resolves.toBeNull();
+    expect(lib.callsOf('plugin:dialog|open')).toHaveLength(1);
+  });
+
+  it('fails a command as `failures` says, with the code the UI branches on', async () => {
+    const lib = fakeCore({ count: 1, failures: { stats: { code: 'database', message: 'database is locked' } } });
+    await expect(api.stats()).rejects.toMatchObject({ code: 'database', message: 'database is locked' });
+    lib.failures = {};
+    await expect(api.stats()).resolves.toMatchObject({ images: 1 });
+  });
+});

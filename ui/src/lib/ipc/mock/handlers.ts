@@ -1,0 +1,167 @@
+/**
+ * The fake core's IPC surface: one handler per command of the generated `CommandName` union,
+ * so a command the Rust side adds, drops or renames is a type error until this table follows.
+ * Each handler reads its args as `commands.ts` sends them and delegates to the `FakeLibrary`.
+ */
+import type { Channel } from '@tauri-apps/api/core';
+import type {
+  CommandName,
+  FolderOptions,
+  ImportEvent,
+  ImportSummary,
+  ErrorInfo,
+  LibraryInfo,
+  LinkFormat,
+  ListQuery,
+  RemoteForm,
+  Settings,
+  SourceKind,
+  Visibility,
+  WatchedFolder,
+} from '../types';
+import { fakeDetail } from './fixtures';
+import type { FakeLibrary } from './library';
+
+/** The args object `invoke` was given (raw bytes for `import_blob`). */
+export type Args = Record<string, unknown>;
+
+/** Answers one command: its result, or a thrown `ErrorInfo` as the core rejects. */
+export type Handler = (lib: FakeLibrary, args: Args, options: unknown) => unknown;
+
+/** Every command has a handler, and nothing else does. */
+export type HandlerTable = { readonly [K in CommandName]: Handler };
+
+async function importInputs(lib: FakeLibrary, a: Args): Promise<ImportSummary> {
+  const inputs = a.inputs as string[];
+  const ch = a.onEvent as Channel<ImportEvent>;
+  const send = (e: ImportEvent) => ch.onmessage(e);
+  const total = inputs.length;
+  send({ event: 'started', total });
+  const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0 };
+  for (let i = 0; i < total; i++) {
+    await lib.sleep();
+    const outcome = lib.importOne(inputs[i], a.source as SourceKind, (a.tags as string[]) ?? []);
+    if (outcome.status === 'imported') summary.imported++;
+    else if (outcome.status === 'duplicate') summary.duplicates++;
+    else summary.failed++;
+    send({ event: 'item', done: i + 1, total, outcome });
+    if (outcome.status === 'imported') lib.changed('import');
+  }
+  send({ event: 'finished', ...summary });
+  return summary;
+}
+
+export const handlers: HandlerTable = {
+  library_info: (lib): LibraryInfo => ({ root: lib.settings.library_path, images: lib.records.length, version: '0.1.0-mock' }),
+  list_images: (lib, a) => lib.list((a.query ?? {}) as ListQuery),
+  get_image: (lib, a) => fakeDetail(lib.find(a.id as string)),
+  import_inputs: importInputs,
+  import_blob: (lib, _bytes, options) => {
+    // The bytes are the body; the name travels url-encoded in a header.
+    const headers = ((options ?? {}) as { headers?: Record<string, string> }).headers ?? {};
+    const name = decodeURIComponent(headers['x-vitrine-name'] ?? 'pasted.png');
+    const o = lib.importOne(lib.pasteInput(name), 'paste', []);
+    if (o.status === 'imported') lib.changed('import');
+    return { ...o, input: name };
+  },
+  edit_tags: (lib, a) => {
+    const r = lib.find(a.id as string);
+    const remove = new Set(a.remove as string[]);
+    r.tags = [...new Set([...r.tags, ...(a.add as string[])])].filter((t) => !remove.has(t)).sort();
+    lib.changed('edit');
+    return r.tags;
+  },
+  set_visibility: (lib, a) => {
+    const r = lib.find(a.id as string);
+    r.visibility = a.visibility as Visibility;
+    lib.changed('edit');
+    return { ...r };
+  },
+  delete_images: (lib, a) => {
+    const ids = new Set(a.ids as string[]);
+    const gone = lib.records.filter((r) => ids.has(r.id)).map((r) => r.id);
+    lib.records = lib.records.filter((r) => !ids.has(r.id));
+    lib.deleted.push(...gone);
+    lib.changed('delete');
+    return gone;
+  },
+  stats: (lib) => lib.stats(),
+  tag_counts: (lib) => lib.tagCounts(),
+  reveal_image: (lib, a) => {
+    lib.find(a.id as string);
+    return null;
+  },
+  image_link: (lib, a) => lib.link(lib.find(a.id as string), a.format as LinkFormat, a.expires as number | undefined),
+  get_settings: (lib) => ({ ...lib.settings }),
+  set_settings: (lib, a) => {
+    lib.settings = { ...lib.settings, ...(a.settings as Settings) };
+    return { ...lib.settings };
+  },
+  get_remote: (lib) => (lib.remote ? { ...lib.remote } : null),
+  set_remote: (lib, a) => {
+    const view = lib.setRemote(a.remote as RemoteForm, a.accessKeyId as string | undefined, a.secretAccessKey as string | undefined);
+    lib.changed('edit');
+    lib.syncStatus();
+    return view;
+  },
+  remove_remote: (lib, a) => {
+    lib.removeRemote(a.name);
+    lib.changed('edit');
+    lib.syncStatus();
+    return null;
+  },
+  test_remote: (lib) => {
+    if (!lib.remote) throw { code: 'no_remote', message: 'no remote is set up for this library' } satisfies ErrorInfo;
+    return structuredClone(lib.probe);
+  },
+  sync_status: (lib) => ({ ...lib.syncState }),
+  retry_failed_sync: (lib) => {
+    const status = lib.retryFailed();
+    lib.changed('edit');
+    return status;
+  },
+  sync_allow_deletes: (lib) => {
+    // The core restarts the stopped sync; only a `mass_delete` stop is confirmed by it.
+    lib.syncState = { ...lib.syncState, error: null, mass_delete: null };
+    return { ...lib.syncState };
+  },
+  // As the core answers: a paused folder says so as soon as the flag is set.
+  watched_folders: (lib): WatchedFolder[] => lib.folders.map((f) => ({ ...f, status: f.paused ? 'paused' : f.status })),
+  add_watched_folder: (lib, a) => {
+    const f = lib.addFolder(a.path as string, a.options as FolderOptions);
+    lib.pickUp(f.id);
+    return f;
+  },
+  remove_watched_folder: (lib, a) => {
+    lib.folders.splice(lib.folders.indexOf(lib.folder(a.id)), 1);
+    return null;
+  },
+  pause_watched_folder: (lib, a) => {
+    const f = lib.folder(a.id);
+    f.paused = a.paused as boolean;
+    lib.pickUp(f.id);
+    return null;
+  },
+  watch_events: (lib, a) => {
+    const id = a.folderId ?? null;
+    const limit = Math.min(Math.max((a.limit as number | null) ?? 50, 1), 500);
+    return lib.watchLog
+      .filter((e) => id === null || e.folder_id === id)
+      .slice(-limit)
+      .reverse()
+      .map((e) => ({ ...e }));
+  },
+};
+
+function isCommand(cmd: string): cmd is CommandName {
+  return Object.hasOwn(handlers, cmd);
+}
+
+/** Answers `invoke(cmd)`: a command from the table, a plugin's call, or a rejection as Tauri's. */
+export function answer(lib: FakeLibrary, cmd: string, args: unknown, options: unknown): unknown {
+  if (isCommand(cmd)) return handlers[cmd](lib, (args ?? {}) as Args, options);
+  if (cmd === 'plugin:dialog|open') return lib.dialogResult;
+  if (cmd.startsWith('plugin:')) return null;
+  // Tauri rejects a command it does not know with a bare string.
+  throw `command ${cmd} not found`;
+}

@@ -1,0 +1,404 @@
+/**
+ * The fake core's state and what it does with it: the catalog, the bucket settings, sync and
+ * watched folders, kept in memory. The IPC surface (`invoke(name)`) is the handler table in
+ * `handlers.ts`; tests reach the state and the event helpers here directly.
+ */
+import { emit } from '@tauri-apps/api/event';
+import type {
+  CommandName,
+  Bucket,
+  FolderOptions,
+  ImageLink,
+  ImageRecord,
+  ErrorInfo,
+  ChangeReason,
+  LinkFormat,
+  ListQuery,
+  Notice,
+  Outcome,
+  ProbeReport,
+  RemoteForm,
+  RemoteView,
+  Settings,
+  Sort,
+  SourceKind,
+  Stats,
+  SyncEvent,
+  SyncStatus,
+  WatchedFolder,
+  WatchEvent,
+} from '../types';
+import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
+import { answer } from './handlers';
+
+export interface Call {
+  cmd: string;
+  args: unknown;
+  options?: unknown;
+}
+
+/** A command, or a plugin's (`plugin:dialog|open`). */
+export type InvokedName = CommandName | `plugin:${string}`;
+
+export interface FakeOptions {
+  count?: number;
+  /** ms between streamed import events (0 in tests). */
+  delay?: number;
+  /** Make a command reject: command → error payload. */
+  failures?: Partial<Record<CommandName, ErrorInfo>>;
+}
+
+const ORDER: Record<Sort, (a: ImageRecord, b: ImageRecord) => number> = {
+  newest: (a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id),
+  oldest: (a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id),
+  taken: (a, b) => (b.taken_at ?? b.created_at).localeCompare(a.taken_at ?? a.created_at) || b.id.localeCompare(a.id),
+  name: (a, b) => a.filename.localeCompare(b.filename) || a.id.localeCompare(b.id),
+  size: (a, b) => b.bytes - a.bytes || b.id.localeCompare(a.id),
+};
+
+export class FakeLibrary {
+  records: ImageRecord[] = [];
+  calls: Call[] = [];
+  deleted: string[] = [];
+  settings: Settings = fakeSettings();
+  /** The configured bucket (`get_remote`), never with secrets. */
+  remote: RemoteView | null = null;
+  /** The fake OS keychain: remote name → credentials (never returned by any command). */
+  keychain = new Map<string, { accessKeyId: string; secretAccessKey: string }>();
+  syncState: SyncStatus = emptyStatus();
+  /** What `test_remote` answers. */
+  probe: ProbeReport = passingProbe();
+  /** Watched folders as the catalog has them (`watched_folders`). */
+  folders: WatchedFolder[] = [];
+  /** The watcher's log, oldest first (`watch_events` answers newest first). */
+  watchLog: WatchEvent[] = [];
+  /** What the native dialog (`plugin:dialog|open`) answers: a path, paths, or null (cancelled). */
+  dialogResult: string | string[] | null = null;
+  delay: number;
+  failures: Partial<Record<CommandName, ErrorInfo>>;
+  #next: number;
+  #nextFolder = 1;
+  #nextEvent = 1;
+  #emitEvents = false;
+
+  constructor(opts: FakeOptions = {}) {
+    const count = opts.count ?? 0;
+    for (let i = 0; i < count; i++) this.records.push(fakeRecord(i));
+    this.#next = count;
+    this.delay = opts.delay ?? 0;
+    this.failures = opts.failures ?? {};
+  }
+
+  enableEvents(): void {
+    this.#emitEvents = true;
+  }
+
+  callsOf(cmd: InvokedName): Call[] {
+    return this.calls.filter((c) => c.cmd === cmd);
+  }
+
+  /** One `invoke`: recorded, failed as `failures` says, else answered by the handler table. */
+  async handle(cmd: string, args: unknown, options?: unknown): Promise<unknown> {
+    this.calls.push({ cmd, args, options });
+    const fail = this.failures[cmd as CommandName];
+    if (fail) throw fail;
+    return answer(this, cmd, args, options);
+  }
+
+  // --- Events, as the core announces its own changes ---
+
+  /** Emits `library-changed`. */
+  changed(reason: ChangeReason): void {
+    if (this.#emitEvents) void emit('library-changed', { reason });
+  }
+
+  /** Sends a `sync-event` (and updates the record it names, as the core would). */
+  syncEvent(e: SyncEvent): void {
+    if (e.kind === 'image') {
+      const r = this.records.find((x) => x.id === e.id);
+      if (r) {
+        r.remote_state = e.state;
+        r.remote_error = e.error;
+        if (e.state === 'synced') r.object_key = objectKey(r.visibility === 'private' ? 'private' : 'public', r);
+      }
+    }
+    if (this.#emitEvents) void emit('sync-event', e);
+  }
+
+  /** Sends a `sync-status` with `over` applied. */
+  syncStatus(over: Partial<SyncStatus> = {}): void {
+    this.syncState = { ...this.syncState, ...over };
+    if (this.#emitEvents) void emit('sync-status', { ...this.syncState });
+  }
+
+  /**
+   * Sends a `watch-notice`, applying it first as the core would have: a folder notice
+   * replaces the folder's row, a change is logged.
+   */
+  watchNotice(n: Notice): void {
+    if (n.type === 'folder') {
+      const i = this.folders.findIndex((f) => f.id === n.folder.id);
+      if (i >= 0) this.folders[i] = { ...n.folder };
+    } else if (n.type === 'change') {
+      this.watchLog.push({ id: this.#nextEvent++, folder_id: n.folder_id, at: iso(Date.now()), kind: n.kind, path: n.path, image_id: n.image_id, detail: n.detail });
+    }
+    if (this.#emitEvents) void emit('watch-notice', n).catch(() => {});
+  }
+
+  /** The fake watcher reports a file change in a folder. */
+  watchChange(folderId: number, kind: string, path: string, detail: string | null = null, imageId: string | null = null): void {
+    this.watchNotice({ type: 'change', folder_id: folderId, path, kind, image_id: imageId, detail });
+  }
+
+  /** The fake watcher reports a folder's status (with `over` applied to its row). */
+  watchStatus(folderId: number, over: Partial<WatchedFolder>): void {
+    const f = this.folders.find((x) => x.id === folderId);
+    if (f) this.watchNotice({ type: 'folder', folder: { ...f, ...over } });
+  }
+
+  // --- The catalog ---
+
+  find(id: string): ImageRecord {
+    const r = this.records.find((x) => x.id === id);
+    if (!r) throw { code: 'not_found', message: `no image with id ${id}` } satisfies ErrorInfo;
+    return r;
+  }
+
+  list(q: ListQuery): ImageRecord[] {
+    let rows = this.records.filter(
+      (r) =>
+        (!q.tag || r.tags.includes(q.tag)) &&
+        (!q.visibility || r.visibility === q.visibility) &&
+        (!q.remote_state || r.remote_state === q.remote_state) &&
+        (!q.source || r.source === q.source),
+    );
+    if (q.search) {
+      const words = q.search.toLowerCase().split(/\s+/).filter(Boolean);
+      rows = rows.filter((r) => {
+        const text = [r.filename, r.prompt, r.negative_prompt, r.model, ...r.tags].join(' ').toLowerCase();
+        return words.every((w) => text.includes(w));
+      });
+    }
+    rows.sort(ORDER[q.sort ?? 'newest']);
+    let start = 0;
+    if (q.after) {
+      const i = rows.findIndex((r) => r.id === q.after);
+      start = i < 0 ? rows.length : i + 1;
+    }
+    return rows.slice(start, start + (q.limit ?? 200));
+  }
+
+  stats(): Stats {
+    const group = (key: (r: ImageRecord) => string): Record<string, Bucket> => {
+      const out: Record<string, Bucket> = {};
+      for (const r of this.records) {
+        const b = (out[key(r)] ??= { count: 0, bytes: 0 });
+        b.count++;
+        b.bytes += r.bytes;
+      }
+      return out;
+    };
+    return {
+      images: this.records.length,
+      bytes: this.records.reduce((s, r) => s + r.bytes, 0),
+      by_format: group((r) => r.format),
+      by_source: group((r) => r.source),
+      by_visibility: group((r) => r.visibility),
+      by_remote_state: group((r) => r.remote_state),
+      tags: this.tagCounts().length,
+      with_ai_parameters: this.records.filter((r) => r.prompt).length,
+      thumbnails_pending: 0,
+      tombstones: this.deleted.length,
+      failed: this.records
+        .filter((r) => r.remote_state === 'failed')
+        .map((r) => ({ id: r.id, filename: r.filename, error: r.remote_error, attempts: r.remote_attempts })),
+    };
+  }
+
+  tagCounts(): Array<[string, number]> {
+    const m = new Map<string, number>();
+    for (const r of this.records) for (const t of r.tags) m.set(t, (m.get(t) ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  }
+
+  /** Imports one path or URL. Names with `corrupt`/`bad` (or .txt/.pdf) fail, as do `404`/`expired` URLs. */
+  importOne(input: string, source: SourceKind, tags: string[]): Outcome {
+    if (/\.(txt|pdf)$|corrupt|bad/i.test(input)) {
+      return { input, status: 'error', id: null, error: 'corrupt image: unexpected end of data', code: 'corrupt' };
+    }
+    if (/404|expired/.test(input)) {
+      return { input, status: 'error', id: null, error: 'link expired or not found (HTTP 404)', code: 'link_expired' };
+    }
+    const existing = this.records.find((r) => r.source_path === input || r.source_url === input);
+    if (existing) {
+      existing.tags = [...new Set([...existing.tags, ...tags])].sort();
+      return { input, status: 'duplicate', id: existing.id, error: null, code: null };
+    }
+    const n = this.#next++;
+    const isUrl = /^https?:/.test(input);
+    const name = input.split(/[\\/]/).pop() || `image-${n}.png`;
+    const rec = fakeRecord(n, {
+      filename: decodeURIComponent(name),
+      source,
+      source_path: isUrl ? null : input,
+      source_url: isUrl ? input : null,
+      tags: [...tags].sort(),
+      created_at: iso(Date.now() + n),
+      updated_at: iso(Date.now() + n),
+      visibility: 'private',
+      remote_state: 'local',
+      remote_error: null,
+      remote_attempts: 0,
+    });
+    this.records.push(rec);
+    return { input, status: 'imported', id: rec.id, error: null, code: null };
+  }
+
+  /** A name for pasted bytes that no earlier paste used. */
+  pasteInput(name: string): string {
+    return `paste:${this.#next}/${name}`;
+  }
+
+  /** Waits `delay` ms (between streamed import events). */
+  sleep(): Promise<void> {
+    return this.delay > 0 ? new Promise((r) => setTimeout(r, this.delay)) : Promise.resolve();
+  }
+
+  // --- Watched folders ---
+
+  addFolder(path: string, options: FolderOptions): WatchedFolder {
+    const clean = path.replace(/\/+$/, '');
+    if (!clean.startsWith('/')) throw invalid(`invalid folder: "${path}" (pass a folder, not a file)`);
+    if (clean.startsWith(this.settings.library_path) || this.settings.library_path.startsWith(clean)) {
+      throw invalid(`invalid folder: "${path}" (this folder holds (or is inside) the library itself; watch another folder)`);
+    }
+    for (const p of [...options.include, ...options.exclude]) {
+      if (!p.trim()) throw invalid('invalid pattern: "" (patterns cannot be empty)');
+    }
+    const tags = [...new Set(options.tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+    const existing = this.folders.find((f) => f.path === clean);
+    if (existing) {
+      Object.assign(existing, options, { tags });
+      return { ...existing };
+    }
+    const f = fakeFolder({ ...options, tags, id: this.#nextFolder++, path: clean, status: 'stopped', added_at: iso(Date.now()) });
+    this.folders.push(f);
+    this.folders.sort((a, b) => a.path.localeCompare(b.path));
+    return { ...f };
+  }
+
+  folder(id: unknown): WatchedFolder {
+    const f = this.folders.find((x) => x.id === id);
+    if (!f) throw { code: 'not_found', message: `watched folder ${String(id)}` } satisfies ErrorInfo;
+    return f;
+  }
+
+  /** The watcher picks a folder up after the command answered, as the core's does (~1 s). */
+  pickUp(id: number): void {
+    setTimeout(() => {
+      const f = this.folders.find((x) => x.id === id);
+      if (f) this.watchStatus(id, { status: f.paused ? 'paused' : 'watching', detail: null, scanned_at: iso(Date.now()) });
+    }, this.delay);
+  }
+
+  // --- The bucket and sync ---
+
+  setRemote(form: RemoteForm, accessKeyId?: string, secretAccessKey?: string): RemoteView {
+    const name = form.name || this.remote?.name || 'main';
+    const folder = form.provider === 'folder';
+    if (!folder) {
+      if (!!accessKeyId !== !!secretAccessKey) throw invalid('enter both the access key ID and the secret access key');
+      if (accessKeyId && secretAccessKey) this.keychain.set(name, { accessKeyId, secretAccessKey });
+      else if (!this.keychain.has(name)) {
+        throw { code: 'credentials_missing', message: 'enter the access key ID and secret access key of this bucket' } satisfies ErrorInfo;
+      }
+      if (!form.bucket) throw invalid('invalid bucket: "" (pass --bucket NAME)');
+    } else if (!form.path) {
+      throw invalid('invalid folder: "" (pass --path DIR)');
+    }
+    const pathStyle = ['minio', 'garage', 'r2'].includes(form.provider) || form.path_style;
+    const region = form.region || ({ r2: 'auto', tigris: 'auto', garage: 'garage' } as Record<string, string>)[form.provider] || 'us-east-1';
+    this.remote = {
+      name,
+      provider: form.provider,
+      endpoint: folder ? '' : (form.endpoint ?? ''),
+      region: folder ? '' : region,
+      bucket: folder ? '' : (form.bucket ?? ''),
+      prefix: form.prefix ?? '',
+      path_style: !folder && pathStyle,
+      path: folder ? form.path : null,
+      public_url: form.public_url || null,
+      strip_location: form.strip_location,
+      credentials: folder ? 'not needed' : 'keychain',
+    };
+    this.#setRemoteStates('pending');
+    this.syncState = { ...emptyStatus(), remote: name, queued: this.records.length };
+    return { ...this.remote };
+  }
+
+  removeRemote(name: unknown): void {
+    if (!this.remote || this.remote.name !== name) throw { code: 'no_remote', message: `there is no remote named "${String(name)}"` } satisfies ErrorInfo;
+    this.keychain.delete(this.remote.name);
+    this.remote = null;
+    this.#setRemoteStates('local');
+    this.syncState = emptyStatus();
+  }
+
+  #setRemoteStates(state: 'pending' | 'local'): void {
+    for (const r of this.records) {
+      r.remote_state = state;
+      r.object_key = null;
+      r.remote_error = null;
+    }
+  }
+
+  /** Quarantined items go again; a stopped sync restarts. */
+  retryFailed(): SyncStatus {
+    let n = 0;
+    for (const r of this.records) {
+      if (r.remote_state === 'failed') {
+        r.remote_state = 'pending';
+        n++;
+      }
+    }
+    this.syncState = { ...this.syncState, failed: 0, error: null, mass_delete: null, queued: this.syncState.queued + n };
+    return { ...this.syncState };
+  }
+
+  /** `image_link`: local without a bucket, presigned for a private image, else the public URL. */
+  link(r: ImageRecord, format: LinkFormat, expires: number | undefined): ImageLink {
+    if (!this.remote) {
+      const url = `file://${originalPath(r)}`;
+      return { id: r.id, visibility: r.visibility, kind: 'local', url, text: formatLink(url, r.filename, format), expires_at: null, ready: true };
+    }
+    const alt = r.filename;
+    if (r.visibility === 'private') {
+      if (!r.object_key) throw { code: 'link_unavailable', message: `${r.id} is not in the bucket yet` } satisfies ErrorInfo;
+      const secs = expires ?? 86_400;
+      if (secs < 1 || secs > 7 * 86_400) throw invalid('invalid link expiry (from 1 second to 7 days)');
+      const url = `${this.remote.endpoint || 'https://s3.amazonaws.com'}/${this.remote.bucket}/${objectKey('private', r)}?X-Amz-Expires=${secs}&X-Amz-Signature=fake`;
+      return { id: r.id, visibility: r.visibility, kind: 'presigned', url, text: formatLink(url, alt, format), expires_at: iso(Date.now() + secs * 1000), ready: true };
+    }
+    if (!this.remote.public_url) throw { code: 'link_unavailable', message: `remote "${this.remote.name}" has no public URL` } satisfies ErrorInfo;
+    const key = objectKey('public', r);
+    const url = `${this.remote.public_url}/${key}`;
+    return { id: r.id, visibility: r.visibility, kind: 'public', url, text: formatLink(url, alt, format), expires_at: null, ready: r.object_key === key && r.remote_state === 'synced' };
+  }
+}
+
+function invalid(message: string): ErrorInfo {
+  return { code: 'invalid_input', message };
+}
+
+function formatLink(url: string, alt: string, format: LinkFormat): string {
+  switch (format) {
+    case 'markdown':
+      return `![${alt}](${url})`;
+    case 'html':
+      return `<img src="${url}" alt="${alt}">`;
+    case 'bbcode':
+      return `[img]${url}[/img]`;
+    case 'url':
+      return url;
+  }
+}
