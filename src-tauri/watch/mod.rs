@@ -12,6 +12,7 @@
 //! One process watches a library at a time (`<library>/watch.lock`).
 
 pub mod apply;
+pub mod debounce;
 pub mod filter;
 pub mod scan;
 pub mod service;
