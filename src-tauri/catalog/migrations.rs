@@ -313,6 +313,11 @@ CREATE TABLE watch_events (
     detail    TEXT
 );
 "#,
+    // 4: a folder's scan progress as numbers (`detail` keeps the words: "scanning 1200/5000").
+    r#"
+ALTER TABLE watched_folders ADD COLUMN scan_done INTEGER;
+ALTER TABLE watched_folders ADD COLUMN scan_total INTEGER;
+"#,
 ];
 
 /// The schema version this build writes.
