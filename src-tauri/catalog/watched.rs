@@ -193,7 +193,32 @@ pub struct WatchEvent {
     pub kind: ChangeKind,
     pub path: String,
     pub image_id: Option<String>,
+    /// What happened, for people (e.g. "moved from …", a failure's reason).
     pub detail: Option<String>,
+    /// `moved`: the path it was at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "gui", ts(optional))]
+    pub moved_from: Option<String>,
+    /// `edited`: the image of the previous content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "gui", ts(optional))]
+    pub previous_id: Option<String>,
+    /// `edited` (to the previous image), `deleted` and `removed`: the folder's deletion rule
+    /// that applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "gui", ts(optional))]
+    pub rule: Option<OnDelete>,
+}
+
+/// What a change was beyond its kind, as fields (its `detail` says it in words, for people).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeFacts {
+    /// A move's old path.
+    pub moved_from: Option<String>,
+    /// The image an edit replaced.
+    pub previous_id: Option<String>,
+    /// The deletion rule that applied (to an edit's previous image, or a deleted file's).
+    pub rule: Option<OnDelete>,
 }
 
 /// Events kept in the catalog; older ones are trimmed.
@@ -525,15 +550,27 @@ impl Catalog {
         path: &str,
         image_id: Option<&str>,
         detail: Option<&str>,
+        facts: &ChangeFacts,
     ) -> Result<()> {
         let id = self
             .conn
             .prepare_cached(
-                "INSERT INTO watch_events (folder_id, at, kind, path, image_id, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                "INSERT INTO watch_events (folder_id, at, kind, path, image_id, detail,
+                    moved_from, previous_id, rule)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
             )?
             .query_row(
-                params![folder_id, now_ms(), kind.as_str(), path, image_id, detail],
+                params![
+                    folder_id,
+                    now_ms(),
+                    kind.as_str(),
+                    path,
+                    image_id,
+                    detail,
+                    facts.moved_from,
+                    facts.previous_id,
+                    facts.rule.map(OnDelete::as_str)
+                ],
                 |r| r.get::<_, i64>(0),
             )?;
         if id % 100 == 0 {
@@ -549,7 +586,8 @@ impl Catalog {
     /// this build does not know (written by a newer one) are left out.
     pub fn watch_events(&self, folder_id: Option<i64>, limit: u32) -> Result<Vec<WatchEvent>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, folder_id, at, kind, path, image_id, detail FROM watch_events
+            "SELECT id, folder_id, at, kind, path, image_id, detail, moved_from, previous_id, rule
+             FROM watch_events
              WHERE ?1 IS NULL OR folder_id = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![folder_id, limit], |r| {
@@ -565,6 +603,11 @@ impl Catalog {
                 path: r.get(4)?,
                 image_id: r.get(5)?,
                 detail: r.get(6)?,
+                moved_from: r.get(7)?,
+                previous_id: r.get(8)?,
+                rule: r
+                    .get::<_, Option<String>>(9)?
+                    .and_then(|t| t.parse::<OnDelete>().ok()),
             }))
         })?;
         let mut out = Vec::new();

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::scan;
-use crate::catalog::{ChangeKind, FileEntry, WatchedFolder};
+use crate::catalog::{ChangeFacts, ChangeKind, FileEntry, WatchedFolder};
 use crate::error::Result;
 use crate::import::{ImportError, ImportOptions, Status, Worker};
 use crate::library::Library;
@@ -88,6 +88,26 @@ impl Change {
             | Change::Edited { id, .. } => Some(id),
             Change::Gone { id, .. } => id.as_deref(),
             _ => None,
+        }
+    }
+
+    /// What it was beyond its kind, as fields; `rule` is the folder's deletion rule.
+    pub fn facts(&self, rule: OnDelete) -> ChangeFacts {
+        match self {
+            Change::Moved { from, .. } => ChangeFacts {
+                moved_from: Some(from.clone()),
+                ..ChangeFacts::default()
+            },
+            Change::Edited { old: Some(old), .. } => ChangeFacts {
+                previous_id: Some(old.clone()),
+                rule: Some(rule),
+                ..ChangeFacts::default()
+            },
+            Change::Gone { .. } => ChangeFacts {
+                rule: Some(rule),
+                ..ChangeFacts::default()
+            },
+            _ => ChangeFacts::default(),
         }
     }
 
@@ -319,13 +339,14 @@ impl<'a> Applier<'a> {
         let Some(kind) = change.kind() else {
             return Ok(());
         };
-        let detail = describe(change, self.folder.options.on_delete);
+        let rule = self.folder.options.on_delete;
         self.worker.catalog.add_watch_event(
             Some(self.folder.id),
             kind,
             change.path(path),
             change.image_id(),
-            detail.as_deref(),
+            describe(change, rule).as_deref(),
+            &change.facts(rule),
         )
     }
 }

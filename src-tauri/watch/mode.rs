@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::scan;
 use super::service::{Folder, Service};
-use crate::catalog::{Catalog, ChangeKind, WatchedFolder};
+use crate::catalog::{Catalog, ChangeFacts, ChangeKind, WatchedFolder};
 use crate::model::FolderStatus;
 
 /// How a folder is watched now.
@@ -111,6 +111,7 @@ impl Service<'_> {
                 &f.folder.path,
                 None,
                 Some(&why),
+                &ChangeFacts::default(),
             );
         }
         f.mode = Mode::Offline;
@@ -128,6 +129,7 @@ impl Service<'_> {
                     &f.folder.path,
                     None,
                     Some("the folder is back: rescanning"),
+                    &ChangeFacts::default(),
                 );
                 self.start(f);
             }

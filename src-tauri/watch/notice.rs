@@ -18,7 +18,21 @@ pub enum Notice {
         path: String,
         kind: ChangeKind,
         image_id: Option<String>,
+        // What happened, for people. (Plain comments here: the fields are documented on
+        // WatchEvent, whose fields these are.)
         detail: Option<String>,
+        // `moved`: the path it was at.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "gui", ts(optional))]
+        moved_from: Option<String>,
+        // `edited`: the image of the previous content.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "gui", ts(optional))]
+        previous_id: Option<String>,
+        // `edited` (to the previous image), `deleted`, `removed`: the deletion rule applied.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "gui", ts(optional))]
+        rule: Option<OnDelete>,
     },
     /// Another process (the app or `vitrine watch run`) watches this library.
     WatchedElsewhere,
@@ -28,12 +42,17 @@ impl Notice {
     /// A change the user hears about (`None` for unchanged, skipped or still being written
     /// files). `path` is the path handled; a move is reported at its new place.
     pub fn change(folder_id: i64, path: &str, change: &Change, rule: OnDelete) -> Option<Notice> {
+        let kind = change.kind()?;
+        let facts = change.facts(rule);
         Some(Notice::Change {
             folder_id,
-            kind: change.kind()?,
+            kind,
             path: change.path(path).to_string(),
             image_id: change.image_id().map(str::to_string),
             detail: apply::describe(change, rule),
+            moved_from: facts.moved_from,
+            previous_id: facts.previous_id,
+            rule: facts.rule,
         })
     }
 
@@ -45,6 +64,9 @@ impl Notice {
             kind: ChangeKind::Failed,
             image_id: None,
             detail: Some(error.to_string()),
+            moved_from: None,
+            previous_id: None,
+            rule: None,
         }
     }
 }
