@@ -8,9 +8,9 @@
 //! - [`vanish`]: files gone: grace for moves, deletion rules, mass deletes held back.
 //! - [`once`]: one-off work for front ends: add a folder and import it, scan every folder.
 //! - [`service`]: the long-running watcher, decoupled from the app by a sink ([`notice`]);
-//!   [`debounce`] (a pure state machine) says when a changed path is looked at, [`mode`]
-//!   how each folder is watched (events, polling, offline, paused) and [`rescan`] runs its
-//!   scans.
+//!   [`debounce`] (a pure state machine) says when a changed path is looked at, [`settle`]
+//!   looks and imports, [`mode`] says how each folder is watched (events, polling, offline,
+//!   paused) and [`rescan`] runs its scans.
 //!
 //! Folders and what was last seen in them live in the catalog (`watched_folders`,
 //! `watched_files`), so a scan on start finds what changed while nothing was watching.
@@ -26,6 +26,7 @@ pub mod reconcile;
 mod rescan;
 pub mod scan;
 pub mod service;
+mod settle;
 pub mod vanish;
 
 use std::path::Path;
