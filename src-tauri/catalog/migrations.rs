@@ -313,6 +313,16 @@ CREATE TABLE watch_events (
     detail    TEXT
 );
 "#,
+    // 4: what people read in words, as numbers and fields too: a folder's scan progress
+    // (`detail` keeps "scanning 1200/5000"); a move's old path, the image an edit replaced and
+    // the deletion rule that applied (an event's `detail` keeps its sentence).
+    r#"
+ALTER TABLE watched_folders ADD COLUMN scan_done INTEGER;
+ALTER TABLE watched_folders ADD COLUMN scan_total INTEGER;
+ALTER TABLE watch_events ADD COLUMN moved_from TEXT;
+ALTER TABLE watch_events ADD COLUMN previous_id TEXT;
+ALTER TABLE watch_events ADD COLUMN rule TEXT;
+"#,
 ];
 
 /// The schema version this build writes.

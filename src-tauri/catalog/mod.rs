@@ -23,7 +23,9 @@ pub use stats::{Bucket, FailedItem, Stats};
 pub use sync_queue::{FailedJob, JobKind, QueueCounts, SyncJob, UploadState};
 pub use tags::normalize as normalize_tags;
 pub use thumb_jobs::ThumbJob;
-pub use watched::{FileEntry, FolderOptions, WatchEvent, WatchedFolder};
+pub use watched::{
+    ChangeFacts, ChangeKind, FileEntry, FolderOptions, ScanProgress, WatchEvent, WatchedFolder,
+};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

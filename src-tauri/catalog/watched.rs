@@ -10,6 +10,100 @@ use super::Catalog;
 use crate::error::{Error, Result};
 use crate::model::{now_ms, FolderStatus, OnDelete, Visibility};
 
+/// What one change in a watched folder was: the `kind` of watch events (`vitrine watch log
+/// --json`) and of the watcher's change notices (`vitrine watch run --json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// A new image.
+    Added,
+    /// The content was already in the library (from elsewhere): tags and source merged.
+    Duplicate,
+    /// The same content at a new path: the image follows it.
+    Moved,
+    /// New content at a known path: a new image.
+    Edited,
+    /// The file is gone; its image stays in the library (rule `keep`).
+    Deleted,
+    /// The file is gone and so is its image (rules `remove` and `remove-remote`).
+    Removed,
+    Failed,
+    /// The folder cannot be read (unplugged, unmounted, permissions): nothing is deleted.
+    Offline,
+    /// The folder is back.
+    Online,
+}
+
+impl ChangeKind {
+    pub const ALL: &'static [ChangeKind] = &[
+        ChangeKind::Added,
+        ChangeKind::Duplicate,
+        ChangeKind::Moved,
+        ChangeKind::Edited,
+        ChangeKind::Deleted,
+        ChangeKind::Removed,
+        ChangeKind::Failed,
+        ChangeKind::Offline,
+        ChangeKind::Online,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Duplicate => "duplicate",
+            ChangeKind::Moved => "moved",
+            ChangeKind::Edited => "edited",
+            ChangeKind::Deleted => "deleted",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Failed => "failed",
+            ChangeKind::Offline => "offline",
+            ChangeKind::Online => "online",
+        }
+    }
+
+    /// The kind stored as `text`, if this build knows it.
+    pub fn parse(text: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL.iter().copied().find(|k| k.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so `{kind:<9}` lines up log lines.
+        f.pad(self.as_str())
+    }
+}
+
+/// Tests and callers that hold the word (`"added"`) compare without parsing it.
+impl PartialEq<str> for ChangeKind {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+/// How far a scan of a folder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
+pub struct ScanProgress {
+    /// Files listed so far (while `total` is unknown), else changed files imported so far.
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub done: u64,
+    /// How many changed files this scan imports; `null` while the folder is still listed.
+    #[cfg_attr(feature = "gui", ts(type = "number | null"))]
+    pub total: Option<u64>,
+}
+
+impl ScanProgress {
+    /// The words shown in a folder's `detail` (for people; the numbers are the fields).
+    pub fn words(&self) -> String {
+        match self.total {
+            None => format!("scanning: {} files", self.done),
+            Some(total) => format!("scanning {}/{total}", self.done),
+        }
+    }
+}
+
 /// How a folder is watched: set when it is added, changed by adding it again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
@@ -56,8 +150,12 @@ pub struct WatchedFolder {
     pub paused: bool,
     /// `stopped` when no process is watching it (run `vitrine watch run` or open the app).
     pub status: FolderStatus,
-    /// e.g. "scanning 1200/5000" or why it is offline.
+    /// e.g. "scanning 1200/5000" or why it is offline (words for people).
     pub detail: Option<String>,
+    /// While it is being scanned: how far (the numbers behind "scanning 1200/5000").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "gui", ts(optional))]
+    pub progress: Option<ScanProgress>,
     pub last_error: Option<String>,
     /// Files cataloged from this folder.
     #[cfg_attr(feature = "gui", ts(type = "number"))]
@@ -92,11 +190,35 @@ pub struct WatchEvent {
     #[cfg_attr(feature = "gui", ts(type = "number | null"))]
     pub folder_id: Option<i64>,
     pub at: String,
-    /// added, duplicate, moved, edited, deleted, removed, failed, offline, online
-    pub kind: String,
+    pub kind: ChangeKind,
     pub path: String,
     pub image_id: Option<String>,
+    /// What happened, for people (e.g. "moved from …", a failure's reason).
     pub detail: Option<String>,
+    /// `moved`: the path it was at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "gui", ts(optional))]
+    pub moved_from: Option<String>,
+    /// `edited`: the image of the previous content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "gui", ts(optional))]
+    pub previous_id: Option<String>,
+    /// `edited` (to the previous image), `deleted` and `removed`: the folder's deletion rule
+    /// that applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "gui", ts(optional))]
+    pub rule: Option<OnDelete>,
+}
+
+/// What a change was beyond its kind, as fields (its `detail` says it in words, for people).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeFacts {
+    /// A move's old path.
+    pub moved_from: Option<String>,
+    /// The image an edit replaced.
+    pub previous_id: Option<String>,
+    /// The deletion rule that applied (to an edit's previous image, or a deleted file's).
+    pub rule: Option<OnDelete>,
 }
 
 /// Events kept in the catalog; older ones are trimmed.
@@ -107,7 +229,8 @@ const FOLDER_COLUMNS: &str =
     f.copy, f.on_delete, f.poll, f.paused, f.status, f.detail, f.last_error, f.scanned_at,
     f.added_at, f.owner, f.device,
     (SELECT count(*) FROM watched_files w WHERE w.folder_id = f.id AND w.sha256 IS NOT NULL),
-    (SELECT count(*) FROM watched_files w WHERE w.folder_id = f.id AND w.error IS NOT NULL)";
+    (SELECT count(*) FROM watched_files w WHERE w.folder_id = f.id AND w.error IS NOT NULL),
+    f.scan_done, f.scan_total";
 
 fn json_list(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
@@ -137,6 +260,13 @@ fn folder(r: &Row<'_>) -> rusqlite::Result<WatchedFolder> {
         paused: r.get(10)?,
         status: status.parse().unwrap_or(FolderStatus::Stopped),
         detail: r.get(12)?,
+        progress: match r.get::<_, Option<i64>>(20)? {
+            Some(done) => Some(ScanProgress {
+                done: done as u64,
+                total: r.get::<_, Option<i64>>(21)?.map(|t| t as u64),
+            }),
+            None => None,
+        },
         last_error: r.get(13)?,
         scanned_at: r.get::<_, Option<i64>>(14)?.map(crate::model::rfc3339),
         added_at: crate::model::rfc3339(r.get(15)?),
@@ -253,6 +383,7 @@ impl Catalog {
     }
 
     /// Publishes what the watcher is doing with a folder. `scanned` stamps a finished scan.
+    /// Any scan progress is cleared.
     pub fn set_watch_status(
         &self,
         id: i64,
@@ -264,7 +395,8 @@ impl Catalog {
     ) -> Result<()> {
         self.conn.execute(
             "UPDATE watched_folders SET status = ?2, detail = ?3, last_error = ?4, owner = ?5,
-                scanned_at = CASE WHEN ?6 THEN ?7 ELSE scanned_at END
+                scanned_at = CASE WHEN ?6 THEN ?7 ELSE scanned_at END,
+                scan_done = NULL, scan_total = NULL
              WHERE id = ?1",
             params![
                 id,
@@ -279,11 +411,20 @@ impl Catalog {
         Ok(())
     }
 
-    /// Scan progress ("scanning 1200/5000"), leaving the rest of the status as it is.
-    pub fn set_watch_progress(&self, id: i64, detail: &str, owner: &str) -> Result<()> {
+    /// Scan progress (the numbers, and their words in `detail`: "scanning 1200/5000"),
+    /// leaving the rest of the status as it is.
+    pub fn set_watch_progress(&self, id: i64, progress: ScanProgress, owner: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE watched_folders SET status = 'scanning', detail = ?2, owner = ?3 WHERE id = ?1",
-            params![id, detail, owner],
+            "UPDATE watched_folders SET status = 'scanning', detail = ?2, owner = ?3,
+                scan_done = ?4, scan_total = ?5
+             WHERE id = ?1",
+            params![
+                id,
+                progress.words(),
+                owner,
+                progress.done as i64,
+                progress.total.map(|t| t as i64)
+            ],
         )?;
         Ok(())
     }
@@ -405,19 +546,31 @@ impl Catalog {
     pub fn add_watch_event(
         &mut self,
         folder_id: Option<i64>,
-        kind: &str,
+        kind: ChangeKind,
         path: &str,
         image_id: Option<&str>,
         detail: Option<&str>,
+        facts: &ChangeFacts,
     ) -> Result<()> {
         let id = self
             .conn
             .prepare_cached(
-                "INSERT INTO watch_events (folder_id, at, kind, path, image_id, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                "INSERT INTO watch_events (folder_id, at, kind, path, image_id, detail,
+                    moved_from, previous_id, rule)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
             )?
             .query_row(
-                params![folder_id, now_ms(), kind, path, image_id, detail],
+                params![
+                    folder_id,
+                    now_ms(),
+                    kind.as_str(),
+                    path,
+                    image_id,
+                    detail,
+                    facts.moved_from,
+                    facts.previous_id,
+                    facts.rule.map(OnDelete::as_str)
+                ],
                 |r| r.get::<_, i64>(0),
             )?;
         if id % 100 == 0 {
@@ -429,24 +582,39 @@ impl Catalog {
         Ok(())
     }
 
-    /// The latest events, newest first; `folder_id` narrows to one folder.
+    /// The latest events, newest first; `folder_id` narrows to one folder. Events of a kind
+    /// this build does not know (written by a newer one) are left out.
     pub fn watch_events(&self, folder_id: Option<i64>, limit: u32) -> Result<Vec<WatchEvent>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, folder_id, at, kind, path, image_id, detail FROM watch_events
+            "SELECT id, folder_id, at, kind, path, image_id, detail, moved_from, previous_id, rule
+             FROM watch_events
              WHERE ?1 IS NULL OR folder_id = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![folder_id, limit], |r| {
-            Ok(WatchEvent {
+            let kind: String = r.get(3)?;
+            let Some(kind) = ChangeKind::parse(&kind) else {
+                return Ok(None);
+            };
+            Ok(Some(WatchEvent {
                 id: r.get(0)?,
                 folder_id: r.get(1)?,
                 at: crate::model::rfc3339(r.get(2)?),
-                kind: r.get(3)?,
+                kind,
                 path: r.get(4)?,
                 image_id: r.get(5)?,
                 detail: r.get(6)?,
-            })
+                moved_from: r.get(7)?,
+                previous_id: r.get(8)?,
+                rule: r
+                    .get::<_, Option<String>>(9)?
+                    .and_then(|t| t.parse::<OnDelete>().ok()),
+            }))
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut out = Vec::new();
+        for row in rows {
+            out.extend(row?);
+        }
+        Ok(out)
     }
 
     /// Points an image at the file's new place (a rename or move in a watched folder).

@@ -3,19 +3,20 @@
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::output::Out;
-use crate::catalog::{FolderOptions, WatchedFolder};
+use super::output::{Bar, Out};
+use crate::catalog::{FolderOptions, ScanProgress, WatchedFolder};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::library::Library;
 use crate::model::{OnDelete, Visibility};
 use crate::service::Vitrine;
 use crate::sync::{EngineOptions, SyncOptions};
+use crate::watch::apply::Change;
 use crate::watch::service::Notice;
-use crate::watch::{self, service, ScanReport, WatchLock};
+use crate::watch::{self, service, FirstScan, ScanReport, ScanSink, WatchLock};
 
 #[derive(Subcommand, Debug)]
 pub enum WatchCmd {
@@ -202,39 +203,23 @@ fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
         on_delete: a.on_delete.parse::<OnDelete>()?,
         poll: a.poll,
     };
-    let (folder, created) = watch::add_folder(lib, &a.dir, &opts)?;
-    if !out.json {
-        eprintln!(
-            "{} {}",
-            if created { "watching" } else { "updated" },
-            folder.path
-        );
-    }
-    // Import what is there now, unless a running watcher (the app, `watch run`) does it.
-    let lock = if a.no_scan {
-        None
-    } else {
-        WatchLock::try_take(lib)?
-    };
-    let scan = match lock {
-        Some(_lock) => {
-            let mut r = scan_folder(lib, &folder, out, &AtomicBool::new(false))?;
-            watch::apply_vanished(lib, &folder, &mut r, false, &|_, _| {})?;
-            Some(r)
-        }
-        None => {
-            if !a.no_scan && !out.json {
+    let added = watch::add_and_scan(lib, &a.dir, &opts, !a.no_scan, &Printer::new(out))?;
+    let scan = match added.scan {
+        FirstScan::Done(report) => Some(report),
+        FirstScan::ByWatcher => {
+            if !out.json {
                 eprintln!("the running watcher picks it up now");
             }
             None
         }
+        FirstScan::Skipped => None,
     };
     let human = scan
         .as_ref()
         .map(report_line)
         .unwrap_or_else(|| "not scanned yet".into());
     out.value(
-        &serde_json::json!({"folder": folder, "created": created, "scan": scan}),
+        &serde_json::json!({"folder": added.folder, "created": added.created, "scan": scan}),
         &human,
     );
     Ok(scan.as_ref().is_none_or(|s| s.failed == 0))
@@ -260,29 +245,68 @@ fn report_line(r: &ScanReport) -> String {
     s
 }
 
-fn scan_folder(
-    lib: &Library,
-    folder: &WatchedFolder,
-    out: &Out,
-    stop: &AtomicBool,
-) -> Result<ScanReport> {
-    let bar = out.progress("scanning");
-    let json = out.json;
-    let report = watch::reconcile(
-        lib,
-        folder,
-        &|done, total| bar.update(done, total),
-        &|path, change| {
-            if !json {
-                if let crate::watch::apply::Change::Failed { message, .. } = change {
-                    bar.suspend(|| eprintln!("failed   {path}: {message}"));
-                }
+/// Prints a one-off scan as it goes: what was added, a progress bar per folder, and
+/// failures as they happen (nothing but the final JSON with `--json`).
+struct Printer<'a> {
+    out: &'a Out,
+    bar: Mutex<Option<Bar>>,
+}
+
+impl<'a> Printer<'a> {
+    fn new(out: &'a Out) -> Self {
+        Printer {
+            out,
+            bar: Mutex::new(None),
+        }
+    }
+
+    fn bar(&self) -> std::sync::MutexGuard<'_, Option<Bar>> {
+        self.bar.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl ScanSink for Printer<'_> {
+    fn added(&self, folder: &WatchedFolder, created: bool) {
+        if !self.out.json {
+            eprintln!(
+                "{} {}",
+                if created { "watching" } else { "updated" },
+                folder.path
+            );
+        }
+    }
+
+    fn started(&self, _: &WatchedFolder) {
+        *self.bar() = Some(self.out.progress("scanning"));
+    }
+
+    fn progress(&self, _: &WatchedFolder, p: ScanProgress) {
+        if let Some(bar) = &*self.bar() {
+            match p.total {
+                // Still listing: how many files so far.
+                None => bar.update(0, p.done as usize),
+                Some(total) => bar.update(p.done as usize, total as usize),
             }
-        },
-        stop,
-    );
-    bar.finish();
-    report
+        }
+    }
+
+    fn change(&self, _: &WatchedFolder, path: &str, change: &Change) {
+        if self.out.json {
+            return;
+        }
+        if let Change::Failed { message, .. } = change {
+            match &*self.bar() {
+                Some(bar) => bar.suspend(|| eprintln!("failed   {path}: {message}")),
+                None => eprintln!("failed   {path}: {message}"),
+            }
+        }
+    }
+
+    fn finished(&self, _: &WatchedFolder) {
+        if let Some(bar) = self.bar().take() {
+            bar.finish();
+        }
+    }
 }
 
 fn set_paused(lib: &Library, dir: &Path, paused: bool, out: &Out) -> Result<bool> {
@@ -305,36 +329,25 @@ fn set_paused(lib: &Library, dir: &Path, paused: bool, out: &Out) -> Result<bool
 }
 
 fn run_once(lib: &Library, out: &Out, allow_deletes: bool) -> Result<bool> {
-    let Some(_lock) = WatchLock::try_take(lib)? else {
+    let Some(lock) = WatchLock::try_take(lib)? else {
         return Err(elsewhere());
     };
     let stop = super::remote::stop_on_signal();
+    let scanned = watch::scan_all(lib, &lock, allow_deletes, &stop, &Printer::new(out))?;
     let mut ok = true;
-    let mut scanned = Vec::new();
     let mut reports = Vec::new();
-    for f in watch::folders(lib)? {
-        if f.paused {
-            continue;
-        }
-        match scan_folder(lib, &f, out, &stop) {
-            Ok(r) => scanned.push((f, r)),
-            Err(e) => {
-                ok = false;
-                eprintln!("{}: {e}", f.path);
-                reports.push(serde_json::json!({"path": f.path, "error": e.to_string()}));
-            }
+    for s in &scanned {
+        if let Err(e) = &s.result {
+            ok = false;
+            eprintln!("{}: {e}", s.folder.path);
+            reports.push(serde_json::json!({"path": s.folder.path, "error": e.to_string()}));
         }
     }
-    // Deletion rules once every folder is scanned: a file moved between two folders while
-    // nothing watched is found at its new place first.
-    for (f, mut r) in scanned {
-        if !stop.load(Ordering::SeqCst) {
-            watch::apply_vanished(lib, &f, &mut r, allow_deletes, &|_, _| {})?;
-        }
+    for r in scanned.iter().filter_map(|s| s.result.as_ref().ok()) {
         if !out.json {
-            eprintln!("{}", report_line(&r));
+            eprintln!("{}", report_line(r));
         }
-        reports.push(serde_json::to_value(&r).unwrap_or_default());
+        reports.push(serde_json::to_value(r).unwrap_or_default());
     }
     let mut synced = serde_json::Value::Null;
     if lib.catalog().active_remote()?.is_some() && !stop.load(Ordering::SeqCst) {

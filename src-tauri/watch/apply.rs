@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::scan;
-use crate::catalog::{FileEntry, WatchedFolder};
+use crate::catalog::{ChangeFacts, ChangeKind, FileEntry, WatchedFolder};
 use crate::error::Result;
 use crate::import::{ImportError, ImportOptions, Status, Worker};
 use crate::library::Library;
@@ -57,19 +57,18 @@ pub enum Change {
 }
 
 impl Change {
-    /// The word used in events and logs.
-    pub fn kind(&self) -> &'static str {
+    /// The kind it is logged and reported as; `None` for what the user does not hear about
+    /// (unchanged, skipped, still being written).
+    pub fn kind(&self) -> Option<ChangeKind> {
         match self {
-            Change::Unchanged => "unchanged",
-            Change::Skipped => "skipped",
-            Change::Added { .. } => "added",
-            Change::Duplicate { .. } => "duplicate",
-            Change::Moved { .. } => "moved",
-            Change::Edited { .. } => "edited",
-            Change::Waiting { .. } => "waiting",
-            Change::Failed { .. } => "failed",
-            Change::Gone { kept: true, .. } => "deleted",
-            Change::Gone { kept: false, .. } => "removed",
+            Change::Unchanged | Change::Skipped | Change::Waiting { .. } => None,
+            Change::Added { .. } => Some(ChangeKind::Added),
+            Change::Duplicate { .. } => Some(ChangeKind::Duplicate),
+            Change::Moved { .. } => Some(ChangeKind::Moved),
+            Change::Edited { .. } => Some(ChangeKind::Edited),
+            Change::Failed { .. } => Some(ChangeKind::Failed),
+            Change::Gone { kept: true, .. } => Some(ChangeKind::Deleted),
+            Change::Gone { kept: false, .. } => Some(ChangeKind::Removed),
         }
     }
 
@@ -92,12 +91,29 @@ impl Change {
         }
     }
 
+    /// What it was beyond its kind, as fields; `rule` is the folder's deletion rule.
+    pub fn facts(&self, rule: OnDelete) -> ChangeFacts {
+        match self {
+            Change::Moved { from, .. } => ChangeFacts {
+                moved_from: Some(from.clone()),
+                ..ChangeFacts::default()
+            },
+            Change::Edited { old: Some(old), .. } => ChangeFacts {
+                previous_id: Some(old.clone()),
+                rule: Some(rule),
+                ..ChangeFacts::default()
+            },
+            Change::Gone { .. } => ChangeFacts {
+                rule: Some(rule),
+                ..ChangeFacts::default()
+            },
+            _ => ChangeFacts::default(),
+        }
+    }
+
     /// Whether the user should hear about it (and it is logged).
     pub fn notable(&self) -> bool {
-        !matches!(
-            self,
-            Change::Unchanged | Change::Skipped | Change::Waiting { .. }
-        )
+        self.kind().is_some()
     }
 }
 
@@ -320,16 +336,17 @@ impl<'a> Applier<'a> {
 
     /// Logs a notable change for the user.
     pub fn record(&mut self, path: &str, change: &Change) -> Result<()> {
-        if !change.notable() {
+        let Some(kind) = change.kind() else {
             return Ok(());
-        }
-        let detail = describe(change, self.folder.options.on_delete);
+        };
+        let rule = self.folder.options.on_delete;
         self.worker.catalog.add_watch_event(
             Some(self.folder.id),
-            change.kind(),
+            kind,
             change.path(path),
             change.image_id(),
-            detail.as_deref(),
+            describe(change, rule).as_deref(),
+            &change.facts(rule),
         )
     }
 }

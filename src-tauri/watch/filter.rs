@@ -7,6 +7,9 @@
 //! `#name#`, `*.kate-swp`), Office-style lock files (`~*`) and `Thumbs.db`/`desktop.ini`.
 //! Then the folder's own exclude patterns, then its include patterns (if any).
 
+use globset::{GlobBuilder, GlobMatcher};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Component, Path};
 
 /// Built-in exclusions, shown to users (and in `watch list`) as patterns.
@@ -105,60 +108,43 @@ impl Filter {
 }
 
 /// Shell-style matching, case-insensitive: `*` (not across `/`), `**` (across `/`), `?`,
-/// `[abc]`, `[a-z]`, `[!a]`.
+/// `[abc]`, `[a-z]`, `[!a]`; anything else (`{`, `\`, an unclosed `[`) is itself.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    matches_at(&p, &t)
+    thread_local! {
+        /// Compiled patterns: a folder has a few, checked against every file listed.
+        static COMPILED: RefCell<HashMap<String, Option<GlobMatcher>>> = RefCell::default();
+    }
+    COMPILED.with(|compiled| {
+        let mut compiled = compiled.borrow_mut();
+        if !compiled.contains_key(pattern) {
+            compiled.insert(pattern.to_string(), compile(pattern));
+        }
+        // Lowercase both (here and in `compile`): Unicode case folding, which globset's own
+        // case-insensitivity does only for ASCII.
+        compiled[pattern]
+            .as_ref()
+            .is_some_and(|m| m.is_match(text.to_lowercase()))
+    })
 }
 
-fn matches_at(p: &[char], t: &[char]) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('*') => {
-            let double = p.get(1) == Some(&'*');
-            let rest = if double {
-                let r = &p[2..];
-                r.strip_prefix(&['/']).unwrap_or(r)
-            } else {
-                &p[1..]
-            };
-            for i in 0..=t.len() {
-                if matches_at(rest, &t[i..]) {
-                    return true;
-                }
-                if i < t.len() && t[i] == '/' && !double {
-                    return false;
-                }
-            }
-            false
+/// The matcher for a pattern (lowercased), in globset's syntax: `{` and `}` (globset's
+/// alternatives) and an unclosed `[` are escaped as classes of themselves; `\` is no escape.
+fn compile(pattern: &str) -> Option<GlobMatcher> {
+    let pattern = pattern.to_lowercase();
+    let mut glob = String::with_capacity(pattern.len());
+    for (i, c) in pattern.char_indices() {
+        match c {
+            '{' | '}' => glob.extend(['[', c, ']']),
+            '[' if !pattern[i + 1..].contains(']') => glob.push_str("[[]"),
+            _ => glob.push(c),
         }
-        Some('?') => !t.is_empty() && t[0] != '/' && matches_at(&p[1..], &t[1..]),
-        Some('[') => {
-            let Some(close) = p.iter().skip(1).position(|&c| c == ']').map(|i| i + 1) else {
-                return t.first() == Some(&'[') && matches_at(&p[1..], &t[1..]);
-            };
-            let Some(&c) = t.first() else { return false };
-            let class = &p[1..close];
-            let (negate, class) = match class.first() {
-                Some('!') | Some('^') => (true, &class[1..]),
-                _ => (false, class),
-            };
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == '-' {
-                    hit |= class[i] <= c && c <= class[i + 2];
-                    i += 3;
-                } else {
-                    hit |= class[i] == c;
-                    i += 1;
-                }
-            }
-            hit != negate && c != '/' && matches_at(&p[close + 1..], &t[1..])
-        }
-        Some(&c) => t.first() == Some(&c) && matches_at(&p[1..], &t[1..]),
     }
+    GlobBuilder::new(&glob)
+        .literal_separator(true)
+        .backslash_escape(false)
+        .build()
+        .ok()
+        .map(|g| g.compile_matcher())
 }
 
 #[cfg(test)]
@@ -188,6 +174,20 @@ mod tests {
         assert!(!glob_match("[!a-c]*.jpg", "beach.jpg"));
         assert!(glob_match("#*#", "#draft.png#"));
         assert!(glob_match("[", "["), "an unclosed class is a literal");
+        assert!(glob_match("[*.png", "[a.png"));
+        assert!(
+            glob_match("{a,b}.png", "{a,b}.PNG"),
+            "braces are themselves"
+        );
+        assert!(!glob_match("{a,b}.png", "a.png"));
+        assert!(glob_match("raw/**", "raw/deep/a.png"));
+        assert!(glob_match("a/**/b.png", "a/b.png"));
+        assert!(glob_match("a/**/b.png", "a/x/y/b.png"));
+        assert!(!glob_match("?.png", "/.png"), "? stops at /");
+        assert!(
+            glob_match("ÉTÉ*.jpg", "été 2024.JPG"),
+            "case-insensitive beyond ASCII"
+        );
     }
 
     #[test]

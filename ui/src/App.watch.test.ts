@@ -44,7 +44,16 @@ describe('App: watched folders', () => {
 
     // A file appears; then it is edited.
     lib.watchChange(id, 'added', '/home/me/Screenshots/shot.png', null, 'IMG1');
-    lib.watchChange(id, 'edited', '/home/me/Screenshots/shot.png', 'new version; the previous one (01J5ZQ3W8R6N2T4Y7C9B1D3F5H) stays in the library');
+    lib.watchNotice({
+      type: 'change',
+      folder_id: id,
+      path: '/home/me/Screenshots/shot.png',
+      kind: 'edited',
+      image_id: 'IMG2',
+      detail: 'new version; the previous one (01J5ZQ3W8R6N2T4Y7C9B1D3F5H) stays in the library',
+      previous_id: '01J5ZQ3W8R6N2T4Y7C9B1D3F5H',
+      rule: 'keep',
+    });
     await waitFor(() => expect(screen.getAllByTestId('watch-event')).toHaveLength(2));
     expect(screen.getAllByTestId('watch-event')[0].textContent).toContain('Edited shot.png — new version; the previous one stays in the library');
 

@@ -122,7 +122,7 @@ describe('WatchSettings', () => {
   });
 
   it('shows each folder’s live status, counts, options and recent activity; Pause/Resume', async () => {
-    const a = fakeFolder({ id: 1, path: '/home/me/A', status: 'scanning', detail: 'scanning 12/50', files: 12 });
+    const a = fakeFolder({ id: 1, path: '/home/me/A', status: 'scanning', detail: 'scanning 12/50', progress: { done: 12, total: 50 }, files: 12 });
     const b = fakeFolder({
       id: 2,
       path: '/media/usb/B',
@@ -136,7 +136,17 @@ describe('WatchSettings', () => {
     const activity: Record<number, WatchEvent[]> = {
       1: [
         { id: 3, folder_id: 1, at, kind: 'failed', path: '/home/me/A/bad.jpg', image_id: null, detail: 'corrupt image: unexpected end of data' },
-        { id: 2, folder_id: 1, at, kind: 'edited', path: '/home/me/A/photo.png', image_id: 'I2', detail: 'new version; the previous one (01J5ZQ3W8R6N2T4Y7C9B1D3F5H) stays in the library' },
+        {
+          id: 2,
+          folder_id: 1,
+          at,
+          kind: 'edited',
+          path: '/home/me/A/photo.png',
+          image_id: 'I2',
+          detail: 'new version; the previous one (01J5ZQ3W8R6N2T4Y7C9B1D3F5H) stays in the library',
+          previous_id: '01J5ZQ3W8R6N2T4Y7C9B1D3F5H',
+          rule: 'keep',
+        },
         { id: 1, folder_id: 1, at, kind: 'added', path: '/home/me/A/photo.png', image_id: 'I1', detail: null },
       ],
     };
@@ -177,7 +187,7 @@ describe('WatchedNav', () => {
     const onopen = vi.fn();
     const folders = [
       fakeFolder({ id: 1, path: '/home/me/Screenshots' }),
-      fakeFolder({ id: 2, path: '/home/me/Renders', status: 'scanning', detail: 'scanning 5/40' }),
+      fakeFolder({ id: 2, path: '/home/me/Renders', status: 'scanning', detail: 'scanning 5/40', progress: { done: 5, total: 40 } }),
       fakeFolder({ id: 3, path: '/media/usb/Camera', status: 'offline', detail: 'folder not found' }),
       fakeFolder({ id: 4, path: '/home/me/Inbox', errors: 2 }),
       fakeFolder({ id: 5, path: '/home/me/Later', paused: true, status: 'paused' }),

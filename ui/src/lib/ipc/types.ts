@@ -36,10 +36,12 @@ export type { Stats } from './bindings/Stats';
 export type { Status } from './bindings/Status';
 export type { Storage } from './bindings/Storage';
 export type { Visibility } from './bindings/Visibility';
+export type { ChangeKind } from './bindings/ChangeKind';
 export type { FolderOptions } from './bindings/FolderOptions';
 export type { FolderStatus } from './bindings/FolderStatus';
 export type { Notice } from './bindings/Notice';
 export type { OnDelete } from './bindings/OnDelete';
+export type { ScanProgress } from './bindings/ScanProgress';
 export type { WatchedFolder } from './bindings/WatchedFolder';
 export type { WatchEvent } from './bindings/WatchEvent';
 

@@ -73,15 +73,8 @@ export class WatchStore {
         break;
       case 'change': {
         if (this.#removed.has(n.folder_id)) return;
-        const e: WatchEvent = {
-          id: this.#localEvent--,
-          folder_id: n.folder_id,
-          at: new Date().toISOString(),
-          kind: n.kind,
-          path: n.path,
-          image_id: n.image_id,
-          detail: n.detail,
-        };
+        const { type: _type, ...change } = n;
+        const e: WatchEvent = { ...change, id: this.#localEvent--, at: new Date().toISOString() };
         this.#prepend(n.folder_id, [e]);
         this.#onChange(n);
         // File and failure counts live in the catalog.
@@ -130,7 +123,10 @@ export class WatchStore {
       .filter((f) => !this.#removed.has(f.id))
       .map((f) => {
         const shown = this.#live.has(f.id) ? this.folders.find((x) => x.id === f.id) : undefined;
-        return shown ? { ...f, status: shown.status, detail: shown.detail } : f;
+        if (!shown) return f;
+        const { progress: _stored, ...row } = f;
+        const live = { ...row, status: shown.status, detail: shown.detail };
+        return shown.progress ? { ...live, progress: shown.progress } : live;
       });
   }
 

@@ -52,7 +52,7 @@ describe('WatchStore', () => {
     await flush();
     const id = s.folders[0].id;
 
-    lib.watchStatus(id, { status: 'scanning', detail: 'scanning 1200/5000' });
+    lib.watchStatus(id, { status: 'scanning', detail: 'scanning 1200/5000', progress: { done: 1200, total: 5000 } });
     await flush();
     expect(folderState(s.folders[0]).text).toBe(`Scanning ${(1200).toLocaleString()}/${(5000).toLocaleString()}`);
 
@@ -196,10 +196,12 @@ describe('WatchStore', () => {
     // The other process wrote a status; the app hears of it as an external change.
     lib.folders[0].status = 'scanning';
     lib.folders[0].detail = 'scanning 3/10';
+    lib.folders[0].progress = { done: 3, total: 10 };
     await new Promise((r) => setTimeout(r, 1050));
     s.externalChange();
     await flush();
     expect(s.folders[0].status).toBe('scanning');
+    expect(s.folders[0].progress).toEqual({ done: 3, total: 10 });
 
     // This app's own watcher took over.
     lib.watchStatus(s.folders[0].id, { status: 'watching', detail: null });

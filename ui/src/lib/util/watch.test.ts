@@ -8,11 +8,15 @@ const folder = (over: Partial<WatchedFolder> = {}) => fakeFolder({ files: 10, ..
 describe('folder status words', () => {
   it('says what the watcher does, and why when it cannot', () => {
     expect(folderState(folder())).toMatchObject({ tone: 'ok', text: 'Watching' });
-    expect(folderState(folder({ status: 'scanning', detail: 'scanning 1200/5000' })).text).toBe(
+    expect(folderState(folder({ status: 'scanning', detail: 'scanning 1200/5000', progress: { done: 1200, total: 5000 } })).text).toBe(
       `Scanning ${(1200).toLocaleString()}/${(5000).toLocaleString()}`,
     );
-    expect(folderState(folder({ status: 'scanning', detail: 'scanning: 300 files' })).text).toBe('Scanning: 300 files');
+    expect(folderState(folder({ status: 'scanning', detail: 'scanning: 300 files', progress: { done: 300, total: null } })).text).toBe(
+      'Scanning: 300 files',
+    );
     expect(folderState(folder({ status: 'scanning', detail: 'scanning' })).text).toBe('Scanning…');
+    // The numbers count, not the words.
+    expect(folderState(folder({ status: 'scanning', detail: 'scanning 1/2' })).text).toBe('Scanning…');
     expect(folderState(folder({ status: 'polling', detail: 'on a network filesystem (NFS): checked by polling' }))).toMatchObject({
       tone: 'ok',
       text: 'Polling',
@@ -47,7 +51,11 @@ describe('folder status words', () => {
   it('the sidebar says only what needs saying', () => {
     expect(shortState(folder())).toBe('');
     expect(shortState(folder({ errors: 3 }))).toBe('3 failed');
-    expect(shortState(folder({ status: 'scanning', detail: 'scanning 12/50' }))).toBe('12/50');
+    expect(shortState(folder({ status: 'scanning', detail: 'scanning 12/50', progress: { done: 12, total: 50 } }))).toBe('12/50');
+    expect(shortState(folder({ status: 'scanning', detail: 'scanning 1,200/5,000', progress: { done: 1200, total: 5000 } }))).toBe(
+      `${(1200).toLocaleString()}/${(5000).toLocaleString()}`,
+    );
+    expect(shortState(folder({ status: 'scanning', detail: 'scanning: 300 files', progress: { done: 300, total: null } }))).toBe('scanning');
     expect(shortState(folder({ status: 'scanning', detail: null }))).toBe('scanning');
     expect(shortState(folder({ status: 'offline' }))).toBe('offline');
     expect(shortState(folder({ paused: true, status: 'paused' }))).toBe('paused');
@@ -85,10 +93,19 @@ describe('activity lines', () => {
   const dir = '/home/me/Renders';
   it('words each change for people', () => {
     expect(eventLine({ kind: 'added', path: `${dir}/a.png`, detail: null }, dir)).toEqual({ verb: 'Added', name: 'a.png', detail: null, tone: 'ok' });
+    const previous = '01J5ZQ3W8R6N2T4Y7C9B1D3F5H';
     expect(
-      eventLine({ kind: 'edited', path: `${dir}/photo.png`, detail: 'new version; the previous one (01J5ZQ3W8R6N2T4Y7C9B1D3F5H) stays in the library' }, dir),
+      eventLine(
+        { kind: 'edited', path: `${dir}/photo.png`, detail: `new version; the previous one (${previous}) stays in the library`, previous_id: previous, rule: 'keep' },
+        dir,
+      ),
     ).toEqual({ verb: 'Edited', name: 'photo.png', detail: 'new version; the previous one stays in the library', tone: 'info' });
-    expect(eventLine({ kind: 'moved', path: `${dir}/b.png`, detail: `moved from ${dir}/day 2/a.png` }, dir)).toMatchObject({
+    expect(
+      eventLine({ kind: 'edited', path: `${dir}/photo.png`, detail: `new version; the previous one (${previous}) was removed …`, previous_id: previous, rule: 'remove-remote' }, dir)
+        .detail,
+    ).toBe('new version; the previous one was removed from the library and the bucket');
+    expect(eventLine({ kind: 'edited', path: `${dir}/photo.png`, detail: 'new version' }, dir).detail).toBe('new version');
+    expect(eventLine({ kind: 'moved', path: `${dir}/b.png`, detail: `moved from ${dir}/day 2/a.png`, moved_from: `${dir}/day 2/a.png` }, dir)).toMatchObject({
       verb: 'Moved',
       name: 'b.png',
       detail: 'from day 2/a.png',

@@ -1,4 +1,4 @@
-import type { FolderOptions, OnDelete, Visibility, WatchedFolder, WatchEvent } from '../ipc';
+import type { ChangeKind, FolderOptions, OnDelete, ScanProgress, Visibility, WatchedFolder, WatchEvent } from '../ipc';
 import { baseName } from './format';
 
 export type WatchTone = 'ok' | 'busy' | 'warn' | 'error' | 'off';
@@ -12,12 +12,16 @@ export interface FolderState {
   detail: string | null;
 }
 
-/** "scanning 1200/5000" → "Scanning 1,200/5,000"; "scanning: 300 files" → "Scanning: 300 files". */
-function scanningText(detail: string | null): string {
-  const m = /(\d+)\s*\/\s*(\d+)/.exec(detail ?? '');
-  if (m) return `Scanning ${Number(m[1]).toLocaleString()}/${Number(m[2]).toLocaleString()}`;
-  const n = /(\d+) files/.exec(detail ?? '');
-  return n ? `Scanning: ${Number(n[1]).toLocaleString()} files` : 'Scanning…';
+/** {1200, 5000} → "Scanning 1,200/5,000"; {300, null} (still listing) → "Scanning: 300 files". */
+function scanningText(p: ScanProgress | undefined): string {
+  if (!p) return 'Scanning…';
+  if (p.total === null) return `Scanning: ${p.done.toLocaleString()} files`;
+  return `Scanning ${progressText(p.done, p.total)}`;
+}
+
+/** "1,200/5,000". */
+function progressText(done: number, total: number): string {
+  return `${done.toLocaleString()}/${total.toLocaleString()}`;
 }
 
 /** Statuses of a folder the watcher is working on. */
@@ -46,7 +50,7 @@ export function folderState(f: WatchedFolder, starting = false): FolderState {
     case 'watching':
       return { tone: 'ok', text: 'Watching', detail: f.last_error };
     case 'scanning':
-      return { tone: 'busy', text: scanningText(f.detail), detail: f.last_error };
+      return { tone: 'busy', text: scanningText(f.progress), detail: f.last_error };
     case 'polling':
       return { tone: 'ok', text: 'Polling', detail: f.detail ?? 'checked by rescanning every few seconds' };
     case 'offline':
@@ -67,8 +71,8 @@ export function folderState(f: WatchedFolder, starting = false): FolderState {
 export function shortState(f: WatchedFolder, starting = false): string {
   const s = folderState(f, starting);
   if (!f.paused && f.status === 'scanning') {
-    const m = /[\d,.\s]+\/[\d,.\s]+$/.exec(s.text);
-    return m ? m[0].trim() : 'scanning';
+    const p = f.progress;
+    return p && p.total !== null ? progressText(p.done, p.total) : 'scanning';
   }
   if (s.tone === 'ok') return f.errors > 0 ? `${f.errors.toLocaleString()} failed` : '';
   return s.text.toLowerCase();
@@ -147,7 +151,7 @@ export function splitTags(text: string): string[] {
 /** One pattern per line; blank lines dropped. */
 export function splitLines(text: string): string[] {
   return text
-    .split(/\r?\n/)
+    .split('\n')
     .map((s) => s.trim())
     .filter(Boolean);
 }
@@ -165,7 +169,7 @@ export function optionsFrom(d: FolderDraft): FolderOptions {
   };
 }
 
-const VERBS: Record<string, string> = {
+const VERBS: Record<ChangeKind, string> = {
   added: 'Added',
   duplicate: 'Already in library',
   moved: 'Moved',
@@ -188,20 +192,39 @@ export interface EventLine {
   tone: EventTone;
 }
 
+/** What happened to an edited file's previous image, by the deletion rule that applied. */
+const PREVIOUS_FATE: Record<OnDelete, string> = {
+  keep: 'stays in the library',
+  remove: 'was removed from the library (kept in the bucket)',
+  'remove-remote': 'was removed from the library and the bucket',
+};
+
+type EventFields = Pick<WatchEvent, 'kind' | 'path' | 'detail' | 'moved_from' | 'previous_id' | 'rule'>;
+
 /**
  * How one watcher event reads in the activity list: "Edited photo.png — new version; the
  * previous one stays in the library", "Failed broken.jpg — corrupt image: …".
  */
-export function eventLine(e: Pick<WatchEvent, 'kind' | 'path' | 'detail'>, folderPath?: string): EventLine {
+export function eventLine(e: EventFields, folderPath?: string): EventLine {
   const folderWide = e.kind === 'offline' || e.kind === 'online' || (folderPath !== undefined && e.path === folderPath);
-  let detail = e.detail;
-  if (detail && e.kind === 'moved') detail = detail.replace(/^moved from (.*)$/, (_, from: string) => `from ${shortPath(from, folderPath)}`);
-  // "the previous one (01J…) stays": the id means nothing to people.
-  if (detail) detail = detail.replace(/ \([0-9A-Za-z]{20,32}\)/g, '');
-  if (detail && e.kind === 'duplicate' && /^already in the library$/.test(detail)) detail = null;
   const tone: EventTone =
     e.kind === 'failed' ? 'error' : e.kind === 'offline' ? 'warn' : e.kind === 'added' || e.kind === 'online' ? 'ok' : 'info';
-  return { verb: VERBS[e.kind] ?? e.kind, name: folderWide ? '' : baseName(e.path), detail, tone };
+  return { verb: VERBS[e.kind], name: folderWide ? '' : baseName(e.path), detail: eventDetail(e, folderPath), tone };
+}
+
+/** What an event meant, worded from its fields (ids mean nothing to people); else its own words. */
+function eventDetail(e: EventFields, folderPath?: string): string | null {
+  switch (e.kind) {
+    case 'moved':
+      return e.moved_from ? `from ${shortPath(e.moved_from, folderPath)}` : e.detail;
+    case 'edited':
+      return e.previous_id && e.rule ? `new version; the previous one ${PREVIOUS_FATE[e.rule]}` : e.detail;
+    case 'duplicate':
+      // "Already in library" says it.
+      return null;
+    default:
+      return e.detail;
+  }
 }
 
 /** A path inside the folder, relative to it ("day 2/a.jpg"); others stay whole. */

@@ -11,6 +11,7 @@ import type {
   ImageLink,
   ImageRecord,
   ErrorInfo,
+  ChangeKind,
   ChangeReason,
   LinkFormat,
   ListQuery,
@@ -146,7 +147,7 @@ export class FakeLibrary {
   }
 
   /** The fake watcher reports a file change in a folder. */
-  watchChange(folderId: number, kind: string, path: string, detail: string | null = null, imageId: string | null = null): void {
+  watchChange(folderId: number, kind: ChangeKind, path: string, detail: string | null = null, imageId: string | null = null): void {
     this.watchNotice({ type: 'change', folder_id: folderId, path, kind, image_id: imageId, detail });
   }
 
