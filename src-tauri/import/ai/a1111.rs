@@ -1,7 +1,10 @@
 //! AUTOMATIC1111 / Forge `parameters` text (also written by Fooocus in its `a1111` scheme):
 //! the prompt lines, a `Negative prompt:` block, and one `Steps: …, Sampler: …` settings line.
 
-use super::value::{clean, or_set, str_f64, str_u64};
+use serde_json::Value;
+
+use super::keys::{self, Lookup};
+use super::value::{clean, json_str, or_set};
 use super::AiParams;
 
 pub(super) fn looks_like(text: &str) -> bool {
@@ -37,23 +40,26 @@ pub(super) fn fill(p: &mut AiParams, text: &str) -> bool {
     let Some(line) = settings_idx.and_then(|i| lines.get(i)) else {
         return false;
     };
-    let kv = parse_settings(line);
-    let find = |key: &str| {
-        kv.iter()
-            .find(|(k, _)| k == key)
-            .and_then(|(_, v)| clean(v))
-    };
-    or_set(
-        &mut p.steps,
-        find("Steps")
-            .and_then(|s| str_u64(&s))
-            .and_then(|n| u32::try_from(n).ok()),
-    );
-    or_set(&mut p.sampler, find("Sampler"));
-    or_set(&mut p.cfg, find("CFG scale").and_then(|s| str_f64(&s)));
-    or_set(&mut p.seed, find("Seed").and_then(|s| str_u64(&s)));
-    or_set(&mut p.model, find("Model").or_else(|| find("Model hash")));
-    find("Version").is_some_and(|v| v.starts_with("Fooocus"))
+    let settings = Settings(parse_settings(line));
+    keys::fill(p, &keys::A1111, &settings);
+    settings
+        .find(&["Version"], json_str)
+        .is_some_and(|v| v.starts_with("Fooocus"))
+}
+
+/// The pairs of a settings line.
+struct Settings(Vec<(String, String)>);
+
+impl Lookup for Settings {
+    /// For each spelling in turn, its first pair, unless that pair's value is empty.
+    fn find<T>(&self, keys: &[&str], read: fn(&Value) -> Option<T>) -> Option<T> {
+        keys.iter()
+            .find_map(|key| {
+                let (_, v) = self.0.iter().find(|(k, _)| k == key)?;
+                clean(v)
+            })
+            .and_then(|v| read(&Value::String(v)))
+    }
 }
 
 /// Splits `Key: value, Key: "quoted, value", ...` into pairs.

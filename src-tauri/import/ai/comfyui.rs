@@ -5,7 +5,8 @@
 use serde_json::Value;
 use std::cell::Cell;
 
-use super::value::{clean, json_f64, json_str, json_u32, json_u64, or_set, Obj};
+use super::keys::{self, Lookup};
+use super::value::{clean, json_str, or_set, Obj};
 use super::AiParams;
 
 const MAX_DEPTH: usize = 32;
@@ -37,7 +38,6 @@ const COND_KEYS: &[&str] = &[
     "positive",
     "conditioning_2",
 ];
-const MODEL_KEYS: &[&str] = &["ckpt_name", "unet_name", "model_name", "base_ckpt_name"];
 
 /// Walker over a ComfyUI API-format prompt graph. `hops` bounds the total work
 /// (protects against cycles and fan-out); `depth` bounds each chain.
@@ -169,60 +169,90 @@ impl<'a> Comfy<'a> {
     /// Walks a model link through LoRA loaders etc. to the checkpoint name.
     fn model(&self, v: &'a Value, depth: usize) -> Option<String> {
         let (inputs, _) = self.follow(v, depth)?;
-        MODEL_KEYS
+        keys::COMFYUI
+            .model
             .iter()
             .filter_map(|k| inputs.get(*k))
             .find_map(|x| self.scalar(x, depth + 1).and_then(json_str))
             .or_else(|| inputs.get("model").and_then(|m| self.model(m, depth + 1)))
     }
+}
 
-    /// Looks up `key` in the inputs of the node linked from `inputs[via]`.
-    fn via(&self, inputs: &'a Obj, via: &str, key: &str) -> Option<&'a Value> {
-        let (target, _) = self.follow(inputs.get(via)?, 0)?;
-        target.get(key)
+/// The chosen sampler node's inputs, and those of its guider (newer samplers keep cfg, prompts
+/// and model there), which is followed once up front.
+struct Sampler<'g, 'a> {
+    graph: &'g Comfy<'a>,
+    own: &'a Obj,
+    guider: Option<&'a Obj>,
+}
+
+impl<'a> Sampler<'_, 'a> {
+    /// An input of the sampler; `link.key`: an input of the node its `link` input leads to.
+    fn at(&self, path: &str) -> Option<&'a Value> {
+        match path.split_once('.') {
+            None => self.own.get(path),
+            Some(("guider", key)) => self.guider?.get(key),
+            Some((link, key)) => {
+                let (target, _) = self.graph.follow(self.own.get(link)?, 0)?;
+                target.get(key)
+            }
+        }
+    }
+
+    fn own_or_guider(&self, key: &str) -> Option<&'a Value> {
+        self.own
+            .get(key)
+            .or_else(|| self.guider.and_then(|g| g.get(key)))
     }
 }
 
-pub(super) fn fill<'a>(p: &mut AiParams, graph: &'a Obj) {
+impl Lookup for Sampler<'_, '_> {
+    /// The first spelling present, resolved through links to primitive nodes.
+    fn find<T>(&self, keys: &[&str], read: fn(&Value) -> Option<T>) -> Option<T> {
+        keys.iter()
+            .find_map(|k| self.at(k))
+            .and_then(|v| self.graph.scalar(v, 0))
+            .and_then(read)
+    }
+}
+
+pub(super) fn fill(p: &mut AiParams, graph: &Obj) {
     let g = Comfy {
         nodes: graph,
         hops: Cell::new(MAX_HOPS),
     };
-    if let Some(s) = g.find_sampler() {
-        let guider = s.get("guider").and_then(|v| g.follow(v, 0)).map(|(i, _)| i);
-        let own_or_guider = |key: &str| s.get(key).or_else(|| guider.and_then(|gi| gi.get(key)));
-        let scalar = |v: Option<&'a Value>| v.and_then(|x| g.scalar(x, 0));
-
-        let seed = s.get("seed").or_else(|| s.get("noise_seed")).or_else(|| {
-            g.via(s, "noise", "noise_seed")
-                .or_else(|| g.via(s, "noise", "seed"))
-        });
-        or_set(&mut p.seed, scalar(seed).and_then(json_u64));
-        let steps = s.get("steps").or_else(|| g.via(s, "sigmas", "steps"));
-        or_set(&mut p.steps, scalar(steps).and_then(json_u32));
-        or_set(&mut p.cfg, scalar(own_or_guider("cfg")).and_then(json_f64));
-        let sampler = s
-            .get("sampler_name")
-            .or_else(|| g.via(s, "sampler", "sampler_name"));
-        or_set(&mut p.sampler, scalar(sampler).and_then(json_str));
-        let positive = own_or_guider("positive").or_else(|| own_or_guider("conditioning"));
+    if let Some(own) = g.find_sampler() {
+        let guider = own
+            .get("guider")
+            .and_then(|v| g.follow(v, 0))
+            .map(|(i, _)| i);
+        let s = Sampler {
+            graph: &g,
+            own,
+            guider,
+        };
+        keys::fill_settings(p, &keys::COMFYUI, &s);
+        let positive = s
+            .own_or_guider("positive")
+            .or_else(|| s.own_or_guider("conditioning"));
         or_set(&mut p.prompt, positive.and_then(|v| g.text(v, 0)));
         or_set(
             &mut p.negative_prompt,
-            own_or_guider("negative").and_then(|v| g.text(v, 0)),
+            s.own_or_guider("negative").and_then(|v| g.text(v, 0)),
         );
         or_set(
             &mut p.model,
-            own_or_guider("model").and_then(|v| g.model(v, 0)),
+            s.own_or_guider("model").and_then(|v| g.model(v, 0)),
         );
     }
     if p.model.is_none() {
-        // No sampler (or unresolvable chain): take the first checkpoint loader.
+        // No sampler (or unresolvable chain): take the first checkpoint or UNet loader (the
+        // first two spellings).
         let model = sorted_nodes(graph)
             .into_iter()
             .filter_map(|(_, n)| n.get("inputs").and_then(Value::as_object))
             .find_map(|i| {
-                MODEL_KEYS[..2]
+                keys::COMFYUI.model[..2]
                     .iter()
                     .find_map(|k| i.get(*k).and_then(json_str))
             });

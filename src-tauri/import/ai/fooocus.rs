@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::value::{json_f64, json_str, json_u32, json_u64, or_set, Obj};
-use super::{AiParams, Generator};
+use super::value::{json_str, or_set, Obj};
+use super::{keys, AiParams, Generator};
 
 pub(super) fn looks_like(o: &Obj) -> bool {
     o.contains_key("metadata_scheme")
@@ -20,11 +20,7 @@ pub(super) fn fill(p: &mut AiParams, o: &Obj) {
         &mut p.negative_prompt,
         o.get("negative_prompt").and_then(json_str),
     );
-    or_set(&mut p.model, o.get("base_model").and_then(json_str));
-    or_set(&mut p.seed, o.get("seed").and_then(json_u64));
-    or_set(&mut p.steps, o.get("steps").and_then(json_u32));
-    or_set(&mut p.sampler, o.get("sampler").and_then(json_str));
-    or_set(&mut p.cfg, o.get("guidance_scale").and_then(json_f64));
+    keys::fill(p, &keys::FOOOCUS, o);
 }
 
 #[cfg(test)]

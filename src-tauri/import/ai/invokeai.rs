@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::value::{clean, json_f64, json_str, json_u32, json_u64, or_set, str_f64, str_u64, Obj};
+use super::keys::{self, Lookup};
+use super::value::{clean, json_str, or_set, Obj};
 use super::{AiParams, Generator};
 
 pub(super) fn fill(p: &mut AiParams, o: &Obj) {
@@ -13,24 +14,12 @@ pub(super) fn fill(p: &mut AiParams, o: &Obj) {
         &mut p.negative_prompt,
         o.get("negative_prompt").and_then(json_str),
     );
-    let model = match o.get("model") {
-        Some(Value::Object(m)) => m
-            .get("model_name")
-            .or_else(|| m.get("name"))
-            .and_then(json_str),
-        Some(v) => json_str(v),
-        None => None,
-    };
-    or_set(&mut p.model, model);
-    or_set(&mut p.seed, o.get("seed").and_then(json_u64));
-    or_set(&mut p.steps, o.get("steps").and_then(json_u32));
-    or_set(&mut p.sampler, o.get("scheduler").and_then(json_str));
-    or_set(&mut p.cfg, o.get("cfg_scale").and_then(json_f64));
+    keys::fill(p, &keys::INVOKEAI, o);
 }
 
 pub(super) fn fill_legacy(p: &mut AiParams, o: &Obj) {
     p.generator = Generator::InvokeAi;
-    or_set(&mut p.model, o.get("model_weights").and_then(json_str));
+    keys::fill(p, &keys::INVOKEAI_LEGACY, o);
     let Some(image) = o.get("image").and_then(Value::as_object) else {
         return;
     };
@@ -50,10 +39,6 @@ pub(super) fn fill_legacy(p: &mut AiParams, o: &Obj) {
     let (pos, neg) = split_brackets(&text);
     or_set(&mut p.prompt, clean(&pos));
     or_set(&mut p.negative_prompt, clean(&neg));
-    or_set(&mut p.seed, image.get("seed").and_then(json_u64));
-    or_set(&mut p.steps, image.get("steps").and_then(json_u32));
-    or_set(&mut p.sampler, image.get("sampler").and_then(json_str));
-    or_set(&mut p.cfg, image.get("cfg_scale").and_then(json_f64));
 }
 
 /// Legacy InvokeAI `dream` chunk: `"a cat [ugly]" -s 50 -S 42 -W 512 -H 512 -C 7.5 -A k_lms`.
@@ -67,17 +52,20 @@ pub(super) fn fill_dream(p: &mut AiParams, text: &str) {
     let (pos, neg) = split_brackets(prompt);
     or_set(&mut p.prompt, clean(&pos));
     or_set(&mut p.negative_prompt, clean(&neg));
-    let tokens: Vec<&str> = flags.split_whitespace().collect();
-    for pair in tokens.windows(2) {
-        match pair {
-            ["-s" | "--steps", v] => {
-                or_set(&mut p.steps, str_u64(v).and_then(|n| u32::try_from(n).ok()))
-            }
-            ["-S" | "--seed", v] => or_set(&mut p.seed, str_u64(v)),
-            ["-C" | "--cfg_scale", v] => or_set(&mut p.cfg, str_f64(v)),
-            ["-A" | "--sampler", v] => or_set(&mut p.sampler, clean(v)),
-            _ => {}
-        }
+    keys::fill(p, &keys::DREAM, &Flags(flags.split_whitespace().collect()));
+}
+
+/// The words after a `dream` prompt: `-flag value` pairs.
+struct Flags<'a>(Vec<&'a str>);
+
+impl Lookup for Flags<'_> {
+    /// The first flag spelled as one of `keys` whose next word reads (the next word may be
+    /// another flag when a value is missing).
+    fn find<T>(&self, keys: &[&str], read: fn(&Value) -> Option<T>) -> Option<T> {
+        self.0.windows(2).find_map(|pair| match pair {
+            [flag, value] if keys.contains(flag) => read(&Value::String(value.to_string())),
+            _ => None,
+        })
     }
 }
 

@@ -13,6 +13,7 @@ mod a1111;
 mod comfyui;
 mod fooocus;
 mod invokeai;
+mod keys;
 mod novelai;
 mod search;
 #[cfg(test)]

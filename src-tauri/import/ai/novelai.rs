@@ -1,8 +1,8 @@
 //! NovelAI: a JSON `Comment` (v3 `prompt`/`uc`, v4 `v4_prompt` captions), the prompt also in
 //! `Description`, the model in `Source`, and `Software: NovelAI`.
 
-use super::value::{clean, json_f64, json_str, json_u32, json_u64, or_set, Obj};
-use super::{AiParams, Generator};
+use super::value::{clean, json_str, or_set, Obj};
+use super::{keys, AiParams, Generator};
 
 pub(super) fn fill(p: &mut AiParams, c: &Obj, description: Option<&str>, source: Option<&str>) {
     let caption = |key: &str| {
@@ -26,10 +26,7 @@ pub(super) fn fill(p: &mut AiParams, c: &Obj, description: Option<&str>, source:
         .or_else(|| caption("v4_negative_prompt"));
     or_set(&mut p.negative_prompt, negative);
     or_set(&mut p.model, source.and_then(clean));
-    or_set(&mut p.seed, c.get("seed").and_then(json_u64));
-    or_set(&mut p.steps, c.get("steps").and_then(json_u32));
-    or_set(&mut p.sampler, c.get("sampler").and_then(json_str));
-    or_set(&mut p.cfg, c.get("scale").and_then(json_f64));
+    keys::fill(p, &keys::NOVELAI, c);
 }
 
 /// `Software: NovelAI` without a JSON comment: the prompt from `Description`, the model from
