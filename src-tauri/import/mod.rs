@@ -6,13 +6,15 @@
 //! if the process dies); after it, the durable job finishes the rename and the thumbnail.
 //!
 //! Inputs are expanded by `walk` (files, folders, URLs fetched by `url`) or given as [`Blob`]s;
-//! `batch` runs them on a pool of `worker`s, each with its own connections, and reports one
-//! [`Outcome`] per item ([`ImportEvent`]s while it runs). `sniff`, `container`, `exif` and `ai`
-//! read what an image is and what it carries; refusals are [`ImportError`]s.
+//! `batch` runs them on a pool of `worker`s, each with its own connections to the library it
+//! writes into (a `Destination`), and reports one [`Outcome`] per item ([`ImportEvent`]s while
+//! it runs). `sniff`, `container`, `exif` and `ai` read what an image is and what it carries;
+//! refusals are [`ImportError`]s.
 
 pub mod ai;
 mod batch;
 mod container;
+mod destination;
 mod error;
 pub mod exif;
 mod hash;
@@ -23,9 +25,10 @@ pub mod url;
 pub mod walk;
 mod worker;
 
-pub(crate) use batch::run_parallel;
 pub use batch::Blob;
+pub(crate) use batch::{import_blobs, import_inputs};
 pub use container::icc_profile;
+pub(crate) use destination::Destination;
 pub use error::ImportError;
 pub use hash::sha256_hex;
 pub use options::{ImportOptions, DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS};

@@ -4,15 +4,16 @@
 use std::path::Path;
 
 use super::sniff::{self, Format, Sniffed};
-use super::{ai, container, exif, url, walk, Blob, ImportError, ImportOptions, Status};
+use super::{
+    ai, container, exif, url, walk, Blob, Destination, ImportError, ImportOptions, Status,
+};
 use crate::catalog::{Catalog, NewImage};
-use crate::library::Library;
 use crate::model::{now_ms, SourceKind, Storage};
 use crate::thumbs::{self, DecodeError, ThumbCache, ThumbSize};
 
 /// Per-thread connections and settings for processing items.
 pub(crate) struct Worker<'a> {
-    pub lib: &'a Library,
+    pub dest: &'a dyn Destination,
     pub catalog: Catalog,
     pub thumbs: ThumbCache,
     pub opts: &'a ImportOptions,
@@ -31,14 +32,14 @@ struct Source<'a> {
 impl<'a> Worker<'a> {
     /// A worker with its own connections (one per thread).
     pub(crate) fn new(
-        lib: &'a Library,
+        dest: &'a dyn Destination,
         opts: &'a ImportOptions,
         tags: &'a [String],
     ) -> crate::error::Result<Self> {
         Ok(Worker {
-            lib,
-            catalog: lib.catalog_connection()?,
-            thumbs: lib.thumb_cache()?,
+            dest,
+            catalog: dest.catalog_connection()?,
+            thumbs: dest.thumb_cache()?,
             opts,
             tags,
         })
@@ -187,8 +188,8 @@ impl<'a> Worker<'a> {
                 crate::originals::relative_path(&sha256, format.ext()),
             ),
         };
-        let target = self.lib.paths().originals.join(&path);
-        let tmp = self.lib.workspace().temp_path(".original");
+        let target = self.dest.originals().join(&path);
+        let tmp = self.dest.workspace().temp_path(".original");
         if storage == Storage::Managed {
             crate::originals::write_temp(&tmp, bytes)
                 .map_err(|e| ImportError::Storage(format!("{}: {e}", tmp.display())))?;
@@ -231,7 +232,7 @@ impl<'a> Worker<'a> {
             created_at: now_ms(),
         };
         let tmp_rel = tmp
-            .strip_prefix(&self.lib.paths().root)
+            .strip_prefix(self.dest.root())
             .unwrap_or(&tmp)
             .to_string_lossy()
             .into_owned();
@@ -239,7 +240,7 @@ impl<'a> Worker<'a> {
             &new,
             self.tags,
             ThumbSize::Grid.bit(),
-            self.lib.workspace().token(),
+            self.dest.workspace().token(),
             (storage == Storage::Managed).then_some(tmp_rel.as_str()),
         );
         let seq = match inserted {
