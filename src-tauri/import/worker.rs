@@ -20,6 +20,7 @@ pub(crate) struct Worker<'a> {
     pub tags: &'a [String],
 }
 
+/// Where one item's bytes came from, as the catalog records it.
 struct Source<'a> {
     name: &'a str,
     kind: SourceKind,

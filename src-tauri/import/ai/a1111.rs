@@ -7,6 +7,7 @@ use super::keys::{self, Lookup};
 use super::value::{clean, json_str, or_set};
 use super::AiParams;
 
+/// Whether a text (an EXIF user comment) has A1111's settings or negative-prompt line.
 pub(super) fn looks_like(text: &str) -> bool {
     text.lines().any(|l| {
         let l = l.trim_start();

@@ -216,6 +216,8 @@ impl Lookup for Sampler<'_, '_> {
     }
 }
 
+/// Fills `p` from an API-format graph: the sampler's settings, the prompts its conditioning
+/// links lead to, and the model its `model` link leads to (else the first loader found).
 pub(super) fn fill(p: &mut AiParams, graph: &Obj) {
     let g = Comfy {
         nodes: graph,

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::value::{json_str, or_set, Obj};
 use super::{keys, AiParams, Generator};
 
+/// Whether a JSON object is Fooocus's (it names its scheme or its version).
 pub(super) fn looks_like(o: &Obj) -> bool {
     o.contains_key("metadata_scheme")
         || o.get("version")
@@ -13,6 +14,7 @@ pub(super) fn looks_like(o: &Obj) -> bool {
             .is_some_and(|v| v.starts_with("Fooocus"))
 }
 
+/// Fills `p` from Fooocus's JSON.
 pub(super) fn fill(p: &mut AiParams, o: &Obj) {
     p.generator = Generator::Fooocus;
     or_set(&mut p.prompt, o.get("prompt").and_then(json_str));

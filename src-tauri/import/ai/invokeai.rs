@@ -7,6 +7,7 @@ use super::keys::{self, Lookup};
 use super::value::{clean, json_str, or_set, Obj};
 use super::{AiParams, Generator};
 
+/// Fills `p` from `invokeai_metadata` JSON.
 pub(super) fn fill(p: &mut AiParams, o: &Obj) {
     p.generator = Generator::InvokeAi;
     or_set(&mut p.prompt, o.get("positive_prompt").and_then(json_str));
@@ -17,6 +18,8 @@ pub(super) fn fill(p: &mut AiParams, o: &Obj) {
     keys::fill(p, &keys::INVOKEAI, o);
 }
 
+/// Fills `p` from legacy `sd-metadata` JSON: `model_weights` and an `image` with the prompt
+/// (negative in brackets) and settings.
 pub(super) fn fill_legacy(p: &mut AiParams, o: &Obj) {
     p.generator = Generator::InvokeAi;
     keys::fill(p, &keys::INVOKEAI_LEGACY, o);

@@ -4,6 +4,8 @@
 use super::value::{clean, json_str, or_set, Obj};
 use super::{keys, AiParams, Generator};
 
+/// Fills `p` from the `Comment` JSON, with `Description` as the prompt when the JSON has none
+/// and `Source` as the model.
 pub(super) fn fill(p: &mut AiParams, c: &Obj, description: Option<&str>, source: Option<&str>) {
     let caption = |key: &str| {
         c.get(key)

@@ -17,6 +17,7 @@ pub(super) fn clean(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// A JSON object parsed from `text`; anything else is `None`.
 pub(super) fn json_obj(text: &str) -> Option<Obj> {
     match serde_json::from_str::<Value>(text.trim()) {
         Ok(Value::Object(o)) => Some(o),
@@ -24,6 +25,7 @@ pub(super) fn json_obj(text: &str) -> Option<Obj> {
     }
 }
 
+/// A string or number as text (numbers as JSON writes them).
 pub(super) fn json_str(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => clean(s),
@@ -38,6 +40,7 @@ fn f64_to_u64(f: f64) -> Option<u64> {
         .then_some(f as u64)
 }
 
+/// An unsigned integer from text, also written as an integral float (`42.0`).
 pub(super) fn str_u64(s: &str) -> Option<u64> {
     let s = s.trim();
     s.parse::<u64>()
@@ -45,10 +48,12 @@ pub(super) fn str_u64(s: &str) -> Option<u64> {
         .or_else(|| s.parse::<f64>().ok().and_then(f64_to_u64))
 }
 
+/// A finite number from text.
 pub(super) fn str_f64(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
+/// An unsigned integer from a JSON number (integral floats too) or numeric string.
 pub(super) fn json_u64(v: &Value) -> Option<u64> {
     match v {
         Value::Number(n) => n.as_u64().or_else(|| {
@@ -63,10 +68,12 @@ pub(super) fn json_u64(v: &Value) -> Option<u64> {
     }
 }
 
+/// [`json_u64`] that fits in 32 bits.
 pub(super) fn json_u32(v: &Value) -> Option<u32> {
     json_u64(v).and_then(|n| u32::try_from(n).ok())
 }
 
+/// A number from a JSON number or numeric string.
 pub(super) fn json_f64(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
