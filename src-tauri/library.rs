@@ -14,7 +14,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::catalog::{Catalog, ImageRecord};
 use crate::error::{Error, Result};
 use crate::import::sniff::{sniff, Sniffed};
-use crate::import::{self, walk, Blob, ImportEvent, ImportOptions, Outcome, Status};
+use crate::import::{self, Blob, ImportEvent, ImportOptions, Outcome};
 use crate::model::Storage;
 use crate::thumbs::{self, Thumb, ThumbCache, ThumbSize};
 use crate::workspace::Workspace;
@@ -146,16 +146,7 @@ impl Library {
         opts: &ImportOptions,
         on_event: &(dyn Fn(ImportEvent) + Sync),
     ) -> Result<Vec<Outcome>> {
-        let tags = crate::catalog::normalize_tags(&opts.tags)?;
-        let items = walk::expand(inputs);
-        self.run_batch(
-            &items,
-            opts,
-            &tags,
-            walk::Item::label,
-            |w, item| w.item(item),
-            on_event,
-        )
+        import::import_inputs(self, inputs, opts, on_event)
     }
 
     /// Imports in-memory images (paste, dropped image data).
@@ -165,51 +156,7 @@ impl Library {
         opts: &ImportOptions,
         on_event: &(dyn Fn(ImportEvent) + Sync),
     ) -> Result<Vec<Outcome>> {
-        let tags = crate::catalog::normalize_tags(&opts.tags)?;
-        self.run_batch(
-            blobs,
-            opts,
-            &tags,
-            |b| b.name.clone(),
-            |w, b| w.blob(b),
-            on_event,
-        )
-    }
-
-    fn run_batch<T: Sync>(
-        &self,
-        items: &[T],
-        opts: &ImportOptions,
-        tags: &[String],
-        label: impl Fn(&T) -> String + Sync,
-        f: impl Fn(
-                &mut import::Worker,
-                &T,
-            ) -> std::result::Result<(Status, String), import::ImportError>
-            + Sync,
-        on_event: &(dyn Fn(ImportEvent) + Sync),
-    ) -> Result<Vec<Outcome>> {
-        let total = items.len();
-        on_event(ImportEvent::Started { total });
-        let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::with_capacity(total));
-        let emit = |o: Outcome| {
-            let mut all = outcomes.lock().unwrap_or_else(|p| p.into_inner());
-            all.push(o.clone());
-            on_event(ImportEvent::Item {
-                done: all.len(),
-                total,
-                outcome: o,
-            });
-        };
-        import::run_parallel(self, items, opts, tags, label, f, &emit)?;
-        let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
-        let tally = import::Tally::of(&outcomes);
-        on_event(ImportEvent::Finished {
-            imported: tally.imported,
-            duplicates: tally.duplicates,
-            failed: tally.failed,
-        });
-        Ok(outcomes)
+        import::import_blobs(self, blobs, opts, on_event)
     }
 
     /// Finishes jobs whose owner process is gone (renames originals into place, makes
@@ -366,6 +313,29 @@ impl Library {
         }
         self.thumb_cache()?.remove(&record.sha256)?;
         Ok(record)
+    }
+}
+
+/// The import pipeline writes into the library through this (it never names `Library`).
+impl import::Destination for Library {
+    fn root(&self) -> &Path {
+        &self.paths.root
+    }
+
+    fn originals(&self) -> &Path {
+        &self.paths.originals
+    }
+
+    fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    fn catalog_connection(&self) -> Result<Catalog> {
+        Library::catalog_connection(self)
+    }
+
+    fn thumb_cache(&self) -> Result<ThumbCache> {
+        Library::thumb_cache(self)
     }
 }
 

@@ -32,6 +32,11 @@ pub fn read(format: Format, bytes: &[u8]) -> Meta {
     }
 }
 
+/// The embedded ICC profile, if any.
+pub fn icc_profile(format: Format, bytes: &[u8]) -> Option<Vec<u8>> {
+    read(format, bytes).icc
+}
+
 fn tiff_icc(bytes: &[u8]) -> Option<Vec<u8>> {
     use image::ImageDecoder;
     let mut decoder = image::codecs::tiff::TiffDecoder::new(std::io::Cursor::new(bytes)).ok()?;

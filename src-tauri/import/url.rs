@@ -157,24 +157,12 @@ fn clean_name(s: &str) -> Option<String> {
     (!name.is_empty() && name != "." && name != "..").then_some(name)
 }
 
-/// Decodes `%XX` escapes (invalid ones are kept as they are).
+/// Decodes `%XX` escapes (invalid ones are kept as they are); bytes that do not form UTF-8
+/// become U+FFFD.
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(hi), Some(lo)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -186,6 +174,8 @@ mod tests {
         assert_eq!(percent_decode("a%20b%C3%A9.png"), "a bé.png");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("a%2"), "a%2", "a cut-off escape is kept");
+        assert_eq!(percent_decode("%FFx"), "\u{FFFD}x", "not UTF-8");
     }
 
     #[test]

@@ -1,0 +1,96 @@
+//! A batch: the items run on the configured number of workers, and every outcome is reported
+//! as it lands, between a `Started` and a `Finished` event.
+
+use std::sync::Mutex;
+
+use super::worker::Worker;
+use super::{walk, Destination, ImportError, ImportEvent, ImportOptions, Outcome, Status, Tally};
+use crate::error::Result;
+use crate::model::SourceKind;
+
+/// Bytes from somewhere other than a path (paste, drop of image data).
+pub struct Blob {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub kind: SourceKind,
+}
+
+/// Imports files, folders and URLs into `dest`. `on_event` sees each outcome as it lands.
+pub(crate) fn import_inputs(
+    dest: &dyn Destination,
+    inputs: &[String],
+    opts: &ImportOptions,
+    on_event: &(dyn Fn(ImportEvent) + Sync),
+) -> Result<Vec<Outcome>> {
+    let tags = crate::catalog::normalize_tags(&opts.tags)?;
+    let items = walk::expand(inputs);
+    run(
+        dest,
+        &items,
+        opts,
+        &tags,
+        walk::Item::label,
+        |w, item| w.item(item),
+        on_event,
+    )
+}
+
+/// Imports in-memory images (paste, dropped image data) into `dest`.
+pub(crate) fn import_blobs(
+    dest: &dyn Destination,
+    blobs: &[Blob],
+    opts: &ImportOptions,
+    on_event: &(dyn Fn(ImportEvent) + Sync),
+) -> Result<Vec<Outcome>> {
+    let tags = crate::catalog::normalize_tags(&opts.tags)?;
+    run(
+        dest,
+        blobs,
+        opts,
+        &tags,
+        |b| b.name.clone(),
+        |w, b| w.blob(b),
+        on_event,
+    )
+}
+
+/// Runs `f` over `items` on the configured number of workers.
+fn run<T: Sync>(
+    dest: &dyn Destination,
+    items: &[T],
+    opts: &ImportOptions,
+    tags: &[String],
+    label: impl Fn(&T) -> String + Sync,
+    f: impl Fn(&mut Worker, &T) -> std::result::Result<(Status, String), ImportError> + Sync,
+    on_event: &(dyn Fn(ImportEvent) + Sync),
+) -> Result<Vec<Outcome>> {
+    let total = items.len();
+    on_event(ImportEvent::Started { total });
+    let outcomes: Mutex<Vec<Outcome>> = Mutex::new(Vec::with_capacity(total));
+    let emit = |o: Outcome| {
+        let mut all = outcomes.lock().unwrap_or_else(|p| p.into_inner());
+        all.push(o.clone());
+        on_event(ImportEvent::Item {
+            done: all.len(),
+            total,
+            outcome: o,
+        });
+    };
+    crate::parallel::for_each(
+        items,
+        crate::parallel::threads(opts.threads),
+        || Worker::new(dest, opts, tags),
+        |worker, item| {
+            let result = f(worker, item);
+            emit(Outcome::from_result(label(item), result));
+        },
+    )?;
+    let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    let tally = Tally::of(&outcomes);
+    on_event(ImportEvent::Finished {
+        imported: tally.imported,
+        duplicates: tally.duplicates,
+        failed: tally.failed,
+    });
+    Ok(outcomes)
+}
