@@ -40,13 +40,24 @@ pub enum ImportError {
     Injected(&'static str),
 }
 
+/// "Too many levels of symbolic links" (Unix); Windows reports loops as other errors.
+fn is_symlink_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    return e.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
 impl ImportError {
     pub fn from_io(e: &std::io::Error) -> Self {
         use std::io::ErrorKind::*;
         match e.kind() {
             NotFound => ImportError::NotFound,
             PermissionDenied => ImportError::PermissionDenied,
-            _ if e.raw_os_error() == Some(libc::ELOOP) => {
+            _ if is_symlink_loop(e) => {
                 ImportError::SymlinkLoop("too many levels of symbolic links".into())
             }
             _ => ImportError::Unreadable(e.to_string()),
