@@ -99,6 +99,36 @@ fn write_zip(lib: &Library, details: &[ImageDetail], tmp: &Path) -> Result<u64> 
     Ok(total)
 }
 
+/// The images to export: the ids given plus every image with `tag`, each once. An empty
+/// selection is an error that says what to give.
+pub fn select(lib: &Library, ids: &[String], tag: Option<&str>) -> Result<Vec<ImageDetail>> {
+    let catalog = lib.catalog();
+    let mut wanted = ids.to_vec();
+    if let Some(tag) = tag {
+        let q = crate::catalog::ListQuery {
+            tag: Some(tag.to_string()),
+            ..crate::catalog::ListQuery::default()
+        };
+        wanted.extend(catalog.list(&q)?.into_iter().map(|r| r.id));
+    }
+    if wanted.is_empty() {
+        return Err(crate::error::Error::Invalid {
+            what: "export selection",
+            value: tag.unwrap_or_default().to_string(),
+            hint: "give image ids or a --tag that has images",
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut details = Vec::new();
+    for id in wanted {
+        let d = catalog.detail(&id)?;
+        if seen.insert(d.record.id.clone()) {
+            details.push(d);
+        }
+    }
+    Ok(details)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -18,6 +18,7 @@ pub mod parallel;
 pub mod remote;
 pub mod secrets;
 pub mod service;
+pub mod settings;
 pub mod storage;
 pub mod sync;
 #[cfg(test)]

@@ -248,6 +248,10 @@ pub async fn get_settings(state: State<'_, AppState>) -> Cmd<Settings> {
 #[tauri::command]
 pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> Cmd<Settings> {
     let lib = state.lib().clone();
+    let settings = Settings {
+        rendering: state.settings().rendering,
+        ..settings
+    };
     let saved = blocking(move || Settings::save(&lib, &settings)).await?;
     *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = saved.clone();
     Ok(saved)

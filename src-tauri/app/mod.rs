@@ -16,75 +16,25 @@ pub(crate) mod watch;
 #[cfg(test)]
 mod watch_tests;
 
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use tauri::{Emitter, Manager};
 
 use crate::events::{Event, EventSink};
-use crate::import::{DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS};
 use crate::library::{default_root, Library, LIBRARY_ENV};
 use crate::secrets::SecretStore;
 use crate::service::Vitrine;
 use crate::sync::EngineOptions;
-use crate::thumbs::ThumbSize;
 use crate::watch::service::ServiceOptions;
 
-/// What the settings view shows and edits.
-#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct Settings {
-    /// Read-only here: chosen with --library / VITRINE_LIBRARY.
-    pub library_path: String,
-    #[ts(type = "number")]
-    pub max_file_size: u64,
-    #[ts(type = "number")]
-    pub max_pixels: u64,
-    /// Read-only: fixed thumbnail sizes (long edge, px).
-    pub grid_size: u32,
-    pub preview_size: u32,
-    /// Read-only: how the window paints (GPU, or CPU when there is no GPU) and why.
-    #[serde(default)]
-    pub rendering: String,
-}
+pub use crate::settings::Settings;
 
-impl Settings {
-    pub fn load(lib: &Library) -> crate::Result<Self> {
-        let catalog = lib.catalog();
-        let num = |key: &str, default: u64| -> crate::Result<u64> {
-            Ok(catalog
-                .setting(key)?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default))
-        };
-        Ok(Settings {
-            library_path: lib.root().display().to_string(),
-            max_file_size: num("import.max_file_size", DEFAULT_MAX_BYTES)?,
-            max_pixels: num("import.max_pixels", DEFAULT_MAX_PIXELS)?,
-            grid_size: ThumbSize::Grid.long_edge(),
-            preview_size: ThumbSize::Preview.long_edge(),
-            rendering: rendering::current()
-                .map(|c| c.describe())
-                .unwrap_or_else(|| "WebKit's default".into()),
-        })
-    }
-
-    pub fn save(lib: &Library, s: &Settings) -> crate::Result<Self> {
-        if s.max_file_size < 1024 || s.max_pixels < 1024 {
-            return Err(crate::Error::Invalid {
-                what: "import limit",
-                value: format!("{} bytes / {} pixels", s.max_file_size, s.max_pixels),
-                hint: "limits must be at least 1 KiB and 1024 pixels",
-            });
-        }
-        {
-            let catalog = lib.catalog();
-            catalog.set_setting("import.max_file_size", &s.max_file_size.to_string())?;
-            catalog.set_setting("import.max_pixels", &s.max_pixels.to_string())?;
-        }
-        Self::load(lib)
-    }
+/// How the window paints, as Settings → Display shows it.
+fn rendering_text() -> String {
+    rendering::current()
+        .map(|c| c.describe())
+        .unwrap_or_else(|| "WebKit's default".into())
 }
 
 pub struct AppState {
@@ -110,7 +60,7 @@ impl AppState {
         secrets: Option<Arc<dyn SecretStore>>,
         sink: EventSink,
     ) -> crate::Result<Self> {
-        let settings = Settings::load(&lib)?;
+        let settings = Settings::load(&lib, rendering_text())?;
         let core = Vitrine::new(Arc::new(lib), secrets, sink, EngineOptions::default());
         Ok(AppState {
             core: Arc::new(core),

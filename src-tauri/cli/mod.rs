@@ -370,32 +370,7 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
             Ok(true)
         }
         Command::Export { ids, tag, zip } => {
-            let mut details = Vec::new();
-            {
-                let catalog = lib.catalog();
-                let mut wanted = ids.clone();
-                if let Some(tag) = &tag {
-                    let q = ListQuery {
-                        tag: Some(tag.clone()),
-                        ..ListQuery::default()
-                    };
-                    wanted.extend(catalog.list(&q)?.into_iter().map(|r| r.id));
-                }
-                if wanted.is_empty() {
-                    return Err(Error::Invalid {
-                        what: "export selection",
-                        value: tag.unwrap_or_default(),
-                        hint: "give image ids or a --tag that has images",
-                    });
-                }
-                let mut seen = std::collections::HashSet::new();
-                for id in wanted {
-                    let d = catalog.detail(&id)?;
-                    if seen.insert(d.record.id.clone()) {
-                        details.push(d);
-                    }
-                }
-            }
+            let details = crate::export::select(&lib, &ids, tag.as_deref())?;
             let report = crate::export::export_zip(&lib, &details, &zip)?;
             out.value(
                 &report,
