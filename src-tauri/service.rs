@@ -169,7 +169,12 @@ impl Vitrine {
                         total: *total as u64,
                     }),
                 ),
-                ImportEvent::Finished { imported, .. } => (*imported > 0, true, None),
+                // A duplicate merges tags and sources into its image: that is a change too.
+                ImportEvent::Finished {
+                    imported,
+                    duplicates,
+                    ..
+                } => (*imported + *duplicates > 0, true, None),
                 ImportEvent::Started { .. } => (false, false, None),
             };
             on_event(event);
@@ -178,7 +183,7 @@ impl Vitrine {
             }
             let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
             let due = last.is_none_or(|t| t.elapsed() >= IMPORT_REFRESH);
-            if (finished && (landed || last.is_some())) || (landed && due) {
+            if landed && (finished || due) {
                 *last = Some(Instant::now());
                 self.emit(Event::LibraryChanged {
                     reason: ChangeReason::Import,

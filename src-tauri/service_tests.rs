@@ -152,15 +152,26 @@ fn operations_announce_their_changes_once() {
         .iter()
         .any(|e| matches!(e, Event::ImportProgress(p) if p.done == 2 && p.total == 2)));
 
-    // A batch with only duplicates changes nothing: nothing to announce.
+    // A duplicate merges its tags into the image: announced; a batch that only failed
+    // changed nothing: not announced.
     let before = events.changes().len();
-    core.import(
-        &[src.display().to_string()],
-        &crate::import::ImportOptions::default(),
-        &|_| {},
-    )
-    .expect("import again");
-    assert_eq!(events.changes().len(), before, "{:?}", events.changes());
+    let tagged = crate::import::ImportOptions {
+        tags: vec!["again".into()],
+        ..Default::default()
+    };
+    core.import(&[src.display().to_string()], &tagged, &|_| {})
+        .expect("import again");
+    assert_eq!(events.changes().len(), before + 1, "{:?}", events.changes());
+    let missing = dir.path().join("missing.jpg").display().to_string();
+    let out = core
+        .import(
+            &[missing],
+            &crate::import::ImportOptions::default(),
+            &|_| {},
+        )
+        .expect("import a missing file");
+    assert_eq!(out[0].status, crate::import::Status::Error);
+    assert_eq!(events.changes().len(), before + 1, "{:?}", events.changes());
 
     core.remove(std::slice::from_ref(&id)).expect("remove");
     assert_eq!(events.changes().last(), Some(&ChangeReason::Delete));
