@@ -9,7 +9,7 @@ use crate::storage::folder::FolderStorage;
 use crate::storage::{KeyLayout, Storage};
 
 /// What `remote add` was given.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RemoteSpec {
     pub name: String,
     pub provider: String,
@@ -20,8 +20,25 @@ pub struct RemoteSpec {
     pub path_style: bool,
     pub path: Option<String>,
     pub public_url: Option<String>,
-    /// Keep GPS and camera serials in public/unlisted copies.
-    pub keep_private_metadata: bool,
+    /// Remove GPS and camera serials from public/unlisted copies (the default).
+    pub strip_location: bool,
+}
+
+impl Default for RemoteSpec {
+    fn default() -> Self {
+        RemoteSpec {
+            name: String::new(),
+            provider: String::new(),
+            endpoint: None,
+            bucket: None,
+            region: None,
+            prefix: None,
+            path_style: false,
+            path: None,
+            public_url: None,
+            strip_location: true,
+        }
+    }
 }
 
 pub const PROVIDERS: &[&str] = &[
@@ -89,7 +106,7 @@ impl RemoteSpec {
             path_style: self.path_style,
             path: None,
             public_url,
-            strip_private: !self.keep_private_metadata,
+            strip_location: self.strip_location,
         };
         if provider == "folder" {
             let path = self

@@ -49,7 +49,7 @@ impl RemoteView {
             path_style: row.path_style,
             path: row.path,
             public_url: row.public_url,
-            strip_location: row.strip_private,
+            strip_location: row.strip_location,
             credentials,
         }
     }
@@ -146,7 +146,7 @@ fn save(
         path_style: form.path_style,
         path: form.path,
         public_url: form.public_url,
-        keep_private_metadata: !form.strip_location,
+        strip_location: form.strip_location,
     }
     .resolve()?;
     if let Some(cur) = current.as_ref().filter(|c| c.name != row.name) {

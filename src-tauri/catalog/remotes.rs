@@ -18,8 +18,9 @@ pub struct RemoteRow {
     /// The folder of a `folder` remote.
     pub path: Option<String>,
     pub public_url: Option<String>,
-    /// Strip GPS and camera serial numbers from public/unlisted objects.
-    pub strip_private: bool,
+    /// Strip GPS and camera serial numbers from public/unlisted objects (column
+    /// `strip_private`: see [`COLUMNS`]).
+    pub strip_location: bool,
 }
 
 impl RemoteRow {
@@ -33,6 +34,9 @@ impl RemoteRow {
     }
 }
 
+/// The columns of [`RemoteRow`], in its field order. `strip_private` is the SQL name of
+/// `strip_location` (renaming the column would need a migration for nothing); this and [`row`]
+/// are the only places that spell it.
 const COLUMNS: &str =
     "name, provider, endpoint, region, bucket, prefix, path_style, path, public_url, strip_private";
 
@@ -47,7 +51,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<RemoteRow> {
         path_style: r.get(6)?,
         path: r.get(7)?,
         public_url: r.get(8)?,
-        strip_private: r.get(9)?,
+        strip_location: r.get(9)?,
     })
 }
 
@@ -120,7 +124,7 @@ impl Catalog {
                 remote.path_style,
                 remote.path,
                 remote.public_url,
-                remote.strip_private,
+                remote.strip_location,
                 now_ms()
             ],
         )?;
@@ -128,7 +132,7 @@ impl Catalog {
         if updated
             && current
                 .as_ref()
-                .is_some_and(|c| c.strip_private != remote.strip_private)
+                .is_some_and(|c| c.strip_location != remote.strip_location)
         {
             // What public copies carry changed: write them again.
             queued = tx.execute(

@@ -128,7 +128,7 @@ fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
         path_style: a.path_style,
         path: a.path,
         public_url: a.public_url,
-        keep_private_metadata: a.keep_location,
+        strip_location: !a.keep_location,
     }
     .resolve()?;
     let mut notes = Vec::new();
@@ -250,7 +250,7 @@ fn show(lib: &Library, out: &Out) -> Result<bool> {
         "name": row.name, "provider": row.provider, "endpoint": row.endpoint,
         "region": row.region, "bucket": row.bucket, "prefix": row.prefix,
         "path_style": row.path_style, "path": row.path, "public_url": row.public_url,
-        "strip_location": row.strip_private, "credentials": creds,
+        "strip_location": row.strip_location, "credentials": creds,
         "queue": {"queued": q.queued, "running": q.running, "failed": q.failed},
     });
     let place = match &row.path {
