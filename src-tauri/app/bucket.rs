@@ -22,7 +22,7 @@ use crate::sync::SyncStatus;
 #[ts(export)]
 pub struct RemoteView {
     pub name: String,
-    pub provider: String,
+    pub provider: remote::Provider,
     pub endpoint: String,
     pub region: String,
     pub bucket: String,
@@ -202,7 +202,7 @@ pub async fn remove_remote(state: State<'_, AppState>, name: String) -> Cmd<()> 
             let _paused = state.sync().pause();
             state.library().catalog().remove_remote(&name)?;
         }
-        if row.provider != "folder" {
+        if row.provider != remote::Provider::Folder {
             state.secret_store()?.delete(&account)?;
         }
         state.announce(ChangeReason::Edit);

@@ -5,11 +5,12 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::Catalog;
 use crate::error::{Error, Result};
 use crate::model::now_ms;
+use crate::remote::Provider;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteRow {
     pub name: String,
-    pub provider: String,
+    pub provider: Provider,
     pub endpoint: String,
     pub region: String,
     pub bucket: String,
@@ -43,7 +44,9 @@ const COLUMNS: &str =
 fn row(r: &Row<'_>) -> rusqlite::Result<RemoteRow> {
     Ok(RemoteRow {
         name: r.get(0)?,
-        provider: r.get(1)?,
+        provider: r.get::<_, String>(1)?.parse().map_err(|e: Error| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+        })?,
         endpoint: r.get(2)?,
         region: r.get(3)?,
         bucket: r.get(4)?,
@@ -116,7 +119,7 @@ impl Catalog {
             ),
             params![
                 remote.name,
-                remote.provider,
+                remote.provider.as_str(),
                 remote.endpoint,
                 remote.region,
                 remote.bucket,

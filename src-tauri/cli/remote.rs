@@ -103,7 +103,7 @@ pub fn remote_cmd(lib: &Library, cmd: RemoteCmd, out: &Out) -> Result<bool> {
             let account = remote::account(&cat, &row)?;
             cat.remove_remote(&name)?;
             let mut note = String::new();
-            if row.provider != "folder" {
+            if row.provider != remote::Provider::Folder {
                 if let Err(e) = Keychain::open().and_then(|k| k.delete(&account)) {
                     note = format!(" (its keychain entry could not be removed: {e})");
                 }

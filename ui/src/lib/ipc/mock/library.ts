@@ -31,6 +31,7 @@ import type {
 } from '../types';
 import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
 import { answer } from './handlers';
+import { isProvider } from '../../util/providers';
 
 export interface Call {
   cmd: string;
@@ -306,7 +307,9 @@ export class FakeLibrary {
 
   setRemote(form: RemoteForm, accessKeyId?: string, secretAccessKey?: string): RemoteView {
     const name = form.name || this.remote?.name || 'main';
-    const folder = form.provider === 'folder';
+    const provider = form.provider;
+    if (!isProvider(provider)) throw invalid(`invalid provider: "${provider}" (one of aws, r2, b2, tigris, minio, garage, s3, folder)`);
+    const folder = provider === 'folder';
     if (!folder) {
       if (!!accessKeyId !== !!secretAccessKey) throw invalid('enter both the access key ID and the secret access key');
       if (accessKeyId && secretAccessKey) this.keychain.set(name, { accessKeyId, secretAccessKey });
@@ -321,7 +324,7 @@ export class FakeLibrary {
     const region = form.region || ({ r2: 'auto', tigris: 'auto', garage: 'garage' } as Record<string, string>)[form.provider] || 'us-east-1';
     this.remote = {
       name,
-      provider: form.provider,
+      provider,
       endpoint: folder ? '' : (form.endpoint ?? ''),
       region: folder ? '' : region,
       bucket: folder ? '' : (form.bucket ?? ''),
