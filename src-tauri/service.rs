@@ -17,6 +17,7 @@ use crate::events::{ChangeReason, Event, EventSink, Progress};
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status};
 use crate::library::Library;
 use crate::model::Visibility;
+use crate::remote::RemoteView;
 use crate::secrets::{Keychain, SecretStore, SecretsError};
 use crate::sync::links::{self, ImageLink, LinkFormat};
 use crate::sync::{EngineOptions, SyncEngine};
@@ -250,6 +251,17 @@ impl Vitrine {
             expires,
             format,
         )?)
+    }
+
+    // --- the bucket ------------------------------------------------------------------------
+
+    /// The active remote as front ends show it: its settings and where its credentials come
+    /// from, never them. `None` without a remote.
+    pub fn remote_view(&self) -> Result<Option<RemoteView>> {
+        let cat = self.lib.catalog_connection()?;
+        Ok(cat
+            .active_remote()?
+            .map(|row| RemoteView::of(&cat, row, self.secrets())))
     }
 }
 

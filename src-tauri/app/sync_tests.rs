@@ -134,7 +134,7 @@ mod ipc {
         assert_eq!(view["provider"], "minio");
         assert_eq!(view["path_style"], true, "the MinIO preset uses path-style");
         assert_eq!(view["region"], "us-east-1");
-        assert_eq!(view["credentials"], "keychain");
+        assert_eq!(view["credentials"], json!({"source": "keychain"}));
         let shown = serde_json::to_string(&view).unwrap();
         assert!(
             !shown.contains(secret) && !shown.contains("AKIDVITRINETEST"),
@@ -279,7 +279,7 @@ mod ipc {
                    "path": folder.display().to_string(), "public_url": "", "strip_location": false}}),
         )
         .expect("folder saved");
-        assert_eq!(view["credentials"], "not needed");
+        assert_eq!(view["credentials"], json!({"source": "not_needed"}));
         assert_eq!(view["strip_location"], false);
         assert!(folder.is_dir());
     }

@@ -7,7 +7,11 @@ use crate::error::{Error, Result};
 use crate::model::now_ms;
 use crate::remote::Provider;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A remote's settings, as resolved from what was given (`RemoteSpec::resolve`) and kept.
+/// Front ends show it inside `RemoteView` (whose TypeScript type has these fields inline, so
+/// this one is not exported). Never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS))]
 pub struct RemoteRow {
     pub name: String,
     pub provider: Provider,
@@ -19,8 +23,8 @@ pub struct RemoteRow {
     /// The folder of a `folder` remote.
     pub path: Option<String>,
     pub public_url: Option<String>,
-    /// Strip GPS and camera serial numbers from public/unlisted objects (column
-    /// `strip_private`: see [`COLUMNS`]).
+    /// GPS and camera serial numbers are removed from public/unlisted copies.
+    // The column is `strip_private`: see `COLUMNS`.
     pub strip_location: bool,
 }
 

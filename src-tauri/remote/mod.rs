@@ -1,52 +1,24 @@
 //! The bucket (or folder) a library syncs to: provider presets (`providers`), the settings as
-//! given and checked (`spec`), credentials, and opening the backend.
+//! given and checked (`spec`), credentials and where they come from (`credentials`), the view
+//! front ends show (`view`), and opening the backend (here).
 
+mod credentials;
 mod providers;
 mod spec;
+mod view;
 
 use std::sync::Arc;
 
+pub use credentials::{account, credentials, CredentialSource, CredentialsError};
 pub use providers::{EndpointRule, PathStyle, Provider, ProviderPreset, PRESETS};
 pub use spec::RemoteSpec;
+pub use view::RemoteView;
 
 use crate::catalog::{Catalog, RemoteRow};
 use crate::error::{Error, Result};
-use crate::secrets::{Credentials, Keychain, SecretStore, SecretsError};
+use crate::secrets::{Credentials, SecretStore};
 use crate::storage::folder::FolderStorage;
 use crate::storage::Storage;
-
-/// The keychain account of a remote: unique per library.
-pub fn account(catalog: &Catalog, remote: &RemoteRow) -> Result<String> {
-    Ok(format!("{}/{}", catalog.library_id()?, remote.name))
-}
-
-/// Why credentials could not be had.
-#[derive(Debug, thiserror::Error)]
-pub enum CredentialsError {
-    #[error("no credentials for remote {0:?}: run `vitrine remote add` again, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")]
-    Missing(String),
-    #[error(transparent)]
-    Keychain(#[from] SecretsError),
-}
-
-/// Credentials for an S3 remote: the standard `AWS_*` environment variables when set (for
-/// headless use), else the keychain.
-pub fn credentials(
-    catalog: &Catalog,
-    remote: &RemoteRow,
-    store: Option<&dyn SecretStore>,
-) -> std::result::Result<Credentials, CredentialsError> {
-    if let Some(c) = Credentials::from_env() {
-        return Ok(c);
-    }
-    let account = account(catalog, remote)
-        .map_err(|e| CredentialsError::Keychain(SecretsError::Other(e.to_string())))?;
-    let found = match store {
-        Some(s) => s.get(&account)?,
-        None => Keychain::open()?.get(&account)?,
-    };
-    found.ok_or_else(|| CredentialsError::Missing(remote.name.clone()))
-}
 
 /// The backend for a remote.
 pub fn open_storage(
@@ -84,23 +56,6 @@ pub fn open_storage(
     }
 }
 
-impl From<CredentialsError> for Error {
-    fn from(e: CredentialsError) -> Self {
-        match e {
-            CredentialsError::Missing(_) => {
-                Error::remote(crate::error::ErrorCode::CredentialsMissing, e.to_string())
-            }
-            CredentialsError::Keychain(k) => k.into(),
-        }
-    }
-}
-
-impl From<SecretsError> for Error {
-    fn from(e: SecretsError) -> Self {
-        Error::remote(e.code(), e.to_string())
-    }
-}
-
 impl From<crate::storage::StorageError> for Error {
     fn from(e: crate::storage::StorageError) -> Self {
         let code = match e.kind {
@@ -135,23 +90,4 @@ pub fn open_active(
     };
     let storage = open_storage(&row, creds.as_ref())?;
     Ok(crate::sync::Remote::new(row, storage))
-}
-
-/// Where a remote's credentials come from, without reading them out.
-pub fn credentials_source(
-    catalog: &Catalog,
-    remote: &RemoteRow,
-    store: Option<&dyn SecretStore>,
-) -> String {
-    if remote.provider == Provider::Folder {
-        return "not needed".into();
-    }
-    if Credentials::from_env().is_some() {
-        return "environment".into();
-    }
-    match credentials(catalog, remote, store) {
-        Ok(_) => "keychain".into(),
-        Err(CredentialsError::Missing(_)) => "missing".into(),
-        Err(CredentialsError::Keychain(e)) => format!("unavailable ({e})"),
-    }
 }

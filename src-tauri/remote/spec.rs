@@ -1,32 +1,40 @@
 //! A remote's settings as given (`remote add`, the settings form), checked and completed by
 //! its provider's preset into the [`RemoteRow`] the catalog keeps.
 
+use serde::Deserialize;
+
 use super::providers::{EndpointRule, PathStyle, Provider};
 use crate::catalog::RemoteRow;
 use crate::error::{Error, Result};
 use crate::storage::KeyLayout;
 
-/// What `remote add` was given.
-#[derive(Debug, Clone)]
+/// What `remote add` and the settings form (`set_remote`) give. Empty strings count as not
+/// given; the provider's preset fills the rest ([`RemoteSpec::resolve`]).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct RemoteSpec {
-    pub name: String,
-    pub provider: String,
+    /// The settings form may leave it out: the current remote's name, else `main`.
+    pub name: Option<String>,
+    pub provider: Provider,
     pub endpoint: Option<String>,
     pub bucket: Option<String>,
     pub region: Option<String>,
+    /// Key prefix inside the bucket (or folder).
     pub prefix: Option<String>,
     pub path_style: bool,
+    /// The folder of a `folder` remote.
     pub path: Option<String>,
     pub public_url: Option<String>,
-    /// Remove GPS and camera serials from public/unlisted copies (the default).
+    /// Remove GPS and camera serial numbers from public/unlisted copies.
     pub strip_location: bool,
 }
 
-impl Default for RemoteSpec {
-    fn default() -> Self {
+impl RemoteSpec {
+    /// A remote of `provider` named `name`, with nothing else given (location stripped).
+    pub fn new(name: &str, provider: Provider) -> Self {
         RemoteSpec {
-            name: String::new(),
-            provider: String::new(),
+            name: Some(name.to_string()),
+            provider,
             endpoint: None,
             bucket: None,
             region: None,
@@ -63,7 +71,7 @@ fn given(s: &Option<String>) -> Option<&str> {
 impl RemoteSpec {
     /// Applies the provider's preset and checks the settings.
     pub fn resolve(&self) -> Result<RemoteRow> {
-        let name = self.name.trim();
+        let name = self.name.as_deref().unwrap_or("").trim();
         if name.is_empty()
             || name.len() > 64
             || !name
@@ -72,11 +80,11 @@ impl RemoteSpec {
         {
             return Err(invalid(
                 "remote name",
-                &self.name,
+                self.name.as_deref().unwrap_or(""),
                 "letters, digits, '-', '_' or '.', at most 64",
             ));
         }
-        let provider: Provider = self.provider.parse()?;
+        let provider = self.provider;
         let preset = provider.preset();
         let public_url = match given(&self.public_url) {
             Some(u) => Some(check_url("public URL", u)?),
@@ -153,10 +161,8 @@ mod tests {
 
     fn spec(provider: &str) -> RemoteSpec {
         RemoteSpec {
-            name: "main".into(),
-            provider: provider.into(),
             bucket: Some("pics".into()),
-            ..Default::default()
+            ..RemoteSpec::new("main", provider.parse().unwrap())
         }
     }
 
@@ -195,15 +201,16 @@ mod tests {
 
     #[test]
     fn bad_settings_are_refused_with_a_hint() {
-        let mut s = spec("ftp");
-        assert!(s.resolve().unwrap_err().to_string().contains("one of aws"));
-        s.provider = "folder".into();
+        // An unknown provider is refused as it is read (`providers::tests`).
+        let s = spec("folder");
         assert!(s.resolve().unwrap_err().to_string().contains("--path"));
         let mut s = spec("aws");
         s.public_url = Some("cdn.example.com".into());
         assert!(s.resolve().unwrap_err().to_string().contains("http"));
         let mut s = spec("aws");
-        s.name = "a b".into();
+        s.name = Some("a b".into());
         assert!(s.resolve().is_err());
+        s.name = None;
+        assert!(s.resolve().is_err(), "a name is needed by then");
     }
 }

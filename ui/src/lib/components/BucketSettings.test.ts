@@ -16,7 +16,7 @@ const saved: RemoteView = {
   path: null,
   public_url: 'http://127.0.0.1:8000',
   strip_location: true,
-  credentials: 'keychain',
+  credentials: { source: 'keychain' },
 };
 
 function show(over: Record<string, unknown> = {}) {

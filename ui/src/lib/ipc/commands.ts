@@ -8,7 +8,7 @@ import type {
   ImageDetail,
   ImageLink,
   ProbeReport,
-  RemoteForm,
+  RemoteSpec,
   RemoteView,
   SyncStatus,
   ImageRecord,
@@ -103,7 +103,7 @@ export function getRemote(): Promise<RemoteView | null> {
  * Saves the bucket settings. Credentials, when given, go to the OS keychain (never read back);
  * leave them out to keep the saved ones.
  */
-export function setRemote(remote: RemoteForm, accessKeyId?: string, secretAccessKey?: string): Promise<RemoteView> {
+export function setRemote(remote: RemoteSpec, accessKeyId?: string, secretAccessKey?: string): Promise<RemoteView> {
   const args: Record<string, unknown> = { remote };
   if (accessKeyId) args.accessKeyId = accessKeyId;
   if (secretAccessKey) args.secretAccessKey = secretAccessKey;

@@ -6,7 +6,7 @@ import {
   toUserError,
   type MassDelete,
   type ProbeReport,
-  type RemoteForm,
+  type RemoteSpec,
   type RemoteState,
   type RemoteView,
   type SyncStatus,
@@ -139,7 +139,7 @@ export class SyncStore {
   }
 
   /** Saves the settings (credentials, when typed, go to the keychain). */
-  save(form: RemoteForm, accessKeyId: string, secretAccessKey: string): Promise<boolean> {
+  save(form: RemoteSpec, accessKeyId: string, secretAccessKey: string): Promise<boolean> {
     return this.#changeRemote(() =>
       api.setRemote(form, accessKeyId.trim() || undefined, secretAccessKey.trim() || undefined),
     );

@@ -3,11 +3,11 @@ import { SyncStore, massDelete, summarize } from './sync.svelte';
 import { shortenKeys } from '../util/format';
 import { emit, emptyStatus } from '../ipc/mock-backend';
 import { fakeCore, flush } from '../../test/helpers';
-import type { RemoteForm, RemoteState, SyncStatus } from '../ipc';
+import type { RemoteSpec, RemoteState, SyncStatus } from '../ipc';
 
 const status = (over: Partial<SyncStatus>): SyncStatus => ({ ...emptyStatus(), remote: 'main', ...over });
 
-const minio: RemoteForm = {
+const minio: RemoteSpec = {
   name: null,
   provider: 'minio',
   endpoint: 'http://127.0.0.1:9000',
@@ -82,7 +82,7 @@ describe('SyncStore', () => {
     expect(s.configured).toBe(false);
     expect(await s.save(minio, ' AKID ', 'SECRET')).toBe(true);
     expect(lib.keychain.get('main')).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'SECRET' });
-    expect(s.remote).toMatchObject({ provider: 'minio', credentials: 'keychain' });
+    expect(s.remote).toMatchObject({ provider: 'minio', credentials: { source: 'keychain' } });
     expect(JSON.stringify(s.remote)).not.toContain('SECRET');
     expect(resets()).toBe(1);
     // Saving again without typing keeps the keys: none are sent.

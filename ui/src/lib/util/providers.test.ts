@@ -56,7 +56,7 @@ describe('provider presets', () => {
       path: null,
       public_url: 'https://pics.example.com',
       strip_location: false,
-      credentials: 'keychain',
+      credentials: { source: 'keychain' },
     };
     const d = draftFrom(r);
     expect(d).toMatchObject({ provider: 'garage', publicUrl: 'https://pics.example.com', path: '', stripLocation: false });
@@ -65,9 +65,9 @@ describe('provider presets', () => {
   });
 
   it('words where credentials come from, never what they are', () => {
-    expect(credentialsLabel('keychain')).toEqual({ text: 'Saved in the OS keychain', ok: true });
-    expect(credentialsLabel('missing').ok).toBe(false);
-    const u = credentialsLabel('unavailable (keychain not available: no Secret Service; start gnome-keyring)');
+    expect(credentialsLabel({ source: 'keychain' })).toEqual({ text: 'Saved in the OS keychain', ok: true });
+    expect(credentialsLabel({ source: 'missing' }).ok).toBe(false);
+    const u = credentialsLabel({ source: 'unavailable', reason: 'keychain not available: no Secret Service; start gnome-keyring' });
     expect(u.ok).toBe(false);
     expect(u.text).toBe('Keychain unavailable: keychain not available: no Secret Service; start gnome-keyring');
   });

@@ -1,4 +1,4 @@
-import type { RemoteForm, RemoteView } from '../ipc';
+import type { CredentialSource, RemoteSpec, RemoteView } from '../ipc';
 
 export const PROVIDERS = ['aws', 'r2', 'b2', 'tigris', 'minio', 'garage', 's3', 'folder'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -158,7 +158,7 @@ export function sameDraft(a: BucketDraft, b: BucketDraft): boolean {
 }
 
 /** What `set_remote` gets: only the fields the provider uses, empty ones as null. */
-export function formFrom(d: BucketDraft, name: string | null): RemoteForm {
+export function formFrom(d: BucketDraft, name: string | null): RemoteSpec {
   const p = PRESETS[d.provider];
   const t = (s: string) => s.trim() || null;
   const folder = d.provider === 'folder';
@@ -195,11 +195,17 @@ export function draftProblems(d: BucketDraft): Partial<Record<keyof BucketDraft,
 }
 
 /** How the settings view words where the credentials come from. */
-export function credentialsLabel(source: string): { text: string; ok: boolean } {
-  if (source === 'keychain') return { text: 'Saved in the OS keychain', ok: true };
-  if (source === 'environment') return { text: 'From the AWS_* environment variables', ok: true };
-  if (source === 'not needed') return { text: 'Not needed for a folder', ok: true };
-  if (source === 'missing') return { text: 'Missing: enter the access key below', ok: false };
-  const why = source.replace(/^unavailable \(/, '').replace(/\)$/, '');
-  return { text: `Keychain unavailable: ${why}`, ok: false };
+export function credentialsLabel(c: CredentialSource): { text: string; ok: boolean } {
+  switch (c.source) {
+    case 'keychain':
+      return { text: 'Saved in the OS keychain', ok: true };
+    case 'environment':
+      return { text: 'From the AWS_* environment variables', ok: true };
+    case 'not_needed':
+      return { text: 'Not needed for a folder', ok: true };
+    case 'missing':
+      return { text: 'Missing: enter the access key below', ok: false };
+    case 'unavailable':
+      return { text: `Keychain unavailable: ${c.reason}`, ok: false };
+  }
 }

@@ -13,7 +13,7 @@ import type {
   LibraryInfo,
   LinkFormat,
   ListQuery,
-  RemoteForm,
+  RemoteSpec,
   Settings,
   SourceKind,
   Visibility,
@@ -99,7 +99,7 @@ export const handlers: HandlerTable = {
   },
   get_remote: (lib) => (lib.remote ? { ...lib.remote } : null),
   set_remote: (lib, a) => {
-    const view = lib.setRemote(a.remote as RemoteForm, a.accessKeyId as string | undefined, a.secretAccessKey as string | undefined);
+    const view = lib.setRemote(a.remote as RemoteSpec, a.accessKeyId as string | undefined, a.secretAccessKey as string | undefined);
     lib.changed('edit');
     lib.syncStatus();
     return view;

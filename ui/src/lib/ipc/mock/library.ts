@@ -18,7 +18,7 @@ import type {
   Notice,
   Outcome,
   ProbeReport,
-  RemoteForm,
+  RemoteSpec,
   RemoteView,
   Settings,
   Sort,
@@ -305,7 +305,7 @@ export class FakeLibrary {
 
   // --- The bucket and sync ---
 
-  setRemote(form: RemoteForm, accessKeyId?: string, secretAccessKey?: string): RemoteView {
+  setRemote(form: RemoteSpec, accessKeyId?: string, secretAccessKey?: string): RemoteView {
     const name = form.name || this.remote?.name || 'main';
     const provider = form.provider;
     if (!isProvider(provider)) throw invalid(`invalid provider: "${provider}" (one of aws, r2, b2, tigris, minio, garage, s3, folder)`);
@@ -333,7 +333,7 @@ export class FakeLibrary {
       path: folder ? form.path : null,
       public_url: form.public_url || null,
       strip_location: form.strip_location,
-      credentials: folder ? 'not needed' : 'keychain',
+      credentials: { source: folder ? 'not_needed' : 'keychain' },
     };
     this.#setRemoteStates('pending');
     this.syncState = { ...emptyStatus(), remote: name, queued: this.records.length };
