@@ -11,7 +11,7 @@ use crate::events::ChangeReason;
 use crate::remote::{self, RemoteSpec, RemoteView};
 use crate::secrets::{Credentials, Secret};
 use crate::service::Vitrine;
-use crate::sync::probe::{self, ProbeReport};
+use crate::sync::probe::{Audience, ProbeReport};
 use crate::sync::SyncStatus;
 
 #[tauri::command]
@@ -135,33 +135,7 @@ pub async fn remove_remote(state: State<'_, AppState>, name: String) -> Cmd<()> 
 #[tauri::command]
 pub async fn test_remote(state: State<'_, AppState>) -> Cmd<ProbeReport> {
     let state = state.core.clone();
-    blocking(move || {
-        let cat = state.library().catalog_connection()?;
-        let row = remote::active(&cat)?;
-        let report = match remote::open_active(&cat, state.secrets()) {
-            Ok(r) => {
-                let note = match remote::CredentialSource::of(&cat, &row, state.secrets()) {
-                    remote::CredentialSource::NotNeeded => {
-                        "a folder needs no credentials".to_string()
-                    }
-                    remote::CredentialSource::Keychain => "found in the OS keychain".to_string(),
-                    src => format!("found ({src})"),
-                };
-                probe::run(&r, &note)
-            }
-            Err(e) => probe::credentials_failed(
-                &row.name,
-                e.to_string(),
-                "enter the access key ID and secret access key in Settings → Bucket and save"
-                    .into(),
-            ),
-        };
-        if report.ok {
-            state.sync().retry();
-        }
-        Ok(report)
-    })
-    .await
+    blocking(move || state.test_remote(Audience::App)).await
 }
 
 #[tauri::command]

@@ -56,6 +56,7 @@ mod ipc {
                 bucket::get_remote,
                 bucket::set_remote,
                 bucket::remove_remote,
+                bucket::test_remote,
                 bucket::sync_status,
                 bucket::retry_failed_sync,
                 bucket::sync_allow_deletes,
@@ -282,6 +283,18 @@ mod ipc {
         assert_eq!(view["credentials"], json!({"source": "not_needed"}));
         assert_eq!(view["strip_location"], false);
         assert!(folder.is_dir());
+
+        // "Test bucket" words its fixes for the app: no CLI flags.
+        let report = invoke(&w, "test_remote", json!({})).expect("probe");
+        assert_eq!(report["ok"], true, "{report}");
+        assert_eq!(report["checks"][0]["check"], "credentials");
+        let public = report["checks"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(public["status"], "skip", "{public}");
+        let message = public["message"].as_str().unwrap();
+        assert!(
+            message.contains("Settings → Bucket") && !message.contains("--public-url"),
+            "{public}"
+        );
     }
 }
 

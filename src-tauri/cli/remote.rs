@@ -13,7 +13,7 @@ use crate::remote::{self, RemoteSpec, RemoteView};
 use crate::secrets::{Credentials, Keychain, Secret, SecretStore};
 use crate::service::Vitrine;
 use crate::sync::links::{self, LinkFormat};
-use crate::sync::probe::{self, CheckStatus};
+use crate::sync::probe::{self, Audience, CheckStatus};
 use crate::sync::{EngineOptions, Summary, SyncEvent, SyncOptions};
 
 #[derive(Subcommand, Debug)]
@@ -203,22 +203,7 @@ fn prompt_credentials() -> Result<Credentials> {
 }
 
 fn test(lib: &Library, out: &Out) -> Result<bool> {
-    let cat = lib.catalog_connection()?;
-    let row = remote::active(&cat)?;
-    let report = match remote::open_active(&cat, None) {
-        Ok(r) => {
-            let note = match remote::CredentialSource::of(&cat, &row, None) {
-                remote::CredentialSource::NotNeeded => "a folder needs no credentials".to_string(),
-                src => format!("credentials found ({src})"),
-            };
-            probe::run(&r, &note)
-        }
-        Err(e) => probe::credentials_failed(
-            &row.name,
-            e.to_string(),
-            "run `vitrine remote add` again with the right credentials, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
-        ),
-    };
+    let report = probe::run_active(&lib.catalog_connection()?, None, Audience::Cli)?;
     let human = report
         .checks
         .iter()

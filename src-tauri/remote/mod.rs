@@ -82,7 +82,15 @@ pub fn open_active(
     catalog: &Catalog,
     store: Option<&dyn SecretStore>,
 ) -> Result<crate::sync::Remote> {
-    let row = active(catalog)?;
+    open(catalog, active(catalog)?, store)
+}
+
+/// Opens a remote with its credentials.
+pub fn open(
+    catalog: &Catalog,
+    row: RemoteRow,
+    store: Option<&dyn SecretStore>,
+) -> Result<crate::sync::Remote> {
     let creds = if row.provider == Provider::Folder {
         None
     } else {
