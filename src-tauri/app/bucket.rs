@@ -1,5 +1,5 @@
-//! Commands for the bucket: its settings (credentials go to the OS keychain and never come
-//! back), "Test bucket", and the background sync's status.
+//! Commands for the bucket: the provider presets, its settings (credentials go to the OS
+//! keychain and never come back), "Test bucket", and the background sync's status.
 
 use tauri::State;
 
@@ -8,11 +8,18 @@ use super::error::IpcError;
 use super::AppState;
 use crate::error::Error;
 use crate::events::ChangeReason;
-use crate::remote::{self, RemoteSpec, RemoteView};
+use crate::remote::{self, ProviderPreset, RemoteSpec, RemoteView};
 use crate::secrets::{Credentials, Secret};
 use crate::service::Vitrine;
 use crate::sync::probe::{Audience, ProbeReport};
 use crate::sync::SyncStatus;
+
+/// Every provider's preset: what the settings ask for and what the core fills in. The UI reads
+/// this table instead of keeping its own.
+#[tauri::command]
+pub fn providers() -> Vec<ProviderPreset> {
+    remote::PRESETS.to_vec()
+}
 
 #[tauri::command]
 pub async fn get_remote(state: State<'_, AppState>) -> Cmd<Option<RemoteView>> {

@@ -53,6 +53,7 @@ mod ipc {
             .invoke_handler(tauri::generate_handler![
                 commands::image_link,
                 commands::set_visibility,
+                bucket::providers,
                 bucket::get_remote,
                 bucket::set_remote,
                 bucket::remove_remote,
@@ -227,6 +228,30 @@ mod ipc {
         );
         let status = invoke(&w, "sync_status", json!({})).expect("status");
         assert_eq!(status["remote"], Value::Null);
+    }
+
+    #[test]
+    fn the_webview_reads_the_provider_presets_from_the_core() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
+        let (_app, w) = app(AppState::new(lib, None, crate::events::discard()).expect("state"));
+        let presets = invoke(&w, "providers", json!({})).expect("allowed by the capabilities");
+        assert_eq!(
+            presets,
+            serde_json::to_value(crate::remote::PRESETS).unwrap()
+        );
+        let ids: Vec<&str> = presets
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            ["aws", "r2", "b2", "tigris", "minio", "garage", "s3", "folder"]
+        );
+        assert_eq!(presets[1]["endpoint"], "required", "{}", presets[1]);
+        assert_eq!(presets[3]["default_endpoint"], "https://t3.storage.dev");
     }
 
     #[test]

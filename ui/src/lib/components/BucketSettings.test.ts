@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import BucketSettings from './BucketSettings.svelte';
 import type { ProbeReport, RemoteView } from '../ipc';
+import { PROVIDER_PRESETS } from '../ipc/bindings/providerPresets';
 
 afterEach(() => cleanup());
 
@@ -21,6 +22,7 @@ const saved: RemoteView = {
 
 function show(over: Record<string, unknown> = {}) {
   const props = {
+    presets: PROVIDER_PRESETS,
     remote: null as RemoteView | null,
     loaded: true,
     saving: false,

@@ -8,6 +8,7 @@ import type {
   ImageDetail,
   ImageLink,
   ProbeReport,
+  ProviderPreset,
   RemoteSpec,
   RemoteView,
   SyncStatus,
@@ -92,6 +93,11 @@ export function revealImage(id: string): Promise<null> {
  */
 export function imageLink(id: string, format: LinkFormat, expires?: number): Promise<ImageLink> {
   return call('image_link', expires === undefined ? { id, format } : { id, format, expires });
+}
+
+/** Every provider's preset (what the bucket settings ask for and default to), from the core. */
+export function providers(): Promise<ProviderPreset[]> {
+  return call('providers');
 }
 
 /** The bucket this library syncs to, or null. Never a secret. */

@@ -3,6 +3,7 @@ import { SyncStore, massDelete, summarize } from './sync.svelte';
 import { shortenKeys } from '../util/format';
 import { emit, emptyStatus } from '../ipc/mock-backend';
 import { fakeCore, flush } from '../../test/helpers';
+import { PROVIDER_PRESETS } from '../ipc/bindings/providerPresets';
 import type { RemoteSpec, RemoteState, SyncStatus } from '../ipc';
 
 const status = (over: Partial<SyncStatus>): SyncStatus => ({ ...emptyStatus(), remote: 'main', ...over });
@@ -90,6 +91,15 @@ describe('SyncStore', () => {
     expect(lib.callsOf('set_remote')[1].args).toEqual({ remote: { ...minio, prefix: 'v' } });
     await flush();
     expect(s.status?.remote).toBe('main');
+  });
+
+  it('reads the provider presets from the core, once', async () => {
+    const lib = fakeCore();
+    const { s } = store();
+    await s.load();
+    expect(s.presets).toEqual(PROVIDER_PRESETS);
+    await s.load();
+    expect(lib.callsOf('providers')).toHaveLength(1);
   });
 
   it('keeps the error code and message when the keychain is unavailable', async () => {

@@ -57,6 +57,7 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   imageLink: () => api.imageLink(fakeId(0), 'markdown'),
   getSettings: () => api.getSettings(),
   setSettings: async () => api.setSettings(await api.getSettings()),
+  providers: () => api.providers(),
   getRemote: () => api.getRemote(),
   setRemote: () => api.setRemote(form, 'AKID', 'SECRET'),
   testRemote: () => api.testRemote(),

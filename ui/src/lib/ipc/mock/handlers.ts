@@ -19,6 +19,7 @@ import type {
   Visibility,
   WatchedFolder,
 } from '../types';
+import { PROVIDER_PRESETS } from '../bindings/providerPresets';
 import { fakeDetail } from './fixtures';
 import type { FakeLibrary } from './library';
 
@@ -97,6 +98,7 @@ export const handlers: HandlerTable = {
     lib.settings = { ...lib.settings, ...(a.settings as Settings) };
     return { ...lib.settings };
   },
+  providers: () => structuredClone(PROVIDER_PRESETS),
   get_remote: (lib) => (lib.remote ? { ...lib.remote } : null),
   set_remote: (lib, a) => {
     const view = lib.setRemote(a.remote as RemoteSpec, a.accessKeyId as string | undefined, a.secretAccessKey as string | undefined);

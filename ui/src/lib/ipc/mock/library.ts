@@ -31,7 +31,7 @@ import type {
 } from '../types';
 import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
 import { answer } from './handlers';
-import { isProvider } from '../../util/providers';
+import { PROVIDER_PRESETS } from '../bindings/providerPresets';
 
 export interface Call {
   cmd: string;
@@ -308,7 +308,9 @@ export class FakeLibrary {
   setRemote(form: RemoteSpec, accessKeyId?: string, secretAccessKey?: string): RemoteView {
     const name = form.name || this.remote?.name || 'main';
     const provider = form.provider;
-    if (!isProvider(provider)) throw invalid(`invalid provider: "${provider}" (one of aws, r2, b2, tigris, minio, garage, s3, folder)`);
+    // The core's presets (generated from its table), applied as `RemoteSpec::resolve` does.
+    const preset = PROVIDER_PRESETS.find((p) => p.id === provider);
+    if (!preset) throw invalid(`invalid provider: "${provider}" (one of ${PROVIDER_PRESETS.map((p) => p.id).join(', ')})`);
     const folder = provider === 'folder';
     if (!folder) {
       if (!!accessKeyId !== !!secretAccessKey) throw invalid('enter both the access key ID and the secret access key');
@@ -320,12 +322,13 @@ export class FakeLibrary {
     } else if (!form.path) {
       throw invalid('invalid folder: "" (pass --path DIR)');
     }
-    const pathStyle = ['minio', 'garage', 'r2'].includes(form.provider) || form.path_style;
-    const region = form.region || ({ r2: 'auto', tigris: 'auto', garage: 'garage' } as Record<string, string>)[form.provider] || 'us-east-1';
+    const pathStyle = preset.path_style === 'forced' || form.path_style;
+    const region = form.region || preset.region;
+    const endpoint = form.endpoint || preset.default_endpoint || '';
     this.remote = {
       name,
       provider,
-      endpoint: folder ? '' : (form.endpoint ?? ''),
+      endpoint: folder ? '' : endpoint,
       region: folder ? '' : region,
       bucket: folder ? '' : (form.bucket ?? ''),
       prefix: form.prefix ?? '',
