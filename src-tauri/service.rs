@@ -17,8 +17,10 @@ use crate::events::{ChangeReason, Event, EventSink, Progress};
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status};
 use crate::library::Library;
 use crate::model::Visibility;
+use crate::remote::RemoteView;
 use crate::secrets::{Keychain, SecretStore, SecretsError};
 use crate::sync::links::{self, ImageLink, LinkFormat};
+use crate::sync::probe::{self, ProbeReport};
 use crate::sync::{EngineOptions, SyncEngine};
 use crate::watch::service::{Notice, ServiceOptions};
 use crate::watch::supervisor::FolderWatcher;
@@ -255,6 +257,28 @@ impl Vitrine {
             expires,
             format,
         )?)
+    }
+
+    // --- the bucket ------------------------------------------------------------------------
+
+    /// The active remote as front ends show it: its settings and where its credentials come
+    /// from, never them. `None` without a remote.
+    pub fn remote_view(&self) -> Result<Option<RemoteView>> {
+        let cat = self.lib.catalog_connection()?;
+        Ok(cat
+            .active_remote()?
+            .map(|row| RemoteView::of(&cat, row, self.secrets())))
+    }
+
+    /// "Test bucket" for the active remote (see [`probe::run_active`]); the fixes are worded
+    /// for `audience`. When every check passes, a halted sync starts again.
+    pub fn test_remote(&self, audience: probe::Audience) -> Result<ProbeReport> {
+        let cat = self.lib.catalog_connection()?;
+        let report = probe::run_active(&cat, self.secrets(), audience)?;
+        if report.ok {
+            self.sync.retry();
+        }
+        Ok(report)
     }
 }
 

@@ -1,92 +1,30 @@
-//! Commands for the bucket: its settings (credentials go to the OS keychain and never come
-//! back), "Test bucket", and the background sync's status.
+//! Commands for the bucket: the provider presets, its settings (credentials go to the OS
+//! keychain and never come back), "Test bucket", and the background sync's status.
 
-use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::commands::{blocking, Cmd};
 use super::error::IpcError;
 use super::AppState;
-use crate::catalog::RemoteRow;
 use crate::error::Error;
 use crate::events::ChangeReason;
-use crate::remote::{self, RemoteSpec};
+use crate::remote::{self, ProviderPreset, RemoteSpec, RemoteView};
 use crate::secrets::{Credentials, Secret};
 use crate::service::Vitrine;
-use crate::sync::probe::{self, ProbeReport};
+use crate::sync::probe::{Audience, ProbeReport};
 use crate::sync::SyncStatus;
 
-/// The remote as the settings view shows it. Never a secret: `credentials` only says where
-/// they come from.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct RemoteView {
-    pub name: String,
-    pub provider: String,
-    pub endpoint: String,
-    pub region: String,
-    pub bucket: String,
-    pub prefix: String,
-    pub path_style: bool,
-    /// The folder of a `folder` remote.
-    pub path: Option<String>,
-    pub public_url: Option<String>,
-    /// GPS and camera serial numbers are removed from public/unlisted copies.
-    pub strip_location: bool,
-    /// `keychain`, `environment`, `missing`, `not needed` or `unavailable (why)`.
-    pub credentials: String,
-}
-
-impl RemoteView {
-    fn new(row: RemoteRow, credentials: String) -> Self {
-        RemoteView {
-            name: row.name,
-            provider: row.provider,
-            endpoint: row.endpoint,
-            region: row.region,
-            bucket: row.bucket,
-            prefix: row.prefix,
-            path_style: row.path_style,
-            path: row.path,
-            public_url: row.public_url,
-            strip_location: row.strip_private,
-            credentials,
-        }
-    }
-}
-
-/// The settings form (`set_remote`). Empty strings count as not given; the provider's preset
-/// fills the rest (`RemoteSpec::resolve`).
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct RemoteForm {
-    /// Defaults to the current remote's name, else `main`.
-    pub name: Option<String>,
-    pub provider: String,
-    pub endpoint: Option<String>,
-    pub bucket: Option<String>,
-    pub region: Option<String>,
-    pub prefix: Option<String>,
-    pub path_style: bool,
-    pub path: Option<String>,
-    pub public_url: Option<String>,
-    pub strip_location: bool,
-}
-
-fn view(state: &Vitrine, row: RemoteRow) -> crate::Result<RemoteView> {
-    let cat = state.library().catalog_connection()?;
-    let creds = remote::credentials_source(&cat, &row, state.secrets());
-    Ok(RemoteView::new(row, creds))
+/// Every provider's preset: what the settings ask for and what the core fills in. The UI reads
+/// this table instead of keeping its own.
+#[tauri::command]
+pub fn providers() -> Vec<ProviderPreset> {
+    remote::PRESETS.to_vec()
 }
 
 #[tauri::command]
 pub async fn get_remote(state: State<'_, AppState>) -> Cmd<Option<RemoteView>> {
     let state = state.core.clone();
-    blocking(move || {
-        let row = state.library().catalog_connection()?.active_remote()?;
-        row.map(|r| view(&state, r)).transpose()
-    })
-    .await
+    blocking(move || state.remote_view()).await
 }
 
 fn credentials_given(
@@ -116,7 +54,7 @@ fn credentials_given(
 #[tauri::command]
 pub async fn set_remote(
     state: State<'_, AppState>,
-    remote: RemoteForm,
+    remote: RemoteSpec,
     access_key_id: Option<String>,
     secret_access_key: Option<String>,
 ) -> Cmd<RemoteView> {
@@ -127,28 +65,15 @@ pub async fn set_remote(
 
 fn save(
     state: &Vitrine,
-    form: RemoteForm,
+    mut spec: RemoteSpec,
     creds: Option<Credentials>,
 ) -> crate::Result<RemoteView> {
     let current = state.library().catalog_connection()?.active_remote()?;
-    let name = form
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .or_else(|| current.as_ref().map(|c| c.name.clone()))
-        .unwrap_or_else(|| "main".into());
-    let row = RemoteSpec {
-        name,
-        provider: form.provider,
-        endpoint: form.endpoint,
-        bucket: form.bucket,
-        region: form.region,
-        prefix: form.prefix,
-        path_style: form.path_style,
-        path: form.path,
-        public_url: form.public_url,
-        keep_private_metadata: !form.strip_location,
+    if spec.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        // Unnamed: the current remote's name, else `main`.
+        spec.name = Some(current.as_ref().map_or("main", |c| &c.name).to_string());
     }
-    .resolve()?;
+    let row = spec.resolve()?;
     if let Some(cur) = current.as_ref().filter(|c| c.name != row.name) {
         return Err(Error::remote(
             crate::error::ErrorCode::InvalidInput,
@@ -183,7 +108,8 @@ fn save(
         state.library().catalog().add_remote(&row)?;
     }
     state.announce(ChangeReason::Edit);
-    view(state, row)
+    let cat = state.library().catalog_connection()?;
+    Ok(RemoteView::of(&cat, row, state.secrets()))
 }
 
 /// Stops syncing to the remote and deletes its keychain entry; the bucket is left as it is.
@@ -202,7 +128,7 @@ pub async fn remove_remote(state: State<'_, AppState>, name: String) -> Cmd<()> 
             let _paused = state.sync().pause();
             state.library().catalog().remove_remote(&name)?;
         }
-        if row.provider != "folder" {
+        if row.provider != remote::Provider::Folder {
             state.secret_store()?.delete(&account)?;
         }
         state.announce(ChangeReason::Edit);
@@ -216,31 +142,7 @@ pub async fn remove_remote(state: State<'_, AppState>, name: String) -> Cmd<()> 
 #[tauri::command]
 pub async fn test_remote(state: State<'_, AppState>) -> Cmd<ProbeReport> {
     let state = state.core.clone();
-    blocking(move || {
-        let cat = state.library().catalog_connection()?;
-        let row = remote::active(&cat)?;
-        let report = match remote::open_active(&cat, state.secrets()) {
-            Ok(r) => {
-                let note = match remote::credentials_source(&cat, &row, state.secrets()).as_str() {
-                    "not needed" => "a folder needs no credentials".to_string(),
-                    "keychain" => "found in the OS keychain".to_string(),
-                    src => format!("found ({src})"),
-                };
-                probe::run(&r, &note)
-            }
-            Err(e) => probe::credentials_failed(
-                &row.name,
-                e.to_string(),
-                "enter the access key ID and secret access key in Settings → Bucket and save"
-                    .into(),
-            ),
-        };
-        if report.ok {
-            state.sync().retry();
-        }
-        Ok(report)
-    })
-    .await
+    blocking(move || state.test_remote(Audience::App)).await
 }
 
 #[tauri::command]

@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "image_link",
     "get_settings",
     "set_settings",
+    "providers",
     "get_remote",
     "set_remote",
     "remove_remote",

@@ -141,6 +141,7 @@ pub fn handlers<R: tauri::Runtime>(
         commands::image_link,
         commands::get_settings,
         commands::set_settings,
+        bucket::providers,
         bucket::get_remote,
         bucket::set_remote,
         bucket::remove_remote,

@@ -53,9 +53,11 @@ mod ipc {
             .invoke_handler(tauri::generate_handler![
                 commands::image_link,
                 commands::set_visibility,
+                bucket::providers,
                 bucket::get_remote,
                 bucket::set_remote,
                 bucket::remove_remote,
+                bucket::test_remote,
                 bucket::sync_status,
                 bucket::retry_failed_sync,
                 bucket::sync_allow_deletes,
@@ -134,7 +136,7 @@ mod ipc {
         assert_eq!(view["provider"], "minio");
         assert_eq!(view["path_style"], true, "the MinIO preset uses path-style");
         assert_eq!(view["region"], "us-east-1");
-        assert_eq!(view["credentials"], "keychain");
+        assert_eq!(view["credentials"], json!({"source": "keychain"}));
         let shown = serde_json::to_string(&view).unwrap();
         assert!(
             !shown.contains(secret) && !shown.contains("AKIDVITRINETEST"),
@@ -229,6 +231,30 @@ mod ipc {
     }
 
     #[test]
+    fn the_webview_reads_the_provider_presets_from_the_core() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
+        let (_app, w) = app(AppState::new(lib, None, crate::events::discard()).expect("state"));
+        let presets = invoke(&w, "providers", json!({})).expect("allowed by the capabilities");
+        assert_eq!(
+            presets,
+            serde_json::to_value(crate::remote::PRESETS).unwrap()
+        );
+        let ids: Vec<&str> = presets
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            ["aws", "r2", "b2", "tigris", "minio", "garage", "s3", "folder"]
+        );
+        assert_eq!(presets[1]["endpoint"], "required", "{}", presets[1]);
+        assert_eq!(presets[3]["default_endpoint"], "https://t3.storage.dev");
+    }
+
+    #[test]
     fn the_webview_may_confirm_a_mass_delete() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
@@ -279,9 +305,21 @@ mod ipc {
                    "path": folder.display().to_string(), "public_url": "", "strip_location": false}}),
         )
         .expect("folder saved");
-        assert_eq!(view["credentials"], "not needed");
+        assert_eq!(view["credentials"], json!({"source": "not_needed"}));
         assert_eq!(view["strip_location"], false);
         assert!(folder.is_dir());
+
+        // "Test bucket" words its fixes for the app: no CLI flags.
+        let report = invoke(&w, "test_remote", json!({})).expect("probe");
+        assert_eq!(report["ok"], true, "{report}");
+        assert_eq!(report["checks"][0]["check"], "credentials");
+        let public = report["checks"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(public["status"], "skip", "{public}");
+        let message = public["message"].as_str().unwrap();
+        assert!(
+            message.contains("Settings → Bucket") && !message.contains("--public-url"),
+            "{public}"
+        );
     }
 }
 

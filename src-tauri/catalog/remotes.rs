@@ -5,11 +5,16 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::Catalog;
 use crate::error::{Error, Result};
 use crate::model::now_ms;
+use crate::remote::Provider;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A remote's settings, as resolved from what was given (`RemoteSpec::resolve`) and kept.
+/// Front ends show it inside `RemoteView` (whose TypeScript type has these fields inline, so
+/// this one is not exported). Never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS))]
 pub struct RemoteRow {
     pub name: String,
-    pub provider: String,
+    pub provider: Provider,
     pub endpoint: String,
     pub region: String,
     pub bucket: String,
@@ -18,8 +23,9 @@ pub struct RemoteRow {
     /// The folder of a `folder` remote.
     pub path: Option<String>,
     pub public_url: Option<String>,
-    /// Strip GPS and camera serial numbers from public/unlisted objects.
-    pub strip_private: bool,
+    /// GPS and camera serial numbers are removed from public/unlisted copies.
+    // The column is `strip_private`: see `COLUMNS`.
+    pub strip_location: bool,
 }
 
 impl RemoteRow {
@@ -33,13 +39,18 @@ impl RemoteRow {
     }
 }
 
+/// The columns of [`RemoteRow`], in its field order. `strip_private` is the SQL name of
+/// `strip_location` (renaming the column would need a migration for nothing); this and [`row`]
+/// are the only places that spell it.
 const COLUMNS: &str =
     "name, provider, endpoint, region, bucket, prefix, path_style, path, public_url, strip_private";
 
 fn row(r: &Row<'_>) -> rusqlite::Result<RemoteRow> {
     Ok(RemoteRow {
         name: r.get(0)?,
-        provider: r.get(1)?,
+        provider: r.get::<_, String>(1)?.parse().map_err(|e: Error| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+        })?,
         endpoint: r.get(2)?,
         region: r.get(3)?,
         bucket: r.get(4)?,
@@ -47,7 +58,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<RemoteRow> {
         path_style: r.get(6)?,
         path: r.get(7)?,
         public_url: r.get(8)?,
-        strip_private: r.get(9)?,
+        strip_location: r.get(9)?,
     })
 }
 
@@ -112,7 +123,7 @@ impl Catalog {
             ),
             params![
                 remote.name,
-                remote.provider,
+                remote.provider.as_str(),
                 remote.endpoint,
                 remote.region,
                 remote.bucket,
@@ -120,7 +131,7 @@ impl Catalog {
                 remote.path_style,
                 remote.path,
                 remote.public_url,
-                remote.strip_private,
+                remote.strip_location,
                 now_ms()
             ],
         )?;
@@ -128,7 +139,7 @@ impl Catalog {
         if updated
             && current
                 .as_ref()
-                .is_some_and(|c| c.strip_private != remote.strip_private)
+                .is_some_and(|c| c.strip_location != remote.strip_location)
         {
             // What public copies carry changed: write them again.
             queued = tx.execute(

@@ -6,13 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::output::Out;
+use crate::catalog::RemoteRow;
 use crate::error::{Error, Result};
 use crate::library::Library;
-use crate::remote::{self, RemoteSpec};
+use crate::remote::{self, RemoteSpec, RemoteView};
 use crate::secrets::{Credentials, Keychain, Secret, SecretStore};
 use crate::service::Vitrine;
 use crate::sync::links::{self, LinkFormat};
-use crate::sync::probe::{self, CheckStatus};
+use crate::sync::probe::{self, Audience, CheckStatus};
 use crate::sync::{EngineOptions, Summary, SyncEvent, SyncOptions};
 
 #[derive(Subcommand, Debug)]
@@ -103,7 +104,7 @@ pub fn remote_cmd(lib: &Library, cmd: RemoteCmd, out: &Out) -> Result<bool> {
             let account = remote::account(&cat, &row)?;
             cat.remove_remote(&name)?;
             let mut note = String::new();
-            if row.provider != "folder" {
+            if row.provider != remote::Provider::Folder {
                 if let Err(e) = Keychain::open().and_then(|k| k.delete(&account)) {
                     note = format!(" (its keychain entry could not be removed: {e})");
                 }
@@ -119,8 +120,6 @@ pub fn remote_cmd(lib: &Library, cmd: RemoteCmd, out: &Out) -> Result<bool> {
 
 fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
     let row = RemoteSpec {
-        name: a.name,
-        provider: a.provider,
         endpoint: a.endpoint,
         bucket: a.bucket,
         region: a.region,
@@ -128,7 +127,8 @@ fn add(lib: &Library, a: AddArgs, out: &Out) -> Result<bool> {
         path_style: a.path_style,
         path: a.path,
         public_url: a.public_url,
-        keep_private_metadata: a.keep_location,
+        strip_location: !a.keep_location,
+        ..RemoteSpec::new(&a.name, a.provider.parse()?)
     }
     .resolve()?;
     let mut notes = Vec::new();
@@ -203,22 +203,7 @@ fn prompt_credentials() -> Result<Credentials> {
 }
 
 fn test(lib: &Library, out: &Out) -> Result<bool> {
-    let cat = lib.catalog_connection()?;
-    let row = remote::active(&cat)?;
-    let report = match remote::open_active(&cat, None) {
-        Ok(r) => {
-            let note = match remote::credentials_source(&cat, &row, None).as_str() {
-                "not needed" => "a folder needs no credentials".to_string(),
-                src => format!("credentials found ({src})"),
-            };
-            probe::run(&r, &note)
-        }
-        Err(e) => probe::credentials_failed(
-            &row.name,
-            e.to_string(),
-            "run `vitrine remote add` again with the right credentials, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".into(),
-        ),
-    };
+    let report = probe::run_active(&lib.catalog_connection()?, None, Audience::Cli)?;
     let human = report
         .checks
         .iter()
@@ -241,18 +226,37 @@ fn test(lib: &Library, out: &Out) -> Result<bool> {
     Ok(report.ok)
 }
 
+/// `remote show --json`: the view's settings, its credentials worded as they always were
+/// (`keychain`, `not needed`, `unavailable (why)`), and the queue.
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    remote: &'a RemoteRow,
+    credentials: String,
+    queue: Queue,
+}
+
+#[derive(serde::Serialize)]
+struct Queue {
+    queued: u64,
+    running: u64,
+    failed: u64,
+}
+
 fn show(lib: &Library, out: &Out) -> Result<bool> {
     let cat = lib.catalog();
-    let row = remote::active(&cat)?;
-    let creds = remote::credentials_source(&cat, &row, None);
+    let view = RemoteView::of(&cat, remote::active(&cat)?, None);
     let q = cat.sync_counts()?;
-    let v = serde_json::json!({
-        "name": row.name, "provider": row.provider, "endpoint": row.endpoint,
-        "region": row.region, "bucket": row.bucket, "prefix": row.prefix,
-        "path_style": row.path_style, "path": row.path, "public_url": row.public_url,
-        "strip_location": row.strip_private, "credentials": creds,
-        "queue": {"queued": q.queued, "running": q.running, "failed": q.failed},
-    });
+    let row = &view.remote;
+    let shown = Shown {
+        remote: row,
+        credentials: view.credentials.to_string(),
+        queue: Queue {
+            queued: q.queued,
+            running: q.running,
+            failed: q.failed,
+        },
+    };
     let place = match &row.path {
         Some(p) => format!("folder {p}"),
         None => format!(
@@ -272,13 +276,14 @@ fn show(lib: &Library, out: &Out) -> Result<bool> {
         ),
     };
     out.value(
-        &v,
+        &shown,
         &format!(
-            "{} ({}): {place}\nprefix: {}\npublic URL: {}\ncredentials: {creds}\nqueue: {} queued, {} running, {} failed",
+            "{} ({}): {place}\nprefix: {}\npublic URL: {}\ncredentials: {}\nqueue: {} queued, {} running, {} failed",
             row.name,
             row.provider,
             if row.prefix.is_empty() { "(none)" } else { &row.prefix },
             row.public_url.as_deref().unwrap_or("(none)"),
+            shown.credentials,
             q.queued,
             q.running,
             q.failed

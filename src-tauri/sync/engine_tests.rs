@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::engine::{EngineOptions, MassDelete, SyncEngine, SyncStatus};
 use crate::events::{Collector, Event};
 use crate::model::{RemoteState, Visibility};
-use crate::remote::RemoteSpec;
+use crate::remote::{Provider, RemoteSpec};
 use crate::secrets::{Credentials, MemoryStore, Secret, SecretStore};
 use crate::sync::SyncEvent;
 use crate::testing::library_with_one_image;
@@ -16,11 +16,9 @@ pub(crate) fn add_folder_remote(lib: &Library, dir: &std::path::Path, public_url
     // As `remote add` and the settings do: the folder exists before it is a remote.
     std::fs::create_dir_all(dir).expect("remote folder");
     let row = RemoteSpec {
-        name: "main".into(),
-        provider: "folder".into(),
         path: Some(dir.display().to_string()),
         public_url: public_url.map(str::to_string),
-        ..Default::default()
+        ..RemoteSpec::new("main", Provider::Folder)
     }
     .resolve()
     .expect("folder spec");
@@ -144,11 +142,9 @@ fn missing_credentials_halt_the_engine_until_retry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (lib, _, _) = library_with_one_image(dir.path());
     let row = RemoteSpec {
-        name: "main".into(),
-        provider: "minio".into(),
         endpoint: Some("http://127.0.0.1:9".into()),
         bucket: Some("pics".into()),
-        ..Default::default()
+        ..RemoteSpec::new("main", Provider::Minio)
     }
     .resolve()
     .expect("spec");

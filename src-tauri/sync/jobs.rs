@@ -63,7 +63,7 @@ impl Run<'_> {
 
     /// Public copies of images with GPS or serial numbers are stripped (unless opted out).
     fn strips(&self, s: &Subject, area: Area) -> bool {
-        area == Area::Public && s.sensitive && self.remote.row.strip_private
+        area == Area::Public && s.sensitive && self.remote.row.strip_location
     }
 }
 
@@ -155,7 +155,7 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
         let old_is_original = old.is_some_and(|k| {
             !(layout.area_of(k) == Some(Area::Public)
                 && s.sensitive
-                && run.remote.row.strip_private)
+                && run.remote.row.strip_location)
         });
         let copied = match old {
             Some(from) if stripped.is_none() && old_is_original => {
@@ -348,7 +348,7 @@ fn in_use(run: &Run<'_>, cat: &Catalog, sha256: &str, key: &str) -> Result<bool,
     let layout = &run.remote.layout;
     let area = Area::of(vis.parse().unwrap_or(Visibility::Private));
     let wanted = layout.original(area, sha256, &ext);
-    let keeps_private = area == Area::Public && sensitive && run.remote.row.strip_private;
+    let keeps_private = area == Area::Public && sensitive && run.remote.row.strip_location;
     Ok(object_key.as_deref() == Some(key)
         || wanted == key
         || (keeps_private && layout.original(Area::Private, sha256, &ext) == key))

@@ -1,9 +1,15 @@
-//! "Test bucket": every step sync needs, each with a pass/fail and a fix a person can act on.
+//! "Test bucket" (`vitrine remote test`, the app's button): every step sync needs, each with a
+//! pass/fail/skip status and a fix a person can act on. [`run_active`] is the one entry point;
+//! each front end only says who reads the fixes ([`Audience`]).
 
 use serde::Serialize;
 use std::time::Duration;
 
 use super::Remote;
+use crate::catalog::Catalog;
+use crate::error::Result;
+use crate::remote::{self, CredentialSource};
+use crate::secrets::SecretStore;
 use crate::storage::{Area, ErrorKind, PutMeta, StorageError, UploadedPart};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,22 +39,73 @@ pub struct ProbeReport {
     pub checks: Vec<Check>,
 }
 
-fn fix_for(e: &StorageError) -> String {
-    match e.kind {
-        ErrorKind::Auth => {
-            "check the access key and secret (run `vitrine remote add` again to replace them), the key's permissions on this bucket, and this computer's clock".into()
+/// Who reads the report: the fixes name the way that front end changes the settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// `vitrine remote test`: commands and flags.
+    Cli,
+    /// The app's "Test bucket": Settings → Bucket.
+    App,
+}
+
+impl Audience {
+    fn credentials_fix(self) -> &'static str {
+        match self {
+            Audience::Cli => "run `vitrine remote add` again with the right credentials, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            Audience::App => "enter the access key ID and secret access key in Settings → Bucket and save",
         }
-        ErrorKind::Transient => {
-            "check the endpoint URL, your network and that the service is up, then test again".into()
+    }
+
+    fn storage_fix(self, e: &StorageError) -> &'static str {
+        match (e.kind, self) {
+            (ErrorKind::Auth, Audience::Cli) => "check the access key and secret (run `vitrine remote add` again to replace them), the key's permissions on this bucket, and this computer's clock",
+            (ErrorKind::Auth, Audience::App) => "check the access key and secret (enter them again in Settings → Bucket), the key's permissions on this bucket, and this computer's clock",
+            (ErrorKind::Transient, _) => "check the endpoint URL, your network and that the service is up, then test again",
+            (ErrorKind::NotFound | ErrorKind::Permanent, Audience::Cli) => "check the bucket name, region, endpoint and addressing style (--path-style)",
+            (ErrorKind::NotFound | ErrorKind::Permanent, Audience::App) => "check the bucket name, region, endpoint and addressing style in Settings → Bucket",
         }
-        ErrorKind::NotFound | ErrorKind::Permanent => {
-            "check the bucket name, region, endpoint and addressing style (--path-style)".into()
+    }
+
+    fn no_public_url(self) -> &'static str {
+        match self {
+            Audience::Cli => "no public URL set: unlisted and public images need one for their links (remote add … --public-url URL)",
+            Audience::App => "no public URL set: unlisted and public images need one for their links (Public URL in Settings → Bucket)",
         }
     }
 }
 
+/// What the passing credentials check says.
+fn found(source: &CredentialSource) -> String {
+    match source {
+        CredentialSource::NotNeeded => "a folder needs no credentials".into(),
+        CredentialSource::Keychain => "found in the OS keychain".into(),
+        CredentialSource::Environment => "found in the AWS_* environment variables".into(),
+        // The remote opened, so these were read after all (a change in between).
+        CredentialSource::Missing | CredentialSource::Unavailable { .. } => {
+            format!("found ({source})")
+        }
+    }
+}
+
+/// "Test bucket" for the library's active remote: opens it with its credentials (not finding
+/// them is the failed `credentials` check), then runs every check.
+pub fn run_active(
+    catalog: &Catalog,
+    store: Option<&dyn SecretStore>,
+    audience: Audience,
+) -> Result<ProbeReport> {
+    let row = remote::active(catalog)?;
+    let source = CredentialSource::of(catalog, &row, store);
+    let name = row.name.clone();
+    Ok(match remote::open(catalog, row, store) {
+        Ok(r) => run(&r, &found(&source), audience),
+        Err(e) => credentials_failed(&name, e.to_string(), audience.credentials_fix()),
+    })
+}
+
 struct Probe {
     checks: Vec<Check>,
+    audience: Audience,
 }
 
 impl Probe {
@@ -77,12 +134,12 @@ impl Probe {
         });
     }
     fn storage_fail(&mut self, check: &str, e: &StorageError) {
-        self.fail(check, e.message.clone(), fix_for(e));
+        self.fail(check, e.message.clone(), self.audience.storage_fix(e));
     }
 }
 
 /// A probe for a remote whose credentials could not be read.
-pub fn credentials_failed(remote: &str, message: String, fix: String) -> ProbeReport {
+fn credentials_failed(remote: &str, message: String, fix: &str) -> ProbeReport {
     ProbeReport {
         ok: false,
         remote: remote.to_string(),
@@ -90,7 +147,7 @@ pub fn credentials_failed(remote: &str, message: String, fix: String) -> ProbeRe
             check: "credentials".into(),
             status: CheckStatus::Fail,
             message,
-            fix: Some(fix),
+            fix: Some(fix.to_string()),
         }],
     }
 }
@@ -121,8 +178,11 @@ trait TakeLimit: std::io::Read + Sized {
 impl<R: std::io::Read> TakeLimit for R {}
 
 /// Runs every check; stops early only when a later check cannot mean anything.
-pub fn run(remote: &Remote, credentials_note: &str) -> ProbeReport {
-    let mut p = Probe { checks: Vec::new() };
+fn run(remote: &Remote, credentials_note: &str, audience: Audience) -> ProbeReport {
+    let mut p = Probe {
+        checks: Vec::new(),
+        audience,
+    };
     let storage = &remote.storage;
     let layout = &remote.layout;
     p.pass("credentials", credentials_note.to_string());
@@ -258,10 +318,8 @@ fn tempfile_dir() -> Result<std::path::PathBuf, StorageError> {
 fn public_probe(remote: &Remote, p: &mut Probe, token: &str) {
     let storage = &remote.storage;
     if remote.row.public_url.is_none() {
-        p.skip(
-            "public URL",
-            "no public URL set: unlisted and public images need one for their links (remote add … --public-url URL)",
-        );
+        let message = p.audience.no_public_url();
+        p.skip("public URL", message);
         return;
     }
     let body = format!("vitrine public probe {token}\n").into_bytes();
@@ -298,5 +356,75 @@ fn finish(remote: &Remote, p: Probe) -> ProbeReport {
         ok: p.checks.iter().all(|c| c.status != CheckStatus::Fail),
         remote: remote.row.name.clone(),
         checks: p.checks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::remote::{Provider, RemoteSpec};
+    use crate::secrets::{Credentials, MemoryStore};
+    use crate::sync::engine_tests::add_folder_remote;
+    use crate::testing::library_with_one_image;
+
+    #[test]
+    fn a_folder_passes_and_each_front_end_reads_its_own_fixes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (lib, _, _) = library_with_one_image(dir.path());
+        let cat = lib.catalog_connection().expect("catalog");
+        let none = run_active(&cat, None, Audience::Cli).expect_err("no remote");
+        assert_eq!(none.code(), ErrorCode::NoRemote);
+
+        add_folder_remote(&lib, &dir.path().join("bucket"), None);
+        for (audience, how) in [
+            (Audience::Cli, "--public-url"),
+            (Audience::App, "Settings → Bucket"),
+        ] {
+            let report = run_active(&cat, None, audience).expect("report");
+            assert!(report.ok, "{report:?}");
+            let first = &report.checks[0];
+            assert_eq!(first.check, "credentials");
+            assert_eq!(first.status, CheckStatus::Pass);
+            assert_eq!(first.message, "a folder needs no credentials");
+            let last = report.checks.last().expect("checks");
+            assert_eq!(last.check, "public URL");
+            assert_eq!(last.status, CheckStatus::Skip, "no public URL set");
+            assert!(last.message.contains(how), "{audience:?}: {last:?}");
+        }
+    }
+
+    #[test]
+    fn missing_credentials_fail_the_first_check_with_the_front_ends_fix() {
+        if Credentials::from_env().is_some() {
+            eprintln!("skipped: AWS_* credentials in the environment would be used");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (lib, _, _) = library_with_one_image(dir.path());
+        let row = RemoteSpec {
+            endpoint: Some("http://127.0.0.1:9".into()),
+            bucket: Some("pics".into()),
+            ..RemoteSpec::new("main", Provider::Minio)
+        }
+        .resolve()
+        .expect("spec");
+        lib.catalog().add_remote(&row).expect("add");
+        let cat = lib.catalog_connection().expect("catalog");
+        let empty = MemoryStore::default();
+        for (audience, fix) in [
+            (Audience::Cli, "vitrine remote add"),
+            (Audience::App, "Settings → Bucket"),
+        ] {
+            let report = run_active(&cat, Some(&empty), audience).expect("a report");
+            assert!(!report.ok);
+            assert_eq!(report.remote, "main");
+            let [only] = report.checks.as_slice() else {
+                panic!("one check: {report:?}");
+            };
+            assert_eq!(only.check, "credentials");
+            assert_eq!(only.status, CheckStatus::Fail);
+            assert!(only.fix.as_deref().unwrap().contains(fix), "{only:?}");
+        }
     }
 }

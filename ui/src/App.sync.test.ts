@@ -97,7 +97,7 @@ describe('App: bucket sync', () => {
       path: '/mnt/backup/pics',
       public_url: null,
       strip_location: true,
-      credentials: 'not needed',
+      credentials: { source: 'not_needed' },
     };
     lib.syncState = {
       ...emptyStatus(),

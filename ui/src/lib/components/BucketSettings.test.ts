@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import BucketSettings from './BucketSettings.svelte';
 import type { ProbeReport, RemoteView } from '../ipc';
+import { PROVIDER_PRESETS } from '../ipc/bindings/providerPresets';
 
 afterEach(() => cleanup());
 
@@ -16,11 +17,12 @@ const saved: RemoteView = {
   path: null,
   public_url: 'http://127.0.0.1:8000',
   strip_location: true,
-  credentials: 'keychain',
+  credentials: { source: 'keychain' },
 };
 
 function show(over: Record<string, unknown> = {}) {
   const props = {
+    presets: PROVIDER_PRESETS,
     remote: null as RemoteView | null,
     loaded: true,
     saving: false,

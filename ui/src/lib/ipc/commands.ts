@@ -8,7 +8,8 @@ import type {
   ImageDetail,
   ImageLink,
   ProbeReport,
-  RemoteForm,
+  ProviderPreset,
+  RemoteSpec,
   RemoteView,
   SyncStatus,
   ImageRecord,
@@ -94,6 +95,11 @@ export function imageLink(id: string, format: LinkFormat, expires?: number): Pro
   return call('image_link', expires === undefined ? { id, format } : { id, format, expires });
 }
 
+/** Every provider's preset (what the bucket settings ask for and default to), from the core. */
+export function providers(): Promise<ProviderPreset[]> {
+  return call('providers');
+}
+
 /** The bucket this library syncs to, or null. Never a secret. */
 export function getRemote(): Promise<RemoteView | null> {
   return call('get_remote');
@@ -103,7 +109,7 @@ export function getRemote(): Promise<RemoteView | null> {
  * Saves the bucket settings. Credentials, when given, go to the OS keychain (never read back);
  * leave them out to keep the saved ones.
  */
-export function setRemote(remote: RemoteForm, accessKeyId?: string, secretAccessKey?: string): Promise<RemoteView> {
+export function setRemote(remote: RemoteSpec, accessKeyId?: string, secretAccessKey?: string): Promise<RemoteView> {
   const args: Record<string, unknown> = { remote };
   if (accessKeyId) args.accessKeyId = accessKeyId;
   if (secretAccessKey) args.secretAccessKey = secretAccessKey;

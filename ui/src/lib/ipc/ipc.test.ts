@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mockConvertFileSrc } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import { api, onFileDrop, onLibraryChanged, onSyncEvent, onSyncStatus, onWatchNotice, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent, type Notice, type SyncEvent, type SyncStatus } from './index';
+import { api, onFileDrop, onLibraryChanged, onSyncEvent, onSyncStatus, onWatchNotice, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent, type Notice, type RemoteSpec, type SyncEvent, type SyncStatus } from './index';
 import { fakeCore, flush, recordIPC } from '../../test/helpers';
 
 describe('commands send the contract arg shapes', () => {
@@ -44,7 +44,7 @@ describe('commands send the contract arg shapes', () => {
 
   it('bucket commands: credentials go only to set_remote, as camelCase args, and only when typed', async () => {
     const calls = recordIPC(() => null);
-    const form = {
+    const form: RemoteSpec = {
       name: null,
       provider: 'minio',
       endpoint: 'http://127.0.0.1:9000',

@@ -6,7 +6,8 @@ import {
   toUserError,
   type MassDelete,
   type ProbeReport,
-  type RemoteForm,
+  type ProviderPreset,
+  type RemoteSpec,
   type RemoteState,
   type RemoteView,
   type SyncStatus,
@@ -85,6 +86,8 @@ export interface SyncHooks {
 export class SyncStore {
   status = $state.raw<SyncStatus | null>(null);
   remote = $state.raw<RemoteView | null>(null);
+  /** The core's provider presets (what the settings ask for and default to), read once. */
+  presets = $state.raw<ProviderPreset[]>([]);
   loaded = $state(false);
   saving = $state(false);
   /** The last save/remove error, with its code (`keychain_unavailable`, `credentials_missing`, …). */
@@ -120,9 +123,14 @@ export class SyncStore {
 
   async load(): Promise<void> {
     try {
-      const [remote, status] = await Promise.all([api.getRemote(), api.syncStatus()]);
+      const [remote, status, presets] = await Promise.all([
+        api.getRemote(),
+        api.syncStatus(),
+        this.presets.length > 0 ? this.presets : api.providers(),
+      ]);
       this.remote = remote;
       this.status = status;
+      this.presets = presets;
     } catch (e) {
       this.error = toUserError(e);
     } finally {
@@ -139,7 +147,7 @@ export class SyncStore {
   }
 
   /** Saves the settings (credentials, when typed, go to the keychain). */
-  save(form: RemoteForm, accessKeyId: string, secretAccessKey: string): Promise<boolean> {
+  save(form: RemoteSpec, accessKeyId: string, secretAccessKey: string): Promise<boolean> {
     return this.#changeRemote(() =>
       api.setRemote(form, accessKeyId.trim() || undefined, secretAccessKey.trim() || undefined),
     );

@@ -3,11 +3,12 @@ import { SyncStore, massDelete, summarize } from './sync.svelte';
 import { shortenKeys } from '../util/format';
 import { emit, emptyStatus } from '../ipc/mock-backend';
 import { fakeCore, flush } from '../../test/helpers';
-import type { RemoteForm, RemoteState, SyncStatus } from '../ipc';
+import { PROVIDER_PRESETS } from '../ipc/bindings/providerPresets';
+import type { RemoteSpec, RemoteState, SyncStatus } from '../ipc';
 
 const status = (over: Partial<SyncStatus>): SyncStatus => ({ ...emptyStatus(), remote: 'main', ...over });
 
-const minio: RemoteForm = {
+const minio: RemoteSpec = {
   name: null,
   provider: 'minio',
   endpoint: 'http://127.0.0.1:9000',
@@ -82,7 +83,7 @@ describe('SyncStore', () => {
     expect(s.configured).toBe(false);
     expect(await s.save(minio, ' AKID ', 'SECRET')).toBe(true);
     expect(lib.keychain.get('main')).toEqual({ accessKeyId: 'AKID', secretAccessKey: 'SECRET' });
-    expect(s.remote).toMatchObject({ provider: 'minio', credentials: 'keychain' });
+    expect(s.remote).toMatchObject({ provider: 'minio', credentials: { source: 'keychain' } });
     expect(JSON.stringify(s.remote)).not.toContain('SECRET');
     expect(resets()).toBe(1);
     // Saving again without typing keeps the keys: none are sent.
@@ -90,6 +91,15 @@ describe('SyncStore', () => {
     expect(lib.callsOf('set_remote')[1].args).toEqual({ remote: { ...minio, prefix: 'v' } });
     await flush();
     expect(s.status?.remote).toBe('main');
+  });
+
+  it('reads the provider presets from the core, once', async () => {
+    const lib = fakeCore();
+    const { s } = store();
+    await s.load();
+    expect(s.presets).toEqual(PROVIDER_PRESETS);
+    await s.load();
+    expect(lib.callsOf('providers')).toHaveLength(1);
   });
 
   it('keeps the error code and message when the keychain is unavailable', async () => {

@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS, PROVIDERS, credentialsLabel, draftFrom, draftProblems, emptyDraft, formFrom, sameDraft } from './providers';
-import type { RemoteView } from '../ipc';
+import { credentialsLabel, draftFrom, draftProblems, emptyDraft, formFrom, presetFor, sameDraft, type BucketDraft } from './providers';
+import { PROVIDER_PRESETS } from '../ipc/bindings/providerPresets';
+import type { Provider, ProviderPreset, RemoteView } from '../ipc';
+
+/** The core's preset of `id` (the table `providers` answers, generated from the Rust one). */
+function preset(id: Provider): ProviderPreset {
+  const p = presetFor(PROVIDER_PRESETS, id);
+  if (!p) throw new Error(`no preset for ${id}`);
+  return p;
+}
+
+const form = (d: BucketDraft, name: string | null) => formFrom(d, name, preset(d.provider));
+const problemsOf = (d: BucketDraft) => draftProblems(d, preset(d.provider));
 
 describe('provider presets', () => {
   it('cover every provider the core knows', () => {
-    expect([...PROVIDERS]).toEqual(['aws', 'r2', 'b2', 'tigris', 'minio', 'garage', 's3', 'folder']);
-    for (const p of PROVIDERS) expect(PRESETS[p].label).toBeTruthy();
+    expect(PROVIDER_PRESETS.map((p) => p.id)).toEqual(['aws', 'r2', 'b2', 'tigris', 'minio', 'garage', 's3', 'folder']);
+    for (const p of PROVIDER_PRESETS) expect(p.label).toBeTruthy();
+    expect(presetFor([], 'aws')).toBeUndefined();
   });
 
   it('send only the fields a provider uses, empty ones as null', () => {
     const d = { ...emptyDraft('minio'), endpoint: ' http://127.0.0.1:9000 ', bucket: 'pics', path: '/ignored', publicUrl: '' };
-    expect(formFrom(d, null)).toEqual({
+    expect(form(d, null)).toEqual({
       name: null,
       provider: 'minio',
       endpoint: 'http://127.0.0.1:9000',
@@ -22,26 +34,26 @@ describe('provider presets', () => {
       public_url: null,
       strip_location: true,
     });
-    const aws = formFrom({ ...emptyDraft('aws'), endpoint: 'http://leftover', bucket: 'b', region: 'eu-west-1', pathStyle: true }, 'main');
+    const aws = form({ ...emptyDraft('aws'), endpoint: 'http://leftover', bucket: 'b', region: 'eu-west-1', pathStyle: true }, 'main');
     expect(aws).toMatchObject({ name: 'main', endpoint: null, region: 'eu-west-1', path_style: false });
-    const r2 = formFrom({ ...emptyDraft('r2'), endpoint: 'https://a.r2.cloudflarestorage.com', bucket: 'b', region: 'x' }, null);
+    const r2 = form({ ...emptyDraft('r2'), endpoint: 'https://a.r2.cloudflarestorage.com', bucket: 'b', region: 'x' }, null);
     expect(r2).toMatchObject({ region: null, path_style: true });
-    const other = formFrom({ ...emptyDraft('s3'), endpoint: 'https://s3.example.com', bucket: 'b', pathStyle: true }, null);
+    const other = form({ ...emptyDraft('s3'), endpoint: 'https://s3.example.com', bucket: 'b', pathStyle: true }, null);
     expect(other.path_style).toBe(true);
-    const folder = formFrom({ ...emptyDraft('folder'), path: '/mnt/nas', bucket: 'x', endpoint: 'y', stripLocation: false }, null);
+    const folder = form({ ...emptyDraft('folder'), path: '/mnt/nas', bucket: 'x', endpoint: 'y', stripLocation: false }, null);
     expect(folder).toMatchObject({ provider: 'folder', path: '/mnt/nas', bucket: null, endpoint: null, strip_location: false });
   });
 
   it('name what is missing or malformed before saving', () => {
-    expect(draftProblems(emptyDraft('minio'))).toMatchObject({ bucket: expect.any(String), endpoint: expect.any(String) });
-    expect(draftProblems({ ...emptyDraft('aws'), bucket: 'pics' })).toEqual({});
-    expect(draftProblems({ ...emptyDraft('tigris'), bucket: 'pics' })).toEqual({});
-    expect(draftProblems({ ...emptyDraft('s3'), bucket: 'my pics', endpoint: 'ftp://x' })).toMatchObject({
+    expect(problemsOf(emptyDraft('minio'))).toMatchObject({ bucket: expect.any(String), endpoint: expect.any(String) });
+    expect(problemsOf({ ...emptyDraft('aws'), bucket: 'pics' })).toEqual({});
+    expect(problemsOf({ ...emptyDraft('tigris'), bucket: 'pics' })).toEqual({});
+    expect(problemsOf({ ...emptyDraft('s3'), bucket: 'my pics', endpoint: 'ftp://x' })).toMatchObject({
       bucket: expect.stringContaining('spaces'),
       endpoint: expect.stringContaining('http'),
     });
-    expect(draftProblems({ ...emptyDraft('folder') })).toHaveProperty('path');
-    expect(draftProblems({ ...emptyDraft('folder'), path: '/x', publicUrl: 'cdn.example.com' })).toHaveProperty('publicUrl');
+    expect(problemsOf({ ...emptyDraft('folder') })).toHaveProperty('path');
+    expect(problemsOf({ ...emptyDraft('folder'), path: '/x', publicUrl: 'cdn.example.com' })).toHaveProperty('publicUrl');
   });
 
   it('round-trips a saved remote into the form', () => {
@@ -56,7 +68,7 @@ describe('provider presets', () => {
       path: null,
       public_url: 'https://pics.example.com',
       strip_location: false,
-      credentials: 'keychain',
+      credentials: { source: 'keychain' },
     };
     const d = draftFrom(r);
     expect(d).toMatchObject({ provider: 'garage', publicUrl: 'https://pics.example.com', path: '', stripLocation: false });
@@ -65,9 +77,9 @@ describe('provider presets', () => {
   });
 
   it('words where credentials come from, never what they are', () => {
-    expect(credentialsLabel('keychain')).toEqual({ text: 'Saved in the OS keychain', ok: true });
-    expect(credentialsLabel('missing').ok).toBe(false);
-    const u = credentialsLabel('unavailable (keychain not available: no Secret Service; start gnome-keyring)');
+    expect(credentialsLabel({ source: 'keychain' })).toEqual({ text: 'Saved in the OS keychain', ok: true });
+    expect(credentialsLabel({ source: 'missing' }).ok).toBe(false);
+    const u = credentialsLabel({ source: 'unavailable', reason: 'keychain not available: no Secret Service; start gnome-keyring' });
     expect(u.ok).toBe(false);
     expect(u.text).toBe('Keychain unavailable: keychain not available: no Secret Service; start gnome-keyring');
   });

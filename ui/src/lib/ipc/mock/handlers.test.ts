@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import commandsSource from '../commands.ts?raw';
 import * as api from '../commands';
 import { errorMessage } from '../errors';
-import type { FolderOptions, RemoteForm } from '../types';
+import type { FolderOptions, RemoteSpec } from '../types';
 import { fakeCore } from '../../../test/helpers';
 import { fakeId } from './fixtures';
 import { handlers, type HandlerTable } from './handlers';
@@ -13,7 +13,7 @@ function commandsTheUiCalls(): string[] {
   return [...new Set(names)].sort();
 }
 
-const form: RemoteForm = {
+const form: RemoteSpec = {
   name: null,
   provider: 'minio',
   endpoint: 'http://127.0.0.1:9000',
@@ -57,6 +57,7 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   imageLink: () => api.imageLink(fakeId(0), 'markdown'),
   getSettings: () => api.getSettings(),
   setSettings: async () => api.setSettings(await api.getSettings()),
+  providers: () => api.providers(),
   getRemote: () => api.getRemote(),
   setRemote: () => api.setRemote(form, 'AKID', 'SECRET'),
   testRemote: () => api.testRemote(),

@@ -13,12 +13,13 @@ import type {
   LibraryInfo,
   LinkFormat,
   ListQuery,
-  RemoteForm,
+  RemoteSpec,
   Settings,
   SourceKind,
   Visibility,
   WatchedFolder,
 } from '../types';
+import { PROVIDER_PRESETS } from '../bindings/providerPresets';
 import { fakeDetail } from './fixtures';
 import type { FakeLibrary } from './library';
 
@@ -97,9 +98,10 @@ export const handlers: HandlerTable = {
     lib.settings = { ...lib.settings, ...(a.settings as Settings) };
     return { ...lib.settings };
   },
+  providers: () => structuredClone(PROVIDER_PRESETS),
   get_remote: (lib) => (lib.remote ? { ...lib.remote } : null),
   set_remote: (lib, a) => {
-    const view = lib.setRemote(a.remote as RemoteForm, a.accessKeyId as string | undefined, a.secretAccessKey as string | undefined);
+    const view = lib.setRemote(a.remote as RemoteSpec, a.accessKeyId as string | undefined, a.secretAccessKey as string | undefined);
     lib.changed('edit');
     lib.syncStatus();
     return view;

@@ -18,7 +18,7 @@ import type {
   Notice,
   Outcome,
   ProbeReport,
-  RemoteForm,
+  RemoteSpec,
   RemoteView,
   Settings,
   Sort,
@@ -31,6 +31,7 @@ import type {
 } from '../types';
 import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
 import { answer } from './handlers';
+import { PROVIDER_PRESETS } from '../bindings/providerPresets';
 
 export interface Call {
   cmd: string;
@@ -304,9 +305,13 @@ export class FakeLibrary {
 
   // --- The bucket and sync ---
 
-  setRemote(form: RemoteForm, accessKeyId?: string, secretAccessKey?: string): RemoteView {
+  setRemote(form: RemoteSpec, accessKeyId?: string, secretAccessKey?: string): RemoteView {
     const name = form.name || this.remote?.name || 'main';
-    const folder = form.provider === 'folder';
+    const provider = form.provider;
+    // The core's presets (generated from its table), applied as `RemoteSpec::resolve` does.
+    const preset = PROVIDER_PRESETS.find((p) => p.id === provider);
+    if (!preset) throw invalid(`invalid provider: "${provider}" (one of ${PROVIDER_PRESETS.map((p) => p.id).join(', ')})`);
+    const folder = provider === 'folder';
     if (!folder) {
       if (!!accessKeyId !== !!secretAccessKey) throw invalid('enter both the access key ID and the secret access key');
       if (accessKeyId && secretAccessKey) this.keychain.set(name, { accessKeyId, secretAccessKey });
@@ -317,12 +322,13 @@ export class FakeLibrary {
     } else if (!form.path) {
       throw invalid('invalid folder: "" (pass --path DIR)');
     }
-    const pathStyle = ['minio', 'garage', 'r2'].includes(form.provider) || form.path_style;
-    const region = form.region || ({ r2: 'auto', tigris: 'auto', garage: 'garage' } as Record<string, string>)[form.provider] || 'us-east-1';
+    const pathStyle = preset.path_style === 'forced' || form.path_style;
+    const region = form.region || preset.region;
+    const endpoint = form.endpoint || preset.default_endpoint || '';
     this.remote = {
       name,
-      provider: form.provider,
-      endpoint: folder ? '' : (form.endpoint ?? ''),
+      provider,
+      endpoint: folder ? '' : endpoint,
       region: folder ? '' : region,
       bucket: folder ? '' : (form.bucket ?? ''),
       prefix: form.prefix ?? '',
@@ -330,7 +336,7 @@ export class FakeLibrary {
       path: folder ? form.path : null,
       public_url: form.public_url || null,
       strip_location: form.strip_location,
-      credentials: folder ? 'not needed' : 'keychain',
+      credentials: { source: folder ? 'not_needed' : 'keychain' },
     };
     this.#setRemoteStates('pending');
     this.syncState = { ...emptyStatus(), remote: name, queued: this.records.length };
