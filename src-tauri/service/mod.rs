@@ -3,6 +3,8 @@
 //! and it announces every change it makes, so the app, the CLI and the watcher need no
 //! choreography ("change → kick the sync → tell the UI" lives here, once).
 //!
+//! The bucket's settings, its test and its credentials are in `remote.rs`.
+//!
 //! Jobs are handles: dropping one stops it cleanly (the work in hand is durable and finishes
 //! or runs again next time).
 
@@ -11,16 +13,18 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod remote;
+
+pub use remote::credentials_given;
+
 use crate::catalog::ImageRecord;
 use crate::error::Result;
 use crate::events::{ChangeReason, Event, EventSink, Progress};
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status};
 use crate::library::Library;
 use crate::model::Visibility;
-use crate::remote::RemoteView;
 use crate::secrets::{Keychain, SecretStore, SecretsError};
 use crate::sync::links::{self, ImageLink, LinkFormat};
-use crate::sync::probe::{self, ProbeReport};
 use crate::sync::{EngineOptions, SyncEngine};
 use crate::watch::service::{Notice, ServiceOptions};
 use crate::watch::supervisor::FolderWatcher;
@@ -258,28 +262,6 @@ impl Vitrine {
             format,
         )?)
     }
-
-    // --- the bucket ------------------------------------------------------------------------
-
-    /// The active remote as front ends show it: its settings and where its credentials come
-    /// from, never them. `None` without a remote.
-    pub fn remote_view(&self) -> Result<Option<RemoteView>> {
-        let cat = self.lib.catalog_connection()?;
-        Ok(cat
-            .active_remote()?
-            .map(|row| RemoteView::of(&cat, row, self.secrets())))
-    }
-
-    /// "Test bucket" for the active remote (see [`probe::run_active`]); the fixes are worded
-    /// for `audience`. When every check passes, a halted sync starts again.
-    pub fn test_remote(&self, audience: probe::Audience) -> Result<ProbeReport> {
-        let cat = self.lib.catalog_connection()?;
-        let report = probe::run_active(&cat, self.secrets(), audience)?;
-        if report.ok {
-            self.sync.retry();
-        }
-        Ok(report)
-    }
 }
 
 /// Background sync, running until dropped (jobs in hand get a few seconds to finish; they
@@ -357,5 +339,4 @@ impl Drop for ChangeMonitor {
 }
 
 #[cfg(test)]
-#[path = "service_tests.rs"]
 mod tests;
