@@ -44,7 +44,14 @@ pub async fn set_remote(
 #[tauri::command]
 pub async fn remove_remote(state: State<'_, AppState>, name: String) -> Cmd<()> {
     let core = state.core.clone();
-    blocking(move || core.remove_remote(&name)).await
+    blocking(move || match core.remove_remote(&name)? {
+        None => Ok(()),
+        Some(why) => Err(crate::Error::remote(
+            crate::error::ErrorCode::Keychain,
+            format!("the remote is removed, but its keychain entry could not be: {why}"),
+        )),
+    })
+    .await
 }
 
 /// "Test bucket": credentials, bucket, write/read, presigning, multipart, delete, public URL.

@@ -386,7 +386,7 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
             out.fsck(&report);
             Ok(report.problems == 0)
         }
-        Command::Remote(cmd) => remote::remote_cmd(&lib, cmd, out),
+        Command::Remote(cmd) => remote::remote_cmd(&core, cmd, out),
         Command::Sync(a) => remote::sync_cmd(&lib, a, out),
         Command::Link(a) => remote::link_cmd(&core, a, out),
         Command::Watch(cmd) => watch::watch_cmd(&lib, cmd, out),

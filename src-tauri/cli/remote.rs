@@ -88,27 +88,17 @@ pub struct LinkArgs {
     format: String,
 }
 
-pub fn remote_cmd(lib: &Library, cmd: RemoteCmd, out: &Out) -> Result<bool> {
+pub fn remote_cmd(core: &Vitrine, cmd: RemoteCmd, out: &Out) -> Result<bool> {
+    let lib = core.library();
     match cmd {
         RemoteCmd::Add(a) => add(lib, a, out),
         RemoteCmd::Test => test(lib, out),
         RemoteCmd::Show => show(lib, out),
         RemoteCmd::Remove { name } => {
-            let mut cat = lib.catalog();
-            let row = cat.remote(&name)?.ok_or_else(|| {
-                Error::remote(
-                    crate::error::ErrorCode::NoRemote,
-                    format!("there is no remote named {name:?}"),
-                )
-            })?;
-            let account = remote::account(&cat, &row)?;
-            cat.remove_remote(&name)?;
-            let mut note = String::new();
-            if row.provider != remote::Provider::Folder {
-                if let Err(e) = Keychain::open().and_then(|k| k.delete(&account)) {
-                    note = format!(" (its keychain entry could not be removed: {e})");
-                }
-            }
+            let note = core
+                .remove_remote(&name)?
+                .map(|e| format!(" (its keychain entry could not be removed: {e})"))
+                .unwrap_or_default();
             out.value(
                 &serde_json::json!({"removed": name, "keychain_entry_removed": note.is_empty()}),
                 &format!("removed remote {name}; images are local-only now{note}"),

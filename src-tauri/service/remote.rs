@@ -106,8 +106,9 @@ impl Vitrine {
     }
 
     /// Stops syncing to the remote `name` and deletes its keychain entry; the bucket is left
-    /// as it is.
-    pub fn remove_remote(&self, name: &str) -> Result<()> {
+    /// as it is. `Some(why)` when the remote is gone but its keychain entry could not be
+    /// deleted (the front end says so).
+    pub fn remove_remote(&self, name: &str) -> Result<Option<String>> {
         let row = self.lib.catalog().remote(name)?.ok_or_else(|| {
             Error::remote(
                 ErrorCode::NoRemote,
@@ -119,10 +120,14 @@ impl Vitrine {
             let _paused = self.sync.pause();
             self.lib.catalog().remove_remote(name)?;
         }
-        if row.provider != Provider::Folder {
-            self.secret_store()?.delete(&account)?;
-        }
         self.announce(ChangeReason::Edit);
-        Ok(())
+        if row.provider == Provider::Folder {
+            return Ok(None);
+        }
+        Ok(self
+            .secret_store()
+            .and_then(|k| k.delete(&account))
+            .err()
+            .map(|e| e.to_string()))
     }
 }
