@@ -1,6 +1,7 @@
 //! The desktop shell (feature `gui`): Tauri over the core. Commands are thin adapters
-//! (`commands.rs`), images reach the webview through `vitrine://` (`protocol.rs`), and a
-//! watcher tells the UI when another process (the CLI) changed the library.
+//! (`commands.rs`, `bucket.rs`, `watch.rs`), images reach the webview through `vitrine://`
+//! (`protocol.rs`), and the core's events (its background jobs' and its changes') are
+//! forwarded to the webview (`forward_events`).
 
 pub(crate) mod bucket;
 mod command_names;

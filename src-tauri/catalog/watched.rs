@@ -36,6 +36,15 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Whether this change altered the catalog (a failure or a folder going offline or
+    /// coming back did not).
+    pub fn changes_catalog(self) -> bool {
+        !matches!(
+            self,
+            ChangeKind::Failed | ChangeKind::Offline | ChangeKind::Online
+        )
+    }
+
     pub const ALL: &'static [ChangeKind] = &[
         ChangeKind::Added,
         ChangeKind::Duplicate,

@@ -395,7 +395,7 @@ fn sync_watch(lib: &Arc<Library>, a: &SyncArgs, out: &Out) -> Result<bool> {
         };
         return Err(Error::remote(e.code, message));
     }
-    let totals = core.sync().totals();
+    let totals = core.sync().totals()?;
     out.value(&totals, &summary_line(&totals));
     Ok(totals.failed == 0)
 }

@@ -408,6 +408,10 @@ fn run(lib: &Arc<Library>, out: &Out, allow_deletes: bool) -> Result<bool> {
             workers: None,
         },
     );
+    // Nothing starts (no sync beside another process's) while another process watches.
+    if WatchLock::try_take(lib)?.is_none() {
+        return Err(elsewhere());
+    }
     if watch::folders(lib)?.is_empty() && !json {
         eprintln!("no watched folders yet: add one with `vitrine watch add DIR` (picked up while running)");
     }
@@ -429,6 +433,9 @@ fn run(lib: &Arc<Library>, out: &Out, allow_deletes: bool) -> Result<bool> {
     }
     watcher.stop();
     drop(sync);
+    if let Some(e) = watcher.take_failure() {
+        return Err(e);
+    }
     if elsewhere_seen.load(Ordering::SeqCst) {
         return Err(elsewhere());
     }

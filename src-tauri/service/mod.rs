@@ -109,7 +109,7 @@ impl Vitrine {
             opts,
             wait_for_lock,
             Arc::new(move |n: Notice| {
-                let changed = matches!(n, Notice::Change { .. });
+                let changed = matches!(&n, Notice::Change { kind, .. } if kind.changes_catalog());
                 sink(Event::Watch(n));
                 if changed {
                     sync.kick();
@@ -179,18 +179,33 @@ impl Vitrine {
                 ImportEvent::Finished {
                     imported,
                     duplicates,
-                    ..
-                } => (*imported + *duplicates > 0, true, None),
+                    failed,
+                } => {
+                    let n = (*imported + *duplicates + *failed) as u64;
+                    (
+                        *imported + *duplicates > 0,
+                        true,
+                        Some(Progress { done: n, total: n }),
+                    )
+                }
                 ImportEvent::Started { .. } => (false, false, None),
             };
             on_event(event);
+            let announce = {
+                let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+                let due = last.is_none_or(|t| t.elapsed() >= IMPORT_REFRESH);
+                if finished || due {
+                    *last = Some(Instant::now());
+                }
+                finished || due
+            };
+            if !announce {
+                return;
+            }
             if let Some(p) = progress {
                 self.emit(Event::ImportProgress(p));
             }
-            let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
-            let due = last.is_none_or(|t| t.elapsed() >= IMPORT_REFRESH);
-            if landed && (finished || due) {
-                *last = Some(Instant::now());
+            if landed {
                 self.emit(Event::LibraryChanged {
                     reason: ChangeReason::Import,
                 });

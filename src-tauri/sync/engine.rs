@@ -77,8 +77,9 @@ impl SyncStatus {
 const IDLE_CHECK: Duration = Duration::from_secs(60);
 /// Live status updates during a drain, at most this often.
 const STATUS_EVERY: Duration = Duration::from_millis(250);
-/// A sync halted by credentials or the keychain tries again by itself after this long (the
-/// user may fix the keychain or the bucket's keys outside Vitrine).
+/// A sync halted by credentials, the keychain or a mass delete checks again by itself after
+/// this long (the user may fix the keys, or do the deletes, outside this process); a mass
+/// delete still needs a confirmation to go ahead.
 pub const HALT_RETRY: Duration = Duration::from_secs(30);
 
 /// How an engine runs; the same rules for every front end.
@@ -138,6 +139,9 @@ struct Shared {
     sink: Mutex<EventSink>,
     /// What every drain since the start did, added up (`sync --watch` prints it on exit).
     totals: Mutex<Summary>,
+    /// Deletes done since the start or the last confirmed mass delete: they count toward the
+    /// mass-delete limit of later drains, so deletes arriving a few at a time are held too.
+    deleted: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -191,6 +195,7 @@ impl SyncEngine {
                 remote: Mutex::new(None),
                 sink: Mutex::new(Arc::new(|_| {})),
                 totals: Mutex::new(Summary::default()),
+                deleted: std::sync::atomic::AtomicU64::new(0),
             }),
             thread: Mutex::new(None),
         }
@@ -205,6 +210,8 @@ impl SyncEngine {
         *lock(&self.shared.sink) = sink;
         {
             let mut c = lock(&self.shared.control);
+            // Started again after a shutdown (the app stops and restarts its jobs).
+            c.shutdown = false;
             c.kick = true;
             c.reopen = true;
         }
@@ -251,6 +258,7 @@ impl SyncEngine {
                 .is_some_and(|e| e.code == ErrorCode::MassDelete)
         {
             c.allow_deletes_once = true;
+            self.shared.deleted.store(0, Ordering::SeqCst);
         }
         c.halted = false;
         c.retry_at = None;
@@ -325,9 +333,12 @@ impl SyncEngine {
             .flatten()
     }
 
-    /// What every drain since the start did, added up.
-    pub fn totals(&self) -> Summary {
-        lock(&self.shared.totals).clone()
+    /// What every drain since the start did, added up, with the jobs quarantined now.
+    pub fn totals(&self) -> crate::Result<Summary> {
+        let mut totals = lock(&self.shared.totals).clone();
+        totals.errors = crate::sync::quarantined(&self.shared.lib.catalog_connection()?)?;
+        totals.failed = totals.errors.len() as u64;
+        Ok(totals)
     }
 }
 
@@ -458,6 +469,7 @@ impl Shared {
         if let Some(w) = self.opts.workers {
             opts.workers = w.clamp(1, 64);
         }
+        opts.prior_deletes = self.deleted.load(Ordering::SeqCst);
         let live = LiveStatus {
             shared: self,
             cat: Mutex::new(cat),
@@ -467,6 +479,12 @@ impl Shared {
         let cat = live.cat.into_inner().unwrap_or_else(|p| p.into_inner());
         let halt = match result {
             Ok(summary) => {
+                if allow_deletes {
+                    // Confirmed deletes are settled: later drains count from here.
+                    self.deleted.store(0, Ordering::SeqCst);
+                } else {
+                    self.deleted.fetch_add(summary.deleted, Ordering::SeqCst);
+                }
                 add_up(&mut lock(&self.totals), &summary);
                 lock(&self.status).last = Some(summary);
                 None
@@ -482,7 +500,9 @@ impl Shared {
                     ),
                 ));
                 st.mass_delete = Some(MassDelete { deletes, total });
-                Some(false)
+                // Checked again now and then: the deletes may have been done meanwhile
+                // (`vitrine sync --once --allow-deletes` in a shell), and uploads wait.
+                Some(true)
             }
             Err(e) => {
                 let code = e.code();

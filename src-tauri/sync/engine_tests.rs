@@ -342,3 +342,45 @@ fn a_mass_delete_halts_until_the_user_confirms_it_once() {
     assert_eq!(files_under(&private), 35);
     engine.shutdown(Duration::from_secs(5));
 }
+
+/// Deletes that arrive a few at a time (a script's `rm` loop, a watched folder emptied file by
+/// file) add up across the engine's drains, as they did in one long watching run.
+#[test]
+fn deletes_arriving_a_few_at_a_time_add_up_to_a_mass_delete() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lib = Library::open(&dir.path().join("lib")).expect("open");
+    let ids = import_jpegs(&lib, &dir.path().join("src"), 0..30);
+    let bucket = dir.path().join("bucket");
+    add_folder_remote(&lib, &bucket, None);
+    let private = bucket.join("private");
+    let lib = Arc::new(lib);
+    let engine = SyncEngine::new(lib.clone(), None, EngineOptions::default());
+    let reports = Reports::default();
+    engine.start(reports.sink());
+    wait_for("30 images in the bucket", || files_under(&private) == 30);
+    wait_for("the drain to end", || idle_and_empty(&engine));
+
+    // Four batches of five: each drain is small and goes through (20 deletes in all).
+    for batch in ids[..20].chunks(5) {
+        for id in batch {
+            lib.remove(id).expect("remove");
+        }
+        let left = files_under(&private) - batch.len();
+        engine.kick();
+        wait_for("the batch deleted", || files_under(&private) == left);
+        wait_for("the drain to end", || idle_and_empty(&engine));
+    }
+    assert!(engine.halted().is_none());
+    // The fifth makes 25 of the 30: held, however small the batch.
+    for id in &ids[20..25] {
+        lib.remove(id).expect("remove");
+    }
+    engine.kick();
+    wait_for("the mass-delete stop", || engine.halted().is_some());
+    assert_eq!(
+        engine.halted().map(|e| e.code),
+        Some(crate::error::ErrorCode::MassDelete)
+    );
+    assert_eq!(files_under(&private), 10, "the fifth batch is held");
+    engine.shutdown(Duration::from_secs(5));
+}

@@ -75,6 +75,9 @@ pub struct SyncOptions {
     pub allow_mass_delete: bool,
     /// Keep waiting for new work (`sync --watch`) until `stop` is set.
     pub watch: bool,
+    /// Deletes earlier runs of the same session already did (the background engine drains
+    /// many times): they count toward the mass-delete limit like this run's own.
+    pub prior_deletes: u64,
     pub stop: Arc<AtomicBool>,
 }
 
@@ -94,6 +97,7 @@ impl Default for SyncOptions {
             backoff: Duration::from_millis(env_u64("VITRINE_SYNC_BACKOFF_MS").unwrap_or(1000)),
             allow_mass_delete: false,
             watch: false,
+            prior_deletes: 0,
             stop: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -285,7 +289,7 @@ impl Run<'_> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         ).map_err(Error::from)?;
         // Deletes this run already did count too (a watching run sees them one by one).
-        let done = self.tally.deleted.load(Ordering::Relaxed);
+        let done = self.tally.deleted.load(Ordering::Relaxed) + self.opts.prior_deletes;
         let (deletes, total) = (deletes as u64 + done, (deletes + synced) as u64 + done);
         if deletes > MASS_DELETE_MIN && deletes as f64 > MASS_DELETE_SHARE * total as f64 {
             return Err(SyncError::MassDelete { deletes, total });
@@ -426,28 +430,34 @@ impl Run<'_> {
     fn summary(&self) -> Result<Summary, SyncError> {
         let cat = self.library.catalog();
         self.progress(&cat)?;
-        let failed = cat.failed_sync_jobs()?;
+        let errors = quarantined(&cat)?;
         Ok(Summary {
             uploaded: self.tally.uploaded.load(Ordering::Relaxed),
             deleted: self.tally.deleted.load(Ordering::Relaxed),
             moved: self.tally.moved.load(Ordering::Relaxed),
             retried: self.tally.retried.load(Ordering::Relaxed),
-            failed: failed.len() as u64,
-            errors: failed
-                .into_iter()
-                .map(|f| ItemError {
-                    id: f.image_id,
-                    key: f.object_key,
-                    code: match f.kind {
-                        JobKind::Image => ErrorCode::UploadFailed,
-                        JobKind::Delete => ErrorCode::DeleteFailed,
-                        JobKind::Feed => ErrorCode::FeedFailed,
-                    },
-                    message: f.error,
-                })
-                .collect(),
+            failed: errors.len() as u64,
+            errors,
         })
     }
+}
+
+/// The jobs left quarantined after repeated failures, as `sync --json` lists them.
+pub fn quarantined(cat: &crate::catalog::Catalog) -> Result<Vec<ItemError>, Error> {
+    Ok(cat
+        .failed_sync_jobs()?
+        .into_iter()
+        .map(|f| ItemError {
+            id: f.image_id,
+            key: f.object_key,
+            code: match f.kind {
+                JobKind::Image => ErrorCode::UploadFailed,
+                JobKind::Delete => ErrorCode::DeleteFailed,
+                JobKind::Feed => ErrorCode::FeedFailed,
+            },
+            message: f.error,
+        })
+        .collect())
 }
 
 /// Exponential backoff with jitter: base·2^(attempt-1), at most a minute, times 0.5–1.0.

@@ -20,6 +20,9 @@ const TAKE_OVER_EVERY: Duration = Duration::from_secs(3);
 pub struct FolderWatcher {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// Why a watcher that does not wait for the lock ended (`None`: stopped, or told of
+    /// another process).
+    failure: Arc<std::sync::Mutex<Option<crate::error::Error>>>,
 }
 
 impl FolderWatcher {
@@ -32,20 +35,30 @@ impl FolderWatcher {
         sink: Arc<dyn Fn(Notice) + Send + Sync>,
     ) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
+        let failure = Arc::new(std::sync::Mutex::new(None));
+        let (flag, failed) = (stop.clone(), failure.clone());
         let thread = std::thread::Builder::new()
             .name("vitrine-folders".into())
-            .spawn(move || supervise(&lib, &opts, wait_for_lock, &*sink, &flag))
+            .spawn(move || {
+                if let Err(e) = supervise(&lib, &opts, wait_for_lock, &*sink, &flag) {
+                    *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                }
+            })
             .expect("spawn folder watcher");
         FolderWatcher {
             stop,
             thread: Some(thread),
+            failure,
         }
     }
 
-    /// The flag that stops the watcher (shared with a signal handler, for instance).
-    pub fn stop_flag(&self) -> Arc<AtomicBool> {
-        self.stop.clone()
+    /// Why the watcher ended on its own, if it failed (only a watcher that does not wait for
+    /// the lock ends on an error: one that waits reports it and tries again).
+    pub fn take_failure(&self) -> Option<crate::error::Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 
     /// Whether the watcher thread has ended (stopped, or gave up on the lock).
@@ -74,28 +87,31 @@ fn supervise(
     wait_for_lock: bool,
     sink: &(dyn Fn(Notice) + Send + Sync),
     stop: &AtomicBool,
-) {
+) -> crate::error::Result<()> {
     while !stop.load(Ordering::SeqCst) {
-        match WatchLock::try_take(lib) {
-            Ok(Some(_lock)) => {
-                if let Err(e) = service::run(lib, opts, &|n| sink(n), stop) {
-                    eprintln!("watched folders: {e}");
-                }
-            }
+        let result = match WatchLock::try_take(lib) {
+            Ok(Some(_lock)) => service::run(lib, opts, &|n| sink(n), stop),
             // Repeated at every attempt: a webview that subscribes later still hears it.
-            Ok(None) => sink(Notice::WatchedElsewhere),
-            Err(e) => eprintln!("watched folders: {e}"),
-        }
+            Ok(None) => {
+                sink(Notice::WatchedElsewhere);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
         if !wait_for_lock {
-            return;
+            return result;
+        }
+        if let Err(e) = result {
+            eprintln!("watched folders: {e} (trying again)");
         }
         let mut waited = Duration::ZERO;
         while waited < TAKE_OVER_EVERY {
             if stop.load(Ordering::SeqCst) {
-                return;
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(100));
             waited += Duration::from_millis(100);
         }
     }
+    Ok(())
 }

@@ -201,7 +201,7 @@ export class App {
     this.#refreshGallery();
     this.#refreshCounts();
     if (b.error) this.toasts.error(`Import failed: ${b.error}`);
-    // The core sends the system notification for finished batches itself.
+    // The app's import command sends the system notification for finished batches itself.
   }
 
   async addFiles(): Promise<void> {
