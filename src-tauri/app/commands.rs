@@ -5,14 +5,14 @@ use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
-use super::error::IpcError;
 use super::{AppState, Settings};
 use crate::catalog::{ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
+use crate::error::ErrorInfo;
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Tally};
 use crate::model::{SourceKind, Visibility};
 use crate::sync::links::{ImageLink, LinkFormat};
 
-pub(super) type Cmd<T> = Result<T, IpcError>;
+pub(super) type Cmd<T> = Result<T, ErrorInfo>;
 
 /// Most rows one page may ask for.
 const MAX_PAGE: usize = 1000;
@@ -22,7 +22,7 @@ pub(super) async fn blocking<T: Send + 'static>(
 ) -> Cmd<T> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(IpcError::internal)?
+        .map_err(ErrorInfo::internal)?
         .map_err(Into::into)
 }
 
@@ -141,7 +141,7 @@ pub async fn import_inputs<R: Runtime>(
 #[tauri::command]
 pub async fn import_blob(state: State<'_, AppState>, request: Request<'_>) -> Cmd<Outcome> {
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(IpcError::new(
+        return Err(ErrorInfo::new(
             crate::error::ErrorCode::InvalidInput,
             "send the image bytes as the request body",
         ));
@@ -163,7 +163,7 @@ pub async fn import_blob(state: State<'_, AppState>, request: Request<'_>) -> Cm
     outcomes
         .into_iter()
         .next()
-        .ok_or_else(|| IpcError::internal("no outcome"))
+        .ok_or_else(|| ErrorInfo::internal("no outcome"))
 }
 
 #[tauri::command]
@@ -219,7 +219,7 @@ pub async fn reveal_image<R: Runtime>(
     })
     .await?;
     app.opener().reveal_item_in_dir(&path).map_err(|e| {
-        IpcError::new(
+        ErrorInfo::new(
             crate::error::ErrorCode::RevealFailed,
             format!("cannot open the file manager at {}: {e}", path.display()),
         )

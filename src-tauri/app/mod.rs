@@ -6,7 +6,6 @@
 pub(crate) mod bucket;
 mod command_names;
 pub(crate) mod commands;
-pub mod error;
 pub mod protocol;
 pub mod rendering;
 #[cfg(test)]

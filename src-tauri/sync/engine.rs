@@ -461,7 +461,6 @@ impl Shared {
         }
 
         let mut opts = SyncOptions {
-            watch: false,
             allow_mass_delete: allow_deletes,
             stop: self.stop.clone(),
             ..SyncOptions::default()

@@ -73,8 +73,6 @@ pub struct SyncOptions {
     pub backoff: Duration,
     /// Go on even if the deletes queued are a large share of the remote.
     pub allow_mass_delete: bool,
-    /// Keep waiting for new work (`sync --watch`) until `stop` is set.
-    pub watch: bool,
     /// Deletes earlier runs of the same session already did (the background engine drains
     /// many times): they count toward the mass-delete limit like this run's own.
     pub prior_deletes: u64,
@@ -96,7 +94,6 @@ impl Default for SyncOptions {
             max_attempts: env_u64("VITRINE_SYNC_ATTEMPTS").unwrap_or(5).max(1) as u32,
             backoff: Duration::from_millis(env_u64("VITRINE_SYNC_BACKOFF_MS").unwrap_or(1000)),
             allow_mass_delete: false,
-            watch: false,
             prior_deletes: 0,
             stop: Arc::new(AtomicBool::new(false)),
         }
@@ -213,7 +210,8 @@ struct Run<'a> {
 const MASS_DELETE_SHARE: f64 = 0.25;
 const MASS_DELETE_MIN: u64 = 20;
 
-/// Drains the queue (or, with `opts.watch`, keeps draining until `opts.stop`).
+/// Drains the queue once (until it is empty or `opts.stop`); the background engine
+/// (`engine.rs`) runs a drain whenever there is work.
 pub fn run(
     library: &Library,
     remote: &Remote,
@@ -235,7 +233,7 @@ pub fn run(
         cat.release_dead_sync_owners(|o| o == me || library.workspace().is_alive(o))?;
         // Nothing to do: no request at all (no LIST, no HEAD), whatever the library's size.
         let c = cat.sync_counts()?;
-        if !opts.watch && c.queued + c.running == 0 && cat.all_upload_states()?.is_empty() {
+        if c.queued + c.running == 0 && cat.all_upload_states()?.is_empty() {
             drop(cat);
             return run.summary();
         }
@@ -288,7 +286,7 @@ impl Run<'_> {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         ).map_err(Error::from)?;
-        // Deletes this run already did count too (a watching run sees them one by one).
+        // Deletes this run (and earlier drains of the engine) already did count too.
         let done = self.tally.deleted.load(Ordering::Relaxed) + self.opts.prior_deletes;
         let (deletes, total) = (deletes as u64 + done, (deletes + synced) as u64 + done);
         if deletes > MASS_DELETE_MIN && deletes as f64 > MASS_DELETE_SHARE * total as f64 {
@@ -315,15 +313,15 @@ impl Run<'_> {
                 // Jobs of a process that died meanwhile go back to the queue.
                 cat.release_dead_sync_owners(|o| o == me || self.library.workspace().is_alive(o))?;
                 // Nothing due now: wait for a backing-off job, for other workers (they may
-                // queue more, e.g. the feed), or (watching) for new work.
+                // queue more, e.g. the feed).
                 let counts = cat.sync_counts()?;
                 let waiting = cat.next_sync_due()?;
-                if counts.running == 0 && waiting.is_none() && !self.opts.watch {
+                if counts.running == 0 && waiting.is_none() {
                     return Ok(());
                 }
                 let wait = waiting
                     .map(|t| (t - now_ms()).clamp(20, 250) as u64)
-                    .unwrap_or(if self.opts.watch { 300 } else { 50 });
+                    .unwrap_or(50);
                 std::thread::sleep(Duration::from_millis(wait));
                 continue;
             };

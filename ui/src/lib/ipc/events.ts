@@ -23,26 +23,33 @@ function wrap(p: Promise<UnlistenFn>): Unlisten {
 }
 
 // One listener per channel of the core's `Event` (`Event::CHANNELS` in src-tauri/events.rs;
-// a Rust test checks that every channel is listened to here).
+// a Rust test checks that every channel is named here).
+export const CHANNELS = {
+  libraryChanged: 'library-changed',
+  importProgress: 'import-progress',
+  syncEvent: 'sync-event',
+  syncStatus: 'sync-status',
+  watchNotice: 'watch-notice',
+} as const;
 
 /** `library-changed`: the catalog changed (this app, the CLI, the watcher). */
 export function onLibraryChanged(cb: (reason: ChangeReason) => void): Unlisten {
-  return wrap(listen<{ reason: ChangeReason }>('library-changed', (e) => cb(e.payload.reason)));
+  return wrap(listen<{ reason: ChangeReason }>(CHANNELS.libraryChanged, (e) => cb(e.payload.reason)));
 }
 
 /** `import-progress`: a batch of imports is under way (any window's, or the watcher's). */
 export function onImportProgress(cb: (p: Progress) => void): Unlisten {
-  return wrap(listen<Progress>('import-progress', (e) => cb(e.payload)));
+  return wrap(listen<Progress>(CHANNELS.importProgress, (e) => cb(e.payload)));
 }
 
 /** `sync-event`: an image's remote state changed, a retry, or progress of the running sync. */
 export function onSyncEvent(cb: (e: SyncEvent) => void): Unlisten {
-  return wrap(listen<SyncEvent>('sync-event', (e) => cb(e.payload)));
+  return wrap(listen<SyncEvent>(CHANNELS.syncEvent, (e) => cb(e.payload)));
 }
 
 /** `sync-status`: the background sync as a whole. */
 export function onSyncStatus(cb: (s: SyncStatus) => void): Unlisten {
-  return wrap(listen<SyncStatus>('sync-status', (e) => cb(e.payload)));
+  return wrap(listen<SyncStatus>(CHANNELS.syncStatus, (e) => cb(e.payload)));
 }
 
 /**
@@ -50,7 +57,7 @@ export function onSyncStatus(cb: (s: SyncStatus) => void): Unlisten {
  * deleted/failed, or another process (`vitrine watch run`) watches this library.
  */
 export function onWatchNotice(cb: (n: Notice) => void): Unlisten {
-  return wrap(listen<Notice>('watch-notice', (e) => cb(e.payload)));
+  return wrap(listen<Notice>(CHANNELS.watchNotice, (e) => cb(e.payload)));
 }
 
 export type FileDrop =

@@ -32,6 +32,7 @@ import type {
 import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
 import { answer } from './handlers';
 import { PROVIDER_PRESETS } from '../bindings/providerPresets';
+import { CHANNELS } from '../events';
 
 export interface Call {
   cmd: string;
@@ -111,7 +112,7 @@ export class FakeLibrary {
 
   /** Emits `library-changed`. */
   changed(reason: ChangeReason): void {
-    if (this.#emitEvents) void emit('library-changed', { reason });
+    if (this.#emitEvents) void emit(CHANNELS.libraryChanged, { reason });
   }
 
   /** Sends a `sync-event` (and updates the record it names, as the core would). */
@@ -124,13 +125,13 @@ export class FakeLibrary {
         if (e.state === 'synced') r.object_key = objectKey(r.visibility === 'private' ? 'private' : 'public', r);
       }
     }
-    if (this.#emitEvents) void emit('sync-event', e);
+    if (this.#emitEvents) void emit(CHANNELS.syncEvent, e);
   }
 
   /** Sends a `sync-status` with `over` applied. */
   syncStatus(over: Partial<SyncStatus> = {}): void {
     this.syncState = { ...this.syncState, ...over };
-    if (this.#emitEvents) void emit('sync-status', { ...this.syncState });
+    if (this.#emitEvents) void emit(CHANNELS.syncStatus, { ...this.syncState });
   }
 
   /**
@@ -144,7 +145,7 @@ export class FakeLibrary {
     } else if (n.type === 'change') {
       this.watchLog.push({ id: this.#nextEvent++, folder_id: n.folder_id, at: iso(Date.now()), kind: n.kind, path: n.path, image_id: n.image_id, detail: n.detail });
     }
-    if (this.#emitEvents) void emit('watch-notice', n).catch(() => {});
+    if (this.#emitEvents) void emit(CHANNELS.watchNotice, n).catch(() => {});
   }
 
   /** The fake watcher reports a file change in a folder. */
