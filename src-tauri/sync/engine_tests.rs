@@ -354,7 +354,15 @@ fn deletes_arriving_a_few_at_a_time_add_up_to_a_mass_delete() {
     add_folder_remote(&lib, &bucket, None);
     let private = bucket.join("private");
     let lib = Arc::new(lib);
-    let engine = SyncEngine::new(lib.clone(), None, EngineOptions::default());
+    // One worker: a delete counts once it is done, never while a parallel one finishes.
+    let engine = SyncEngine::new(
+        lib.clone(),
+        None,
+        EngineOptions {
+            workers: Some(1),
+            ..EngineOptions::default()
+        },
+    );
     let reports = Reports::default();
     engine.start(reports.sink());
     wait_for("30 images in the bucket", || files_under(&private) == 30);
