@@ -28,3 +28,18 @@ pub(crate) fn library_with_one_image(
     let id = out[0].id.clone().expect("id");
     (lib, src, id)
 }
+
+/// A library with one image whose remote is a MinIO bucket nobody listens for (port 9) and
+/// whose credentials were never saved.
+pub(crate) fn library_with_unreachable_minio(dir: &std::path::Path) -> Library {
+    let (lib, _, _) = library_with_one_image(dir);
+    let row = crate::remote::RemoteSpec {
+        endpoint: Some("http://127.0.0.1:9".into()),
+        bucket: Some("pics".into()),
+        ..crate::remote::RemoteSpec::new("main", crate::remote::Provider::Minio)
+    }
+    .resolve()
+    .expect("spec");
+    lib.catalog().add_remote(&row).expect("add");
+    lib
+}

@@ -13,11 +13,9 @@ use crate::testing::library_with_one_image;
 mod ipc {
     use serde_json::{json, Value};
     use std::sync::Arc;
-    use tauri::test::mock_builder;
-    use tauri::WebviewWindowBuilder;
 
-    use super::super::tests::ipc::invoke;
-    use crate::app::{bucket, commands, AppState};
+    use super::super::tests::ipc::{invoke, mock_app};
+    use crate::app::AppState;
     use crate::secrets::{Credentials, MemoryStore, SecretStore, SecretsError};
 
     /// A keychain that is not there.
@@ -40,34 +38,6 @@ mod ipc {
                 fix: "start gnome-keyring".into(),
             }
         }
-    }
-
-    fn app(
-        state: AppState,
-    ) -> (
-        tauri::App<tauri::test::MockRuntime>,
-        tauri::WebviewWindow<tauri::test::MockRuntime>,
-    ) {
-        let app = mock_builder()
-            .manage(state)
-            .invoke_handler(tauri::generate_handler![
-                commands::image_link,
-                commands::set_visibility,
-                bucket::providers,
-                bucket::get_remote,
-                bucket::set_remote,
-                bucket::remove_remote,
-                bucket::test_remote,
-                bucket::sync_status,
-                bucket::retry_failed_sync,
-                bucket::sync_allow_deletes,
-            ])
-            .build(tauri::generate_context!())
-            .expect("mock app");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("webview");
-        (app, webview)
     }
 
     fn minio_form(endpoint: &str) -> Value {
@@ -95,7 +65,7 @@ mod ipc {
             crate::events::discard(),
         )
         .expect("state");
-        let (_app, w) = app(state);
+        let (_app, w) = mock_app(state);
 
         assert_eq!(
             invoke(&w, "get_remote", json!({})).expect("get"),
@@ -234,7 +204,8 @@ mod ipc {
     fn the_webview_reads_the_provider_presets_from_the_core() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
-        let (_app, w) = app(AppState::new(lib, None, crate::events::discard()).expect("state"));
+        let (_app, w) =
+            mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
         let presets = invoke(&w, "providers", json!({})).expect("allowed by the capabilities");
         assert_eq!(
             presets,
@@ -258,7 +229,8 @@ mod ipc {
     fn the_webview_may_confirm_a_mass_delete() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
-        let (_app, w) = app(AppState::new(lib, None, crate::events::discard()).expect("state"));
+        let (_app, w) =
+            mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
         // Nothing stopped: a plain status back, nothing confirmed.
         let status =
             invoke(&w, "sync_allow_deletes", json!({})).expect("allowed by the capabilities");
@@ -277,7 +249,7 @@ mod ipc {
         let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
         let state = AppState::new(lib, Some(Arc::new(NoKeychain)), crate::events::discard())
             .expect("state");
-        let (_app, w) = app(state);
+        let (_app, w) = mock_app(state);
         let err = invoke(
             &w,
             "set_remote",

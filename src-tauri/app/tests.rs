@@ -76,7 +76,26 @@ pub(super) mod ipc {
     use tauri::webview::InvokeRequest;
     use tauri::WebviewWindowBuilder;
 
-    use crate::app::{commands, AppState};
+    use crate::app::AppState;
+
+    /// The app over Tauri's mock runtime with its real handlers and its real context (the
+    /// capabilities decide what the webview may call), and its main webview.
+    pub(in crate::app) fn mock_app(
+        state: AppState,
+    ) -> (
+        tauri::App<tauri::test::MockRuntime>,
+        tauri::WebviewWindow<tauri::test::MockRuntime>,
+    ) {
+        let app = mock_builder()
+            .manage(state)
+            .invoke_handler(crate::app::handlers())
+            .build(tauri::generate_context!())
+            .expect("mock app");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("webview");
+        (app, webview)
+    }
 
     pub(in crate::app) fn invoke(
         webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
@@ -102,20 +121,8 @@ pub(super) mod ipc {
     fn commands_answer_like_the_ui_expects() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (lib, _, id) = super::library_with_one_image(dir.path());
-        let app = mock_builder()
-            .manage(AppState::new(lib, None, crate::events::discard()).expect("state"))
-            .invoke_handler(tauri::generate_handler![
-                commands::list_images,
-                commands::set_visibility,
-                commands::edit_tags,
-                commands::get_image,
-            ])
-            // The app's real context: its capabilities decide what the webview may call.
-            .build(tauri::generate_context!())
-            .expect("mock app");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("webview");
+        let (_app, webview) =
+            mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
 
         let page = invoke(&webview, "list_images", json!({"query": {"limit": 10}})).expect("list");
         assert_eq!(page.as_array().map(Vec::len), Some(1));
@@ -194,14 +201,8 @@ pub(super) mod ipc {
         // Every listed command has a handler, and nothing else answers.
         let dir = tempfile::tempdir().expect("tempdir");
         let lib = crate::Library::open(&dir.path().join("lib")).expect("open");
-        let app = mock_builder()
-            .manage(AppState::new(lib, None, crate::events::discard()).expect("state"))
-            .invoke_handler(crate::app::handlers())
-            .build(tauri::generate_context!())
-            .expect("mock app");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("webview");
+        let (_app, webview) =
+            mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
         let missing = |answer: &Result<Value, Value>| {
             answer
                 .as_ref()

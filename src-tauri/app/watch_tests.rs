@@ -4,11 +4,9 @@
 #[cfg(feature = "tauri-test")]
 mod ipc {
     use serde_json::json;
-    use tauri::test::mock_builder;
-    use tauri::WebviewWindowBuilder;
 
-    use super::super::tests::ipc::invoke;
-    use crate::app::{watch, AppState};
+    use super::super::tests::ipc::{invoke, mock_app};
+    use crate::app::AppState;
     use crate::library::Library;
 
     #[test]
@@ -17,20 +15,8 @@ mod ipc {
         let lib = Library::open(&dir.path().join("lib")).expect("open");
         let folder = dir.path().join("renders");
         std::fs::create_dir_all(&folder).unwrap();
-        let app = mock_builder()
-            .manage(AppState::new(lib, None, crate::events::discard()).expect("state"))
-            .invoke_handler(tauri::generate_handler![
-                watch::watched_folders,
-                watch::add_watched_folder,
-                watch::remove_watched_folder,
-                watch::pause_watched_folder,
-                watch::watch_events,
-            ])
-            .build(tauri::generate_context!())
-            .expect("mock app");
-        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("webview");
+        let (_app, webview) =
+            mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
         let options = json!({
             "recursive": true, "include": ["*.png"], "exclude": [], "tags": ["ai"],
             "visibility": "public", "copy": false, "on_delete": "remove-remote", "poll": false

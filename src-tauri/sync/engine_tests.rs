@@ -140,15 +140,7 @@ fn missing_credentials_halt_the_engine_until_retry() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let (lib, _, _) = library_with_one_image(dir.path());
-    let row = RemoteSpec {
-        endpoint: Some("http://127.0.0.1:9".into()),
-        bucket: Some("pics".into()),
-        ..RemoteSpec::new("main", Provider::Minio)
-    }
-    .resolve()
-    .expect("spec");
-    lib.catalog().add_remote(&row).expect("add");
+    let lib = crate::testing::library_with_unreachable_minio(dir.path());
     let store = Arc::new(MemoryStore::default());
     let lib = Arc::new(lib);
     let engine = SyncEngine::new(
@@ -178,6 +170,7 @@ fn missing_credentials_halt_the_engine_until_retry() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(reports.statuses().len(), n, "a halted engine ignores kicks");
 
+    let row = crate::remote::active(&lib.catalog()).expect("remote");
     let account = crate::remote::account(&lib.catalog(), &row).expect("account");
     store
         .set(

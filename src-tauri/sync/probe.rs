@@ -363,7 +363,6 @@ fn finish(remote: &Remote, p: Probe) -> ProbeReport {
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
-    use crate::remote::{Provider, RemoteSpec};
     use crate::secrets::{Credentials, MemoryStore};
     use crate::sync::engine_tests::add_folder_remote;
     use crate::testing::library_with_one_image;
@@ -401,15 +400,7 @@ mod tests {
             return;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let (lib, _, _) = library_with_one_image(dir.path());
-        let row = RemoteSpec {
-            endpoint: Some("http://127.0.0.1:9".into()),
-            bucket: Some("pics".into()),
-            ..RemoteSpec::new("main", Provider::Minio)
-        }
-        .resolve()
-        .expect("spec");
-        lib.catalog().add_remote(&row).expect("add");
+        let lib = crate::testing::library_with_unreachable_minio(dir.path());
         let cat = lib.catalog_connection().expect("catalog");
         let empty = MemoryStore::default();
         for (audience, fix) in [

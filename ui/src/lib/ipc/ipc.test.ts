@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mockConvertFileSrc } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import { api, onFileDrop, onLibraryChanged, onSyncEvent, onSyncStatus, onWatchNotice, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent, type Notice, type RemoteSpec, type SyncEvent, type SyncStatus } from './index';
+import { api, onFileDrop, onLibraryChanged, onSyncEvent, onSyncStatus, onWatchNotice, originalUrl, thumbUrl, UserError, type FileDrop, type ImportEvent, type Notice, type SyncEvent, type SyncStatus } from './index';
 import { fakeCore, flush, recordIPC } from '../../test/helpers';
+import { minioSpec } from './mock/fixtures';
 
 describe('commands send the contract arg shapes', () => {
   it('maps each function to its command and args', async () => {
@@ -44,18 +45,7 @@ describe('commands send the contract arg shapes', () => {
 
   it('bucket commands: credentials go only to set_remote, as camelCase args, and only when typed', async () => {
     const calls = recordIPC(() => null);
-    const form: RemoteSpec = {
-      name: null,
-      provider: 'minio',
-      endpoint: 'http://127.0.0.1:9000',
-      bucket: 'pics',
-      region: null,
-      prefix: null,
-      path_style: true,
-      path: null,
-      public_url: null,
-      strip_location: true,
-    };
+    const form = minioSpec();
     await api.getRemote();
     await api.setRemote(form, 'AKID', 'SECRET');
     await api.setRemote(form);

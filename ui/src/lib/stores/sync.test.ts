@@ -4,22 +4,12 @@ import { shortenKeys } from '../util/format';
 import { emit, emptyStatus } from '../ipc/mock-backend';
 import { fakeCore, flush } from '../../test/helpers';
 import { PROVIDER_PRESETS } from '../ipc/bindings/providerPresets';
-import type { RemoteSpec, RemoteState, SyncStatus } from '../ipc';
+import type { RemoteState, SyncStatus } from '../ipc';
+import { minioSpec } from '../ipc/mock/fixtures';
 
 const status = (over: Partial<SyncStatus>): SyncStatus => ({ ...emptyStatus(), remote: 'main', ...over });
 
-const minio: RemoteSpec = {
-  name: null,
-  provider: 'minio',
-  endpoint: 'http://127.0.0.1:9000',
-  bucket: 'pics',
-  region: null,
-  prefix: null,
-  path_style: true,
-  path: null,
-  public_url: 'http://127.0.0.1:8000',
-  strip_location: true,
-};
+const minio = minioSpec({ public_url: 'http://127.0.0.1:8000' });
 
 describe('summarize', () => {
   it('words each state and offers the right action', () => {

@@ -7,6 +7,7 @@ import type {
   ImageDetail,
   ImageRecord,
   ProbeReport,
+  RemoteSpec,
   Settings,
   SyncStatus,
   WatchedFolder,
@@ -167,5 +168,22 @@ export function passingProbe(): ProbeReport {
       { check: 'delete', status: 'pass', message: 'deleted the probe object', fix: null },
       { check: 'public URL', status: 'skip', message: 'no public URL set', fix: null },
     ],
+  };
+}
+
+/** Settings of a MinIO bucket on this machine, as the settings form sends them. */
+export function minioSpec(over: Partial<RemoteSpec> = {}): RemoteSpec {
+  return {
+    name: null,
+    provider: 'minio',
+    endpoint: 'http://127.0.0.1:9000',
+    bucket: 'pics',
+    region: null,
+    prefix: null,
+    path_style: true,
+    path: null,
+    public_url: null,
+    strip_location: true,
+    ...over,
   };
 }

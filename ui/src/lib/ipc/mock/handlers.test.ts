@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import commandsSource from '../commands.ts?raw';
 import * as api from '../commands';
 import { errorMessage } from '../errors';
-import type { FolderOptions, RemoteSpec } from '../types';
+import type { FolderOptions } from '../types';
 import { fakeCore } from '../../../test/helpers';
-import { fakeId } from './fixtures';
+import { fakeId, minioSpec } from './fixtures';
 import { handlers, type HandlerTable } from './handlers';
 
 /** The command names `commands.ts` passes to `call(…)`, read from its source. */
@@ -13,18 +13,7 @@ function commandsTheUiCalls(): string[] {
   return [...new Set(names)].sort();
 }
 
-const form: RemoteSpec = {
-  name: null,
-  provider: 'minio',
-  endpoint: 'http://127.0.0.1:9000',
-  bucket: 'pics',
-  region: null,
-  prefix: null,
-  path_style: true,
-  path: null,
-  public_url: null,
-  strip_location: true,
-};
+const form = minioSpec();
 
 const folderOptions: FolderOptions = {
   recursive: true,
