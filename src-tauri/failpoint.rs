@@ -1,5 +1,5 @@
 //! Test-only fault injection, so tests can prove an import is atomic when it fails or the
-//! process dies between two steps. Set `VITRINE_FAILPOINT=<name>=error|abort`; unset (the
+//! process dies between two steps. Set `VITRINE_FAILPOINT=<name>=error|abort|panic`; unset (the
 //! normal case) every check is a cheap no-op.
 
 use std::sync::OnceLock;
@@ -15,12 +15,15 @@ fn configured() -> Option<&'static (String, String)> {
 }
 
 /// Returns `true` when the named point should fail now (action `error`); aborts the process
-/// on the spot for action `abort` (a simulated crash: no destructors, no cleanup).
+/// on the spot for action `abort` (a simulated crash: no destructors, no cleanup); panics in
+/// the calling thread for action `panic` (a bug: the crash report's test).
 pub fn hit(name: &str) -> bool {
     match configured() {
         Some((n, action)) if n == name => {
-            if action == "abort" {
-                std::process::abort();
+            match action.as_str() {
+                "abort" => std::process::abort(),
+                "panic" => panic!("failpoint {name} hit"),
+                _ => {}
             }
             true
         }

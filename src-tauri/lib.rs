@@ -5,6 +5,7 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod crash_report;
 pub mod error;
 pub mod events;
 pub mod export;
@@ -12,6 +13,7 @@ pub mod failpoint;
 pub mod fsck;
 pub mod import;
 pub mod library;
+pub mod logging;
 pub mod model;
 pub mod originals;
 pub mod parallel;

@@ -59,6 +59,34 @@ pub fn default_root() -> Result<PathBuf> {
     Ok(base.data_dir().join(name))
 }
 
+/// Logs an import batch: its counts, each failure, or why the whole batch failed.
+fn log_import(what: &str, inputs: usize, r: Result<Vec<Outcome>>) -> Result<Vec<Outcome>> {
+    match &r {
+        Ok(outcomes) => {
+            let count = |s: import::Status| outcomes.iter().filter(|o| o.status == s).count();
+            log::info!(
+                "{what}: {inputs} input(s), {} file(s): {} imported, {} duplicate(s), {} failed",
+                outcomes.len(),
+                count(import::Status::Imported),
+                count(import::Status::Duplicate),
+                count(import::Status::Error)
+            );
+            for o in outcomes
+                .iter()
+                .filter(|o| o.status == import::Status::Error)
+            {
+                log::warn!(
+                    "{what}: {}: {}",
+                    o.input,
+                    o.error.as_deref().unwrap_or("failed")
+                );
+            }
+        }
+        Err(e) => log::error!("{what} failed: {}", crate::logging::error_chain(e)),
+    }
+    r
+}
+
 /// What `recover` did on open.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Recovery {
@@ -82,7 +110,11 @@ impl Library {
     /// work a crashed process left behind.
     pub fn open(root: &Path) -> Result<Self> {
         let lib = Self::open_without_recovery(root)?;
-        lib.recover()?;
+        let recovery = lib.recover()?;
+        log::info!("library opened at {}", root.display());
+        if recovery.originals_finalized + recovery.thumbnails_made + recovery.jobs_failed > 0 {
+            log::info!("recovered unfinished work: {recovery:?}");
+        }
         Ok(lib)
     }
 
@@ -146,7 +178,11 @@ impl Library {
         opts: &ImportOptions,
         on_event: &(dyn Fn(ImportEvent) + Sync),
     ) -> Result<Vec<Outcome>> {
-        import::import_inputs(self, inputs, opts, on_event)
+        log_import(
+            "import",
+            inputs.len(),
+            import::import_inputs(self, inputs, opts, on_event),
+        )
     }
 
     /// Imports in-memory images (paste, dropped image data).
@@ -156,7 +192,11 @@ impl Library {
         opts: &ImportOptions,
         on_event: &(dyn Fn(ImportEvent) + Sync),
     ) -> Result<Vec<Outcome>> {
-        import::import_blobs(self, blobs, opts, on_event)
+        log_import(
+            "import of pasted images",
+            blobs.len(),
+            import::import_blobs(self, blobs, opts, on_event),
+        )
     }
 
     /// Finishes jobs whose owner process is gone (renames originals into place, makes

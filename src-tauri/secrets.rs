@@ -10,14 +10,30 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// A secret string. `Debug` prints `<redacted>`; read it with [`Secret::expose`].
+/// A secret string. `Debug` prints `<redacted>`; read it with [`Secret::expose`]. Every value
+/// is remembered by the log's redaction, so it never reaches the log file even when a library
+/// or a server quotes it back in a message.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(from = "String", into = "String")]
 pub struct Secret(String);
+
+impl From<Secret> for String {
+    fn from(value: Secret) -> Self {
+        value.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret::new(value)
+    }
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        crate::logging::redact::remember(&value);
+        Secret(value)
     }
     pub fn expose(&self) -> &str {
         &self.0

@@ -46,3 +46,5 @@ mod in_place;
 // Watched folders: real filesystem events, restarts, renames, edits, deletes, 1,000-file
 // copies, unplugged folders, polling; catalog and bucket state checked.
 mod watch;
+// The CLI's log file: commands, imports, sync runs; levels; no credential or signature in it.
+mod logs;

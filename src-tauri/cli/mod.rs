@@ -6,7 +6,7 @@ mod output;
 mod remote;
 mod watch;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -222,7 +222,10 @@ fn invalid_size(s: &str) -> Error {
 }
 
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (cli, matches) = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -233,11 +236,34 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    if let Err(e) = crate::logging::init(crate::logging::Component::Cli) {
+        // Said once, on stderr, only when asked for a log (scripts read stdout).
+        if std::env::var_os(crate::logging::LOG_ENV).is_some() {
+            crate::logging::warn_unavailable(&e);
+        }
+    }
+    crate::crash_report::install(crate::logging::Component::Cli);
+    // The subcommand's name only: arguments may hold URLs with tokens or private paths.
+    let name = match matches.subcommand() {
+        Some((cmd, sub)) => match sub.subcommand_name() {
+            Some(s) => format!("{cmd} {s}"),
+            None => cmd.to_string(),
+        },
+        None => String::new(),
+    };
+    log::info!("command: vitrine {name}");
     let out = Out::new(cli.json);
     match execute(cli, &out) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(true) => {
+            log::info!("vitrine {name}: done");
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            log::warn!("vitrine {name}: done, some items failed");
+            ExitCode::from(1)
+        }
         Err(e) => {
+            log::error!("vitrine {name} failed: {}", crate::logging::error_chain(&e));
             out.fatal(&e);
             ExitCode::from(1)
         }

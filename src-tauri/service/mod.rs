@@ -110,6 +110,7 @@ impl Vitrine {
             wait_for_lock,
             Arc::new(move |n: Notice| {
                 let changed = matches!(&n, Notice::Change { kind, .. } if kind.changes_catalog());
+                log_notice(&n);
                 sink(Event::Watch(n));
                 if changed {
                     sync.kick();
@@ -355,3 +356,28 @@ impl Drop for ChangeMonitor {
 
 #[cfg(test)]
 mod tests;
+
+/// The watcher's changes and folder states, in the log.
+fn log_notice(n: &Notice) {
+    match n {
+        Notice::Change {
+            path, kind, detail, ..
+        } => {
+            let detail = detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
+            if *kind == crate::catalog::ChangeKind::Failed {
+                log::warn!("watched folder: {path} failed{detail}");
+            } else {
+                log::info!("watched folder: {path} {}{detail}", kind.as_str());
+            }
+        }
+        Notice::Folder { folder } => {
+            log::debug!("watched folder {}: {:?}", folder.path, folder.status)
+        }
+        Notice::WatchedElsewhere => {
+            log::info!("another process watches this library's folders; waiting for it to end")
+        }
+    }
+}

@@ -218,6 +218,46 @@ pub fn run(
     opts: &SyncOptions,
     on_event: &(dyn Fn(SyncEvent) + Sync),
 ) -> Result<Summary, SyncError> {
+    let name = &remote.row.name;
+    let logged = |e: SyncEvent| {
+        match &e {
+            SyncEvent::Image {
+                id,
+                state: RemoteState::Failed,
+                error,
+            } => log::warn!(
+                "sync to {name}: {id} failed: {}",
+                error.as_deref().unwrap_or("unknown error")
+            ),
+            SyncEvent::Retry { what, message } => {
+                log::info!("sync to {name}: retrying {what}: {message}")
+            }
+            _ => {}
+        }
+        on_event(e)
+    };
+    let result = drain(library, remote, opts, &logged);
+    match &result {
+        Ok(s) if s.uploaded + s.deleted + s.moved + s.failed > 0 => log::info!(
+            "sync to {name}: {} uploaded, {} moved, {} deleted, {} failed, {} retried",
+            s.uploaded,
+            s.moved,
+            s.deleted,
+            s.failed,
+            s.retried
+        ),
+        Ok(_) => log::debug!("sync to {name}: nothing to do"),
+        Err(e) => log::error!("sync to {name} stopped: {}", crate::logging::error_chain(e)),
+    }
+    result
+}
+
+fn drain(
+    library: &Library,
+    remote: &Remote,
+    opts: &SyncOptions,
+    on_event: &(dyn Fn(SyncEvent) + Sync),
+) -> Result<Summary, SyncError> {
     let me = library.workspace().token().to_string();
     let run = Run {
         library,

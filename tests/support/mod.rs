@@ -91,6 +91,12 @@ pub fn run_cli<S: AsRef<std::ffi::OsStr>>(args: &[S], envs: &[(&str, &str)]) -> 
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("VITRINE_LOG")
+        // The tests' logs go to one scratch folder, not to the user's ~/.local/state.
+        .env(
+            "VITRINE_LOG_DIR",
+            std::env::temp_dir().join("vitrine-test-logs"),
+        )
         .stdin(Stdio::null());
     for (k, v) in envs {
         cmd.env(k, v);
