@@ -30,4 +30,8 @@ pub const COMMANDS: &[&str] = &[
     "remove_watched_folder",
     "pause_watched_folder",
     "watch_events",
+    "about",
+    "open_log_folder",
+    "take_open_requests",
+    "take_crash_reports",
 ];

@@ -12,7 +12,7 @@ use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Tally};
 use crate::model::{SourceKind, Visibility};
 use crate::sync::links::{ImageLink, LinkFormat};
 
-pub(super) type Cmd<T> = Result<T, ErrorInfo>;
+pub(crate) type Cmd<T> = Result<T, ErrorInfo>;
 
 /// Most rows one page may ask for.
 const MAX_PAGE: usize = 1000;

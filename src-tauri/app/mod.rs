@@ -3,6 +3,8 @@
 //! (`protocol.rs`), and the core's events (its background jobs' and its changes') are
 //! forwarded to the webview (`forward_events`).
 
+pub(crate) mod about;
+pub mod args;
 pub(crate) mod bucket;
 mod command_names;
 pub(crate) mod commands;
@@ -43,6 +45,9 @@ pub struct AppState {
     pub settings: Mutex<Settings>,
     /// Background jobs started by `run`, stopped (dropped) on exit.
     jobs: Mutex<Vec<Box<dyn Send>>>,
+    /// Files, folders and URLs given to open (command line, second instance), not yet taken
+    /// by the UI.
+    open_requests: Mutex<Vec<String>>,
 }
 
 /// Forwards the core's events to every webview, each on its channel.
@@ -66,7 +71,24 @@ impl AppState {
             core: Arc::new(core),
             settings: Mutex::new(settings),
             jobs: Mutex::new(Vec::new()),
+            open_requests: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Queues inputs to open; the UI takes them ([`AppState::take_open_requests`]).
+    pub fn request_open(&self, inputs: Vec<String>) {
+        if inputs.is_empty() {
+            return;
+        }
+        log::info!("asked to open {} item(s)", inputs.len());
+        self.open_requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(inputs);
+    }
+
+    pub fn take_open_requests(&self) -> Vec<String> {
+        std::mem::take(&mut *self.open_requests.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn lib(&self) -> &Arc<Library> {
@@ -102,18 +124,10 @@ impl AppState {
     }
 }
 
-/// `--library DIR` / `--library=DIR`, else `VITRINE_LIBRARY`, else the OS data folder.
-/// Other arguments (a WebDriver may add its own) are ignored.
-fn library_arg() -> crate::Result<PathBuf> {
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        if a == "--library" {
-            if let Some(v) = args.next() {
-                return Ok(PathBuf::from(v));
-            }
-        } else if let Some(v) = a.strip_prefix("--library=") {
-            return Ok(PathBuf::from(v));
-        }
+/// `--library DIR`, else `VITRINE_LIBRARY`, else the OS data folder.
+fn library_root(given: Option<PathBuf>) -> crate::Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p);
     }
     match std::env::var_os(LIBRARY_ENV) {
         Some(v) if !v.is_empty() => Ok(PathBuf::from(v)),
@@ -154,6 +168,10 @@ pub fn handlers<R: tauri::Runtime>(
         watch::remove_watched_folder,
         watch::pause_watched_folder,
         watch::watch_events,
+        about::about,
+        about::open_log_folder,
+        about::take_open_requests,
+        about::take_crash_reports,
     ]
 }
 
@@ -175,11 +193,29 @@ fn limit_webview_cache(app: &tauri::App) {
 }
 
 pub fn main() -> ExitCode {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let launch = args::parse(std::env::args_os().skip(1), &cwd);
+    if launch.version {
+        println!("vitrine-app {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    if launch.help {
+        print!("{}", args::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = crate::logging::init(crate::logging::Component::App) {
+        crate::logging::warn_unavailable(&e);
+    }
+    crate::crash_report::install(crate::logging::Component::App);
+    if !launch.ignored.is_empty() {
+        log::info!("ignored arguments: {:?}", launch.ignored);
+    }
     // Before anything starts a thread or GTK: WebKit's web process inherits the choice.
     rendering::apply();
-    let root = match library_arg() {
+    let root = match library_root(launch.library) {
         Ok(r) => r,
         Err(e) => {
+            log::error!("no library folder: {}", crate::logging::error_chain(&e));
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
@@ -196,13 +232,24 @@ pub fn main() -> ExitCode {
     let state = match Library::open(&root).and_then(|lib| AppState::new(lib, None, forward)) {
         Ok(s) => s,
         Err(e) => {
+            log::error!(
+                "cannot open the library at {}: {}",
+                root.display(),
+                crate::logging::error_chain(&e)
+            );
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
-    match run(state, sink) {
-        Ok(()) => ExitCode::SUCCESS,
+    state.request_open(launch.inputs);
+    let result = run(state, sink);
+    match result {
+        Ok(()) => {
+            log::info!("the app quit");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
+            log::error!("the app failed: {}", crate::logging::error_chain(&e));
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
@@ -213,7 +260,14 @@ pub fn main() -> ExitCode {
 pub fn run(state: AppState, sink: Arc<Mutex<Option<EventSink>>>) -> tauri::Result<()> {
     let pool = Arc::new(protocol::Pool::new(crate::parallel::threads(0)));
     tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        // A second `vitrine-app FILE…` (e.g. "Open with Vitrine" while it runs) hands its
+        // files to this window and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+            let launch = args::parse(argv.into_iter().skip(1), std::path::Path::new(&cwd));
+            if !launch.inputs.is_empty() {
+                app.state::<AppState>().request_open(launch.inputs);
+                let _ = app.emit(about::OPEN_REQUESTED, ());
+            }
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();
                 let _ = w.set_focus();

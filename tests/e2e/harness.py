@@ -210,7 +210,8 @@ class App:
         self.state_dir = state_dir or tempfile.mkdtemp(prefix="vitrine-e2e-state-")
         env = dict(os.environ)
         # A private config/data/cache home: no window-state or WebKit cache from other runs.
-        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        # XDG_STATE_HOME: the app's log (vitrine.log) lands in the test's own folder.
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
             d = os.path.join(self.state_dir, var.lower())
             os.makedirs(d, exist_ok=True)
             env[var] = d

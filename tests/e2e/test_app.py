@@ -12,6 +12,7 @@ Steps (each saves screenshots under target/e2e-screenshots/):
   c. detail view: visibility, tag (the CLI sees both), search, delete + Undo, delete
   d. "Import from URL…" against a loopback HTTP server: the image lands with its source URL
   e. the CLI imports while the app runs: the app shows it without user action
+  f. Settings → About: version, library, log folder; the app's log has this session in it
 Exit status 0 only if every step passed.
 """
 
@@ -20,13 +21,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import time
 from typing import Optional
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402
-    App, Shots, StaticServer, cli, drop, log, photos, require_display, run_journey, run_steps, truncated_jpeg,
+    CLI, App, Shots, StaticServer, cli, drop, log, photos, require_display, run_journey, run_steps, truncated_jpeg,
     rendering, wait_until, window_id,
 )
 from webdriver import KEY_ENTER, Session  # noqa: E402
@@ -374,6 +376,29 @@ class Scenario:
         self.shots.page(s, "cli-import-seen")
 
 
+    def f_settings_about(self) -> None:
+        """Settings → About: the version, this library, the log folder (whose log has the
+        start-up and this session's imports in it)."""
+        s = self.s
+        s.find("[data-testid=nav-settings]").click()
+        s.wait_for("[data-testid=settings-about]")
+        s.execute("document.querySelector('[data-testid=settings-about]').scrollIntoView({block: 'end'})")
+        version = subprocess.run([CLI, "--version"], capture_output=True, text=True, check=True).stdout.split()[-1]
+        text = s.execute("return document.querySelector('[data-testid=about-version]').textContent")
+        check(text.strip() == f"Vitrine {version}", f"About shows the version: {text!r}, CLI says {version}")
+        shown = s.execute("return document.querySelector('[data-testid=about-library]').textContent").strip()
+        check(os.path.realpath(shown) == os.path.realpath(self.lib), f"About shows the library: {shown}")
+        logs = s.execute("return document.querySelector('[data-testid=about-log-folder]').textContent").strip()
+        want = os.path.join(self.app.state_dir, "xdg_state_home", "vitrine")
+        check(logs == want, f"About shows the log folder {want}: {logs}")
+        check(s.find_all("[data-testid=about-open-logs]") != [], "an Open log folder button")
+        with open(os.path.join(want, "vitrine.log"), encoding="utf-8") as f:
+            text = f.read()
+        for line in ("(app) starting", "library opened at", "import:"):
+            check(line in text, f"the app's log has {line!r}:\n{text[-2000:]}")
+        self.shots.page(s, "settings-about")
+
+
 def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[str]:
     lib = os.path.join(work, "library")
     app = stack.enter_context(App(lib, state_dir=os.path.join(work, "state")))
@@ -381,7 +406,7 @@ def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[st
     log(f"app session up in {app.started_in:.1f} s; url {s.url}")
     sc = Scenario(s, lib, work, shots, app)
     return run_steps(s, shots, [sc.a_empty_library, sc.b_drop, sc.c_detail_search_delete, sc.d_url_import,
-                                sc.e_cli_import_seen], screen=True)
+                                sc.e_cli_import_seen, sc.f_settings_about], screen=True)
 
 
 def main() -> int:

@@ -21,6 +21,8 @@ function batch(over: Partial<Batch> = {}): Batch {
     recent: [],
     state: 'done',
     error: null,
+    first: null,
+    firstRank: Infinity,
     ...over,
   };
 }

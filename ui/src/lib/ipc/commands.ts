@@ -1,6 +1,7 @@
 import { Channel, invoke, type InvokeArgs, type InvokeOptions } from '@tauri-apps/api/core';
 import { toUserError } from './errors';
 import type {
+  About,
   CommandName,
   FolderOptions,
   WatchedFolder,
@@ -179,4 +180,24 @@ export function pauseWatchedFolder(id: number, paused: boolean): Promise<null> {
 /** What the watcher did recently, newest first: one folder's, or every folder's. */
 export function watchEvents(folderId: number | null = null, limit?: number): Promise<WatchEvent[]> {
   return call('watch_events', { folderId, limit: limit ?? null });
+}
+
+/** Settings → About: version, library, log folder, system. */
+export function about(): Promise<About> {
+  return call('about');
+}
+
+/** Opens the folder of the log files and crash reports in the file manager. */
+export function openLogFolder(): Promise<void> {
+  return call('open_log_folder');
+}
+
+/** Files, folders and URLs the app was asked to open ("Open with", a second launch) since the last call. */
+export function takeOpenRequests(): Promise<string[]> {
+  return call('take_open_requests');
+}
+
+/** Crash reports the user has not been told about yet (each returned once). */
+export function takeCrashReports(): Promise<string[]> {
+  return call('take_crash_reports');
 }

@@ -60,6 +60,14 @@ export function onWatchNotice(cb: (n: Notice) => void): Unlisten {
   return wrap(listen<Notice>(CHANNELS.watchNotice, (e) => cb(e.payload)));
 }
 
+/** The app's own channel (not a core event): files were given to open; take them with `takeOpenRequests`. */
+export const OPEN_REQUESTED = 'open-requested';
+
+/** `open-requested`: "Open with Vitrine" or a second launch passed files to this window. */
+export function onOpenRequested(cb: () => void): Unlisten {
+  return wrap(listen<null>(OPEN_REQUESTED, () => cb()));
+}
+
 export type FileDrop =
   | { type: 'enter'; paths: string[] }
   | { type: 'over' }

@@ -1,4 +1,5 @@
 // Re-exports of the generated bindings so the rest of the UI imports from one place.
+export type { About } from './bindings/About';
 export type { Bucket } from './bindings/Bucket';
 export type { Check } from './bindings/Check';
 export type { CommandName } from './bindings/CommandName';

@@ -1,13 +1,16 @@
 import {
+  api,
   clipboardImagePng,
   clipboardText,
   errorMessage,
   isTauri,
   onFileDrop,
   onLibraryChanged,
+  onOpenRequested,
   pickFiles,
   pickFolder,
   pickFolders,
+  type About,
   type FileDrop,
   type ChangeReason,
   type MassDelete,
@@ -74,6 +77,8 @@ export class App {
   confirmBucketDeletes = $state.raw<MassDelete | null>(null);
   /** Settings scrolls to this watched folder (or to the section) when it opens. */
   watchFocus = $state<number | 'section' | null>(null);
+  /** Settings → About (null until loaded). */
+  about = $state.raw<About | null>(null);
 
   #unlisten: Unlisten[] = [];
   #started = false;
@@ -122,11 +127,64 @@ export class App {
     void this.counts.refresh().then(() => this.#syncTotal());
     this.#unlisten.push(onLibraryChanged((r) => this.libraryChanged(r)));
     this.#unlisten.push(onFileDrop((e) => this.fileDrop(e)));
+    this.#unlisten.push(onOpenRequested(() => void this.openRequested()));
     this.#unlisten.push(...this.sync.subscribe());
     this.#unlisten.push(...this.watch.subscribe());
     void this.settings.load();
     void this.sync.load();
     void this.watch.load();
+    // After the listener: files given before it (the command line) wait in the core.
+    void this.openRequested();
+    void this.#tellCrashReports();
+    void api.about().then(
+      (a) => (this.about = a),
+      () => {},
+    );
+  }
+
+  /**
+   * Files the app was asked to open ("Open with Vitrine", `vitrine-app FILE…`, a second launch):
+   * imported like a drop (transfers panel, errors listed), then the first one is shown.
+   */
+  async openRequested(): Promise<void> {
+    let inputs: string[];
+    try {
+      inputs = await api.takeOpenRequests();
+    } catch {
+      return;
+    }
+    if (inputs.length === 0) return;
+    const b = await this.transfers.importInputs(inputs, 'file');
+    if (b.first) {
+      this.view.select({ kind: 'all' });
+      await this.detail.open(b.first);
+    }
+  }
+
+  /** A crash last time: say where the report is (it stays on this computer). */
+  async #tellCrashReports(): Promise<void> {
+    let reports: string[];
+    try {
+      reports = await api.takeCrashReports();
+    } catch {
+      return;
+    }
+    const last = reports.at(-1);
+    if (!last) return;
+    const more = reports.length > 1 ? ` (and ${reports.length - 1} earlier)` : '';
+    this.toasts.show(`Vitrine closed unexpectedly last time. A crash report was saved to ${last}${more}; nothing was sent anywhere.`, {
+      kind: 'error',
+      timeout: 0,
+      action: { label: 'Open folder', run: () => void this.openLogFolder(), testid: 'crash-open-folder' },
+    });
+  }
+
+  async openLogFolder(): Promise<void> {
+    try {
+      await api.openLogFolder();
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+    }
   }
 
   /** Sidebar counts right now (after an edit of ours), not on the throttled event path. */

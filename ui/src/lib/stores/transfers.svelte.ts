@@ -22,6 +22,10 @@ export interface Batch {
   error: string | null;
   /** Pasted bytes, kept so a failed paste can be retried. */
   blob?: { bytes: Uint8Array; name: string };
+  /** The image of the earliest input that landed (imported or already there), to show it. */
+  first: string | null;
+  /** That input's place in `inputs` (inputs inside a folder rank after every named input). */
+  firstRank: number;
 }
 
 const RECENT = 8;
@@ -42,6 +46,14 @@ export function applyEvent(b: Batch, e: ImportEvent): void {
       b.total = e.total;
       b.done = Math.max(b.done, e.done);
       const o = e.outcome;
+      if (o.id && b.firstRank > 0) {
+        const at = b.inputs.indexOf(o.input);
+        const rank = at < 0 ? b.inputs.length : at;
+        if (b.first === null || rank < b.firstRank) {
+          b.first = o.id;
+          b.firstRank = rank;
+        }
+      }
       if (o.status === 'imported') b.imported++;
       else if (o.status === 'duplicate') b.duplicates++;
       else {
@@ -127,6 +139,8 @@ export class Transfers {
       recent: [],
       state: 'running',
       error: null,
+      first: null,
+      firstRank: Infinity,
     };
     this.batches = [b, ...this.batches];
     this.open = true;

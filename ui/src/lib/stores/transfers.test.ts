@@ -3,13 +3,13 @@ import { applyEvent, Transfers, type Batch } from './transfers.svelte';
 import { fakeCore, recordIPC } from '../../test/helpers';
 import type { ImportEvent, Outcome } from '../ipc';
 
-function batch(): Batch {
+function batch(inputs: string[] = []): Batch {
   return {
     id: 1,
     label: 'x',
     source: 'file',
     tags: [],
-    inputs: [],
+    inputs,
     total: 0,
     done: 0,
     imported: 0,
@@ -19,6 +19,8 @@ function batch(): Batch {
     recent: [],
     state: 'running',
     error: null,
+    first: null,
+    firstRank: Infinity,
   };
 }
 
@@ -49,6 +51,20 @@ describe('applyEvent', () => {
     applyEvent(b, { event: 'started', total: 1 });
     applyEvent(b, { event: 'item', done: 1, total: 3, outcome: ok('/f/1.jpg') });
     expect(b.total).toBe(3);
+  });
+
+  it('remembers the image of the earliest named input that landed, whatever order they finish in', () => {
+    const b = batch(['/p/one.jpg', '/p/two.png', '/p/folder']);
+    applyEvent(b, { event: 'item', done: 1, total: 4, outcome: ok('/p/folder/x.jpg') });
+    expect(b.first).toBe('id-/p/folder/x.jpg');
+    applyEvent(b, { event: 'item', done: 2, total: 4, outcome: dup('/p/two.png') });
+    expect(b.first).toBe('id-/p/two.png');
+    applyEvent(b, { event: 'item', done: 3, total: 4, outcome: bad('/p/one.jpg', 'corrupt') });
+    expect(b.first).toBe('id-/p/two.png');
+    const c = batch(['/a.jpg', '/b.jpg']);
+    applyEvent(c, { event: 'item', done: 1, total: 2, outcome: ok('/b.jpg') });
+    applyEvent(c, { event: 'item', done: 2, total: 2, outcome: ok('/a.jpg') });
+    expect(c.first).toBe('id-/a.jpg');
   });
 
   it('out-of-order done values never go backwards', () => {

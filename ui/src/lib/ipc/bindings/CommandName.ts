@@ -3,4 +3,4 @@
 /**
  * Every command the webview may call (`invoke(name)`).
  */
-export type CommandName = "library_info" | "list_images" | "get_image" | "import_inputs" | "import_blob" | "edit_tags" | "set_visibility" | "delete_images" | "stats" | "tag_counts" | "reveal_image" | "image_link" | "get_settings" | "set_settings" | "providers" | "get_remote" | "set_remote" | "remove_remote" | "test_remote" | "sync_status" | "retry_failed_sync" | "sync_allow_deletes" | "watched_folders" | "add_watched_folder" | "remove_watched_folder" | "pause_watched_folder" | "watch_events";
+export type CommandName = "library_info" | "list_images" | "get_image" | "import_inputs" | "import_blob" | "edit_tags" | "set_visibility" | "delete_images" | "stats" | "tag_counts" | "reveal_image" | "image_link" | "get_settings" | "set_settings" | "providers" | "get_remote" | "set_remote" | "remove_remote" | "test_remote" | "sync_status" | "retry_failed_sync" | "sync_allow_deletes" | "watched_folders" | "add_watched_folder" | "remove_watched_folder" | "pause_watched_folder" | "watch_events" | "about" | "open_log_folder" | "take_open_requests" | "take_crash_reports";

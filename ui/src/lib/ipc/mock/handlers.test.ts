@@ -59,6 +59,10 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   pauseWatchedFolder: () => api.pauseWatchedFolder(1, true),
   watchEvents: () => api.watchEvents(),
   removeWatchedFolder: () => api.removeWatchedFolder(1),
+  about: () => api.about(),
+  openLogFolder: () => api.openLogFolder(),
+  takeOpenRequests: () => api.takeOpenRequests(),
+  takeCrashReports: () => api.takeCrashReports(),
 };
 
 describe('the mock handler table', () => {

@@ -5,6 +5,7 @@
  */
 import type { Channel } from '@tauri-apps/api/core';
 import type {
+  About,
   CommandName,
   FolderOptions,
   ImportEvent,
@@ -53,6 +54,10 @@ async function importInputs(lib: FakeLibrary, a: Args): Promise<ImportSummary> {
 }
 
 export const handlers: HandlerTable = {
+  about: (lib): About => ({ version: '0.1.0-mock', library: lib.settings.library_path, log_folder: '/home/user/.local/state/vitrine', os: 'Mock OS (x86_64)' }),
+  open_log_folder: () => null,
+  take_open_requests: (lib) => lib.openRequests.splice(0),
+  take_crash_reports: (lib) => lib.crashReports.splice(0),
   library_info: (lib): LibraryInfo => ({ root: lib.settings.library_path, images: lib.records.length, version: '0.1.0-mock' }),
   list_images: (lib, a) => lib.list((a.query ?? {}) as ListQuery),
   get_image: (lib, a) => fakeDetail(lib.find(a.id as string)),

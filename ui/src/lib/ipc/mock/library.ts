@@ -32,7 +32,7 @@ import type {
 import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
 import { answer } from './handlers';
 import { PROVIDER_PRESETS } from '../bindings/providerPresets';
-import { CHANNELS } from '../events';
+import { CHANNELS, OPEN_REQUESTED } from '../events';
 
 export interface Call {
   cmd: string;
@@ -75,6 +75,10 @@ export class FakeLibrary {
   folders: WatchedFolder[] = [];
   /** The watcher's log, oldest first (`watch_events` answers newest first). */
   watchLog: WatchEvent[] = [];
+  /** Files given to open ("Open with", a second launch), not yet taken by the UI. */
+  openRequests: string[] = [];
+  /** Crash reports not yet told (`take_crash_reports`). */
+  crashReports: string[] = [];
   /** What the native dialog (`plugin:dialog|open`) answers: a path, paths, or null (cancelled). */
   dialogResult: string | string[] | null = null;
   delay: number;
@@ -113,6 +117,12 @@ export class FakeLibrary {
   /** Emits `library-changed`. */
   changed(reason: ChangeReason): void {
     if (this.#emitEvents) void emit(CHANNELS.libraryChanged, { reason });
+  }
+
+  /** A second launch (or "Open with") passes files to the running window, as the app does. */
+  openWith(inputs: string[]): void {
+    this.openRequests.push(...inputs);
+    if (this.#emitEvents) void emit(OPEN_REQUESTED, null);
   }
 
   /** Sends a `sync-event` (and updates the record it names, as the core would). */
