@@ -8,6 +8,8 @@ mod support;
 mod formats;
 // Refusals: clear message + code, nothing written, batch continues; loops; odd names.
 mod bad_input;
+// Formats Vitrine does not read are refused by name, folders included; non-images are counted.
+mod named_formats;
 // Same bytes twice: one image, merged tags and sources, one original.
 mod dedup;
 // AI parameters: A1111, ComfyUI, NovelAI, InvokeAI, Fooocus, EXIF UserComment, garbage.

@@ -180,6 +180,7 @@ impl Vitrine {
                     imported,
                     duplicates,
                     failed,
+                    ..
                 } => {
                     let n = (*imported + *duplicates + *failed) as u64;
                     (

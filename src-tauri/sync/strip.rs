@@ -8,7 +8,7 @@ pub fn strip(format: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
         "jpeg" => jpeg(bytes),
         "png" => png(bytes),
         "webp" => webp(bytes),
-        "gif" | "bmp" => Ok(bytes.to_vec()),
+        "gif" | "bmp" | "tga" | "ico" => Ok(bytes.to_vec()),
         other => Err(format!(
             "cannot remove location data from a {other} file for its public copy; keep it private, \
              or turn off \"strip location\" for this remote"

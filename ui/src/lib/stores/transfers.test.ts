@@ -15,6 +15,7 @@ function batch(): Batch {
     imported: 0,
     duplicates: 0,
     failed: 0,
+    skipped: 0,
     failures: [],
     recent: [],
     state: 'running',
@@ -40,8 +41,9 @@ describe('applyEvent', () => {
     expect(b).toMatchObject({ total: 4, done: 4, imported: 2, duplicates: 1, failed: 1, state: 'running' });
     expect(b.failures).toEqual([bad('/c.txt', 'not an image')]);
     expect(b.recent[0].input).toBe('/d.png');
-    applyEvent(b, { event: 'finished', imported: 2, duplicates: 1, failed: 1 });
+    applyEvent(b, { event: 'finished', imported: 2, duplicates: 1, failed: 1, skipped: 3 });
     expect(b.state).toBe('done');
+    expect(b.skipped).toBe(3);
   });
 
   it('a folder that expands to more items grows the total', () => {
