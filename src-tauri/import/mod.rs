@@ -20,6 +20,8 @@ pub mod exif;
 mod hash;
 mod options;
 mod outcome;
+#[cfg(test)]
+pub(crate) mod props;
 pub mod sniff;
 pub mod url;
 pub mod walk;
@@ -29,6 +31,8 @@ mod xmp;
 pub use batch::Blob;
 pub(crate) use batch::{import_blobs, import_inputs};
 pub use container::icc_profile;
+#[cfg(test)]
+pub(crate) use container::read as container_meta;
 pub(crate) use destination::Destination;
 pub use error::ImportError;
 pub use hash::sha256_hex;
