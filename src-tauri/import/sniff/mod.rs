@@ -66,6 +66,14 @@ impl Format {
         }
     }
 
+    /// The format [`Format::name`] names (as the catalog records it).
+    pub fn from_name(name: &str) -> Option<Format> {
+        use Format::*;
+        [Jpeg, Png, Gif, Webp, Bmp, Tiff, Tga, Ico]
+            .into_iter()
+            .find(|f| f.name() == name)
+    }
+
     pub fn image_format(self) -> image::ImageFormat {
         match self {
             Format::Jpeg => image::ImageFormat::Jpeg,

@@ -205,3 +205,12 @@ fn a_file_sniffs_like_its_bytes() {
     std::fs::write(&path, b"short").unwrap();
     assert_eq!(sniff_file(&path).unwrap(), Sniffed::NotImage("a text file"));
 }
+
+#[test]
+fn names_round_trip() {
+    use Format::*;
+    for f in [Jpeg, Png, Gif, Webp, Bmp, Tiff, Tga, Ico] {
+        assert_eq!(Format::from_name(f.name()), Some(f));
+    }
+    assert_eq!(Format::from_name("heic"), None);
+}
