@@ -87,6 +87,13 @@ describe('Transfers', () => {
     expect(t.batches).toHaveLength(2);
   });
 
+  it('a folder whose other files were not images: the summary count reaches the batch', async () => {
+    recordIPC((cmd) => (cmd === 'import_inputs' ? { imported: 2, duplicates: 0, failed: 0, skipped: 3 } : null));
+    const t = new Transfers();
+    const b = await t.importInputs(['/photos'], 'drop');
+    expect(b).toMatchObject({ imported: 2, skipped: 3, state: 'done' });
+  });
+
   it('a failed command marks the batch as error and retries all its inputs', async () => {
     recordIPC(() => {
       throw { code: 'library_locked', message: 'the library is busy' };
