@@ -1,4 +1,4 @@
-//! Camera RAWs built on TIFF (CR2, NEF, ARW, DNG) and the ISO base media file family (HEIC,
+//! Camera RAWs built on TIFF (CR2, NEF, ARW, DNG, PEF, SRW, others by their layout) and the ISO base media file family (HEIC,
 //! HEIF, AVIF, JPEG XL and JPEG 2000 in a box, Canon CR3): named from their headers so that
 //! they are refused by name instead of read as a TIFF thumbnail or called a video.
 
@@ -29,7 +29,8 @@ pub(super) fn tiff_raw(b: &[u8]) -> Option<&'static str> {
         }
     }
     // A RAW keeps a preview in IFD0 and its sensor data in sub-IFDs; a camera's or
-    // scanner's plain TIFF has neither.
+    // scanner's plain TIFF has neither (a pyramid TIFF has sub-IFDs, but its IFD0 is the
+    // full picture).
     if !(sub_ifds || reduced) {
         return None;
     }
@@ -37,6 +38,9 @@ pub(super) fn tiff_raw(b: &[u8]) -> Option<&'static str> {
         m if m.starts_with("NIKON") => Some("NEF (Nikon RAW)"),
         m if m.starts_with("SONY") => Some("ARW (Sony RAW)"),
         m if m.starts_with("Canon") => Some("CR2 (Canon RAW)"),
+        m if m.starts_with("PENTAX") || m.starts_with("RICOH") => Some("PEF (Pentax RAW)"),
+        m if m.starts_with("SAMSUNG") => Some("SRW (Samsung RAW)"),
+        m if !m.is_empty() && sub_ifds && reduced => Some("camera RAW"),
         _ => None,
     }
 }

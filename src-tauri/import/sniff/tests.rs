@@ -105,6 +105,13 @@ fn tiff_raws_are_told_from_plain_tiffs() {
         b"NIKON CORPORATION\0",
     );
     assert_eq!(sniff(&nef), Sniffed::Unsupported("NEF (Nikon RAW)"));
+    let mut other = nef.clone();
+    other[50..55].copy_from_slice(b"LEICA");
+    assert_eq!(
+        sniff(&other),
+        Sniffed::Unsupported("camera RAW"),
+        "preview + sub-IFDs"
+    );
     let plain = tiff_le(&[(0x010F, 2, 18, [26, 0, 0, 0])], b"NIKON CORPORATION\0");
     assert_eq!(
         sniff(&plain),
