@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::catalog::{Catalog, ImageRecord};
 use crate::error::{Error, Result};
-use crate::import::sniff::{sniff, Sniffed};
+use crate::import::sniff::{sniff, Format, Sniffed};
 use crate::import::{self, Blob, ImportEvent, ImportOptions, Outcome};
 use crate::model::Storage;
 use crate::thumbs::{self, Thumb, ThumbCache, ThumbSize};
@@ -262,8 +262,15 @@ impl Library {
         let path = self.original_path(record);
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("cannot read the original {}: {e}", path.display())))?;
-        let Sniffed::Image(format) = sniff(&bytes) else {
-            return Err(fail("the original is no longer a readable image".into()));
+        // The format recorded at import when the bytes now sniff otherwise: a camera RAW taken
+        // as a TIFF before RAWs were named still renders as it did.
+        let format = match sniff(&bytes) {
+            Sniffed::Image(format) => format,
+            Sniffed::Unsupported(_) => Format::from_name(&record.format)
+                .ok_or_else(|| fail("the original is no longer a readable image".into()))?,
+            Sniffed::NotImage(_) => {
+                return Err(fail("the original is no longer a readable image".into()))
+            }
         };
         let largest = ThumbSize::in_mask(sizes)
             .map(ThumbSize::long_edge)

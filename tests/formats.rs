@@ -46,6 +46,8 @@ fn every_generated_format_imports_with_its_size_and_a_grid_thumbnail() {
         case("rgb24.bmp", bmp(120, 80, 11), "bmp", 120, 80),
         case("rgb8.tif", tiff8(140, 100, 12), "tiff", 140, 100),
         case("rgb16.tif", tiff16(100, 140, 13), "tiff", 100, 140),
+        case("rle.tga", tga(90, 70, 14), "tga", 90, 70),
+        case("icon.ico", ico(48, 48, 15), "ico", 48, 48),
         case(
             "apng.png",
             apng(&[solid(64, 48, RED), solid(64, 48, BLUE)]),

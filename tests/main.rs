@@ -8,10 +8,15 @@ mod support;
 mod formats;
 // Refusals: clear message + code, nothing written, batch continues; loops; odd names.
 mod bad_input;
+// Formats Vitrine does not read are refused by name, folders included; non-images are counted.
+mod named_formats;
 // Same bytes twice: one image, merged tags and sources, one original.
 mod dedup;
 // AI parameters: A1111, ComfyUI, NovelAI, InvokeAI, Fooocus, EXIF UserComment, garbage.
 mod ai_metadata;
+// Generator metadata byte for byte as the tools write it: A1111 UserComment encodings in JPEG
+// and WebP, InvokeAI Dream/sd-metadata, SwarmUI, Midjourney, C2PA claim generators.
+mod ai_writers;
 // EXIF orientation 1..8: upright thumbnails (generated pictures and the corpus).
 mod orientation;
 // Crash safety: failpoints before/after the catalog commit, recovery on the next open.

@@ -44,6 +44,9 @@ pub struct ImportSummary {
     pub duplicates: usize,
     #[ts(type = "number")]
     pub failed: usize,
+    /// Files in folders passed over because they are not images.
+    #[ts(type = "number")]
+    pub skipped: usize,
 }
 
 #[tauri::command]
@@ -122,10 +125,15 @@ pub async fn import_inputs<R: Runtime>(
 ) -> Cmd<ImportSummary> {
     let core = state.core.clone();
     let opts = import_options(&state, source, tags);
-    let outcomes = blocking(move || {
-        core.import(&inputs, &opts, &|e| {
+    let (outcomes, skipped) = blocking(move || {
+        let skipped = std::sync::atomic::AtomicUsize::new(0);
+        let outcomes = core.import(&inputs, &opts, &|e| {
+            if let ImportEvent::Finished { skipped: n, .. } = e {
+                skipped.store(n, std::sync::atomic::Ordering::Relaxed);
+            }
             let _ = on_event.send(e);
-        })
+        })?;
+        Ok((outcomes, skipped.into_inner()))
     })
     .await?;
     notify_batch(&app, &outcomes);
@@ -134,6 +142,7 @@ pub async fn import_inputs<R: Runtime>(
         imported: tally.imported,
         duplicates: tally.duplicates,
         failed: tally.failed,
+        skipped,
     })
 }
 

@@ -323,6 +323,22 @@ ALTER TABLE watch_events ADD COLUMN moved_from TEXT;
 ALTER TABLE watch_events ADD COLUMN previous_id TEXT;
 ALTER TABLE watch_events ADD COLUMN rule TEXT;
 "#,
+    // 4: more generators (SwarmUI, Midjourney, and content credentials (C2PA) from OpenAI,
+    // Adobe Firefly or another AI service). Widening a CHECK needs no table rebuild: SQLite's
+    // documented way to relax a constraint edits the stored schema (every row already passes
+    // the wider check) and reloads it; the DDL pair bumps the schema cookie so that other
+    // connections reload it too.
+    r#"
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql,
+       'generator IN (''a1111'', ''comfyui'', ''novelai'', ''invokeai'', ''fooocus'', ''unknown'')',
+       'generator IN (''a1111'', ''comfyui'', ''novelai'', ''invokeai'', ''fooocus'', ''swarmui'', ''midjourney'', ''openai'', ''firefly'', ''c2pa'', ''unknown'')')
+ WHERE type = 'table' AND name = 'images';
+PRAGMA writable_schema = RESET;
+CREATE TABLE migration_4_schema_cookie (x);
+DROP TABLE migration_4_schema_cookie;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -361,4 +377,55 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     tx.pragma_update(None, "user_version", LATEST)?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Inserts a minimal image row with this generator under a fresh id.
+    fn insert(conn: &Connection, generator: &str) -> rusqlite::Result<usize> {
+        let id = ulid::Ulid::new().to_string();
+        conn.execute(
+            "INSERT INTO images (id, sha256, filename, format, mime, ext, bytes, width, height,
+                storage, path, source_kind, generator, created_at, updated_at)
+             VALUES (?1, ?1, 'a.png', 'png', 'image/png', 'png', 1, 1, 1, 'managed', 'p', 'file',
+                ?2, 0, 0)",
+            [id.as_str(), generator],
+        )
+    }
+
+    #[test]
+    fn migration_4_widens_the_generator_check_for_every_connection() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("catalog.db");
+        let mut conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).expect("migrations 1-3");
+        }
+        conn.pragma_update(None, "user_version", 3)
+            .expect("version 3");
+        insert(&conn, "a1111").expect("a version-3 row");
+        let other = Connection::open(&path).expect("a second connection");
+        assert!(
+            insert(&other, "midjourney").is_err(),
+            "version 3 refuses it"
+        );
+
+        migrate(&mut conn, &path).expect("migrate to the latest");
+        for (c, which) in [(&conn, "the migrating connection"), (&other, "another one")] {
+            for g in ["swarmui", "midjourney", "openai", "firefly", "c2pa"] {
+                insert(c, g).unwrap_or_else(|e| panic!("{which} accepts {g}: {e}"));
+            }
+            assert!(
+                insert(c, "dalle").is_err(),
+                "{which} still checks the value"
+            );
+        }
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("integrity check");
+        assert_eq!(check, "ok", "the edited schema is consistent");
+        assert_eq!(user_version(&conn).expect("version"), LATEST);
+    }
 }

@@ -434,6 +434,7 @@ fn import(core: &Vitrine, a: ImportArgs, out: &Out) -> Result<bool> {
         opts.max_pixels = p.max(1);
     }
     let bar = out.progress("importing");
+    let skipped = std::sync::atomic::AtomicUsize::new(0);
     let outcomes = core.import(&a.inputs, &opts, &|event| match event {
         ImportEvent::Started { total } => bar.update(0, total),
         ImportEvent::Item {
@@ -444,16 +445,13 @@ fn import(core: &Vitrine, a: ImportArgs, out: &Out) -> Result<bool> {
             bar.suspend(|| out.outcome(&outcome));
             bar.update(done, total);
         }
-        ImportEvent::Finished { .. } => {}
+        ImportEvent::Finished { skipped: n, .. } => {
+            skipped.store(n, std::sync::atomic::Ordering::Relaxed)
+        }
     })?;
     bar.finish();
     let tally = Tally::of(&outcomes);
-    if !out.json {
-        eprintln!(
-            "{} imported, {} duplicate(s), {} failed",
-            tally.imported, tally.duplicates, tally.failed
-        );
-    }
+    out.import_totals(&tally, skipped.load(std::sync::atomic::Ordering::Relaxed));
     Ok(tally.failed == 0)
 }
 

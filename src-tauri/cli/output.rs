@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::catalog::{ImageDetail, ImageRecord, Stats};
 use crate::error::Error;
 use crate::fsck::FsckReport;
-use crate::import::{Outcome, Status};
+use crate::import::{Outcome, Status, Tally};
 
 pub struct Out {
     pub json: bool,
@@ -69,6 +69,30 @@ impl Out {
                 o.error.as_deref().unwrap_or("unknown error")
             ),
         }
+    }
+
+    /// The totals of an import, on stderr (stdout holds one line per input): a line of text,
+    /// or with `--json` one object `{imported, duplicates, failed, skipped}`.
+    pub fn import_totals(&self, t: &Tally, skipped: usize) {
+        if self.json {
+            let totals = serde_json::json!({
+                "imported": t.imported,
+                "duplicates": t.duplicates,
+                "failed": t.failed,
+                "skipped": skipped,
+            });
+            eprintln!("{totals}");
+            return;
+        }
+        let not_images = match skipped {
+            0 => String::new(),
+            1 => ", 1 file was not an image".to_string(),
+            n => format!(", {n} files were not images"),
+        };
+        eprintln!(
+            "{} imported, {} duplicate(s), {} failed{not_images}",
+            t.imported, t.duplicates, t.failed
+        );
     }
 
     pub fn records(&self, records: &[ImageRecord], limit: Option<usize>) {

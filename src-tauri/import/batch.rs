@@ -1,5 +1,6 @@
 //! A batch: the items run on the configured number of workers, and every outcome is reported
-//! as it lands, between a `Started` and a `Finished` event.
+//! as it lands, between a `Started` and a `Finished` event (which also counts the files a
+//! folder walk passed over as not images).
 
 use std::sync::Mutex;
 
@@ -23,8 +24,8 @@ pub(crate) fn import_inputs(
     on_event: &(dyn Fn(ImportEvent) + Sync),
 ) -> Result<Vec<Outcome>> {
     let tags = crate::catalog::normalize_tags(&opts.tags)?;
-    let items = walk::expand(inputs);
-    run(
+    let walk::Expanded { items, skipped } = walk::expand(inputs);
+    let outcomes = run(
         dest,
         &items,
         opts,
@@ -32,7 +33,9 @@ pub(crate) fn import_inputs(
         walk::Item::label,
         |w, item| w.item(item),
         on_event,
-    )
+    )?;
+    finish(&outcomes, skipped, on_event);
+    Ok(outcomes)
 }
 
 /// Imports in-memory images (paste, dropped image data) into `dest`.
@@ -43,7 +46,7 @@ pub(crate) fn import_blobs(
     on_event: &(dyn Fn(ImportEvent) + Sync),
 ) -> Result<Vec<Outcome>> {
     let tags = crate::catalog::normalize_tags(&opts.tags)?;
-    run(
+    let outcomes = run(
         dest,
         blobs,
         opts,
@@ -51,7 +54,9 @@ pub(crate) fn import_blobs(
         |b| b.name.clone(),
         |w, b| w.blob(b),
         on_event,
-    )
+    )?;
+    finish(&outcomes, 0, on_event);
+    Ok(outcomes)
 }
 
 /// Runs `f` over `items` on the configured number of workers.
@@ -85,12 +90,16 @@ fn run<T: Sync>(
             emit(Outcome::from_result(label(item), result));
         },
     )?;
-    let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
-    let tally = Tally::of(&outcomes);
+    Ok(outcomes.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// Reports the end of a batch: its tally and the `skipped` non-images passed over.
+fn finish(outcomes: &[Outcome], skipped: usize, on_event: &(dyn Fn(ImportEvent) + Sync)) {
+    let tally = Tally::of(outcomes);
     on_event(ImportEvent::Finished {
         imported: tally.imported,
         duplicates: tally.duplicates,
         failed: tally.failed,
+        skipped,
     });
-    Ok(outcomes)
 }

@@ -1,6 +1,7 @@
-//! Reads metadata blocks out of image containers without decoding pixels: JPEG APP1 (EXIF),
-//! APP2 (ICC) and COM segments; PNG text, eXIf and iCCP chunks; WebP EXIF and ICCP chunks.
-//! Every reader stops at the first malformed length instead of failing: metadata is optional.
+//! Reads metadata blocks out of image containers without decoding pixels: JPEG APP1 (EXIF,
+//! XMP), APP2 (ICC), APP11 (JUMBF: C2PA) and COM segments; PNG text, eXIf, iCCP and caBX
+//! chunks; WebP EXIF, XMP and ICCP chunks. Every reader stops at the first malformed length
+//! instead of failing: metadata is optional.
 
 use std::io::Read;
 
@@ -11,14 +12,31 @@ pub struct Meta {
     /// TIFF-structured EXIF payload (without the `Exif\0\0` prefix).
     pub exif: Option<Vec<u8>>,
     pub icc: Option<Vec<u8>>,
-    /// PNG text chunks (keyword, text) and JPEG comments (keyword `Comment`).
+    /// PNG text chunks (keyword, text) and JPEG comments (keyword `Comment`), then what XMP
+    /// says under PNG keywords (`Description`, `Author`).
     pub texts: Vec<(String, String)>,
+    /// The C2PA manifest store (a JUMBF box), when there is one.
+    pub c2pa: Option<Vec<u8>>,
 }
 
 /// Upper bound for any one decompressed text or profile (zip-bomb guard).
 const MAX_INFLATED: u64 = 8 * 1024 * 1024;
+/// Upper bound for a C2PA manifest store gathered from JPEG segments.
+const MAX_JUMBF: usize = 16 * 1024 * 1024;
+const XMP_JPEG: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
 
 pub fn read(format: Format, bytes: &[u8]) -> Meta {
+    let mut meta = containers(format, bytes);
+    let xmp = meta
+        .texts
+        .iter()
+        .find(|(k, _)| k == "XML:com.adobe.xmp")
+        .map(|(_, v)| super::xmp::texts(v));
+    meta.texts.extend(xmp.unwrap_or_default());
+    meta
+}
+
+fn containers(format: Format, bytes: &[u8]) -> Meta {
     match format {
         Format::Jpeg => jpeg(bytes),
         Format::Png => png(bytes),
@@ -58,6 +76,7 @@ fn le32(b: &[u8], at: usize) -> Option<usize> {
 fn jpeg(b: &[u8]) -> Meta {
     let mut meta = Meta::default();
     let mut icc_parts: Vec<(u8, &[u8])> = Vec::new();
+    let mut jumbf: Vec<u8> = Vec::new();
     let mut pos = 2;
     while pos + 4 <= b.len() {
         if b[pos] != 0xFF {
@@ -85,8 +104,21 @@ fn jpeg(b: &[u8]) -> Meta {
             0xE1 if data.starts_with(b"Exif\0\0") && meta.exif.is_none() => {
                 meta.exif = Some(data[6..].to_vec());
             }
+            0xE1 if data.starts_with(XMP_JPEG) => xmp(&mut meta, &data[XMP_JPEG.len()..]),
             0xE2 if data.starts_with(b"ICC_PROFILE\0") && data.len() > 14 => {
                 icc_parts.push((data[12], &data[14..]));
+            }
+            // JPEG XT box segments: "JP", box instance (2), sequence number (4), then the box;
+            // every segment after the first repeats the box's 8-byte header.
+            0xEB if data.starts_with(b"JP") && data.len() > 16 => {
+                let body = if jumbf.is_empty() {
+                    &data[8..]
+                } else {
+                    &data[16..]
+                };
+                if jumbf.len() + body.len() <= MAX_JUMBF {
+                    jumbf.extend_from_slice(body);
+                }
             }
             0xFE => {
                 let text = String::from_utf8_lossy(data)
@@ -104,7 +136,16 @@ fn jpeg(b: &[u8]) -> Meta {
         icc_parts.sort_by_key(|p| p.0);
         meta.icc = Some(icc_parts.iter().flat_map(|p| p.1.iter().copied()).collect());
     }
+    if !jumbf.is_empty() {
+        meta.c2pa = Some(jumbf);
+    }
     meta
+}
+
+/// An XMP packet's properties, as texts.
+fn xmp(meta: &mut Meta, packet: &[u8]) {
+    meta.texts
+        .extend(super::xmp::texts(&String::from_utf8_lossy(packet)));
 }
 
 fn inflate(data: &[u8]) -> Option<Vec<u8>> {
@@ -161,6 +202,7 @@ fn png(b: &[u8]) -> Meta {
                     meta.icc = data.get(nul + 2..).and_then(inflate);
                 }
             }
+            b"caBX" if meta.c2pa.is_none() => meta.c2pa = Some(data.to_vec()),
             b"IEND" => break,
             _ => {}
         }
@@ -205,6 +247,7 @@ fn webp(b: &[u8]) -> Meta {
                 meta.exif = Some(d.to_vec());
             }
             b"ICCP" => meta.icc = Some(data.to_vec()),
+            b"XMP " => xmp(&mut meta, data),
             _ => {}
         }
         pos = end + (len & 1);

@@ -8,7 +8,7 @@
 //! Inputs are expanded by `walk` (files, folders, URLs fetched by `url`) or given as [`Blob`]s;
 //! `batch` runs them on a pool of `worker`s, each with its own connections to the library it
 //! writes into (a `Destination`), and reports one [`Outcome`] per item ([`ImportEvent`]s while
-//! it runs). `sniff`, `container`, `exif` and `ai` read what an image is and what it carries;
+//! it runs). `sniff`, `container`, `exif`, `xmp` and `ai` read what an image is and what it carries;
 //! refusals are [`ImportError`]s.
 
 pub mod ai;
@@ -20,14 +20,19 @@ pub mod exif;
 mod hash;
 mod options;
 mod outcome;
+#[cfg(test)]
+pub(crate) mod props;
 pub mod sniff;
 pub mod url;
 pub mod walk;
 mod worker;
+mod xmp;
 
 pub use batch::Blob;
 pub(crate) use batch::{import_blobs, import_inputs};
 pub use container::icc_profile;
+#[cfg(test)]
+pub(crate) use container::read as container_meta;
 pub(crate) use destination::Destination;
 pub use error::ImportError;
 pub use hash::sha256_hex;

@@ -93,5 +93,8 @@ pub enum ImportEvent {
         duplicates: usize,
         #[cfg_attr(feature = "gui", ts(type = "number"))]
         failed: usize,
+        /// Files in folders passed over because they are not images (not in `total`).
+        #[cfg_attr(feature = "gui", ts(type = "number"))]
+        skipped: usize,
     },
 }

@@ -135,7 +135,13 @@ fn fetch_once(agent: &ureq::Agent, url: &str, max_bytes: u64) -> Result<Fetched,
 }
 
 fn filename_for(resp: &ureq::Response) -> String {
-    if let Some(cd) = resp.header("Content-Disposition") {
+    filename_from(resp.header("Content-Disposition"), resp.get_url())
+}
+
+/// The file name a download is kept under: Content-Disposition's `filename`, else the URL
+/// path's last segment, else `image`; never a path (no separators, no `.`/`..`, no controls).
+fn filename_from(disposition: Option<&str>, url: &str) -> String {
+    if let Some(cd) = disposition {
         for part in cd.split(';') {
             let part = part.trim();
             if let Some(v) = part.strip_prefix("filename=") {
@@ -146,7 +152,7 @@ fn filename_for(resp: &ureq::Response) -> String {
             }
         }
     }
-    let path = resp.get_url().split(['?', '#']).next().unwrap_or("");
+    let path = url.split(['?', '#']).next().unwrap_or("");
     let last = path.rsplit('/').next().unwrap_or("");
     clean_name(&percent_decode(last)).unwrap_or_else(|| "image".to_string())
 }
@@ -176,6 +182,34 @@ mod tests {
         assert_eq!(percent_decode("%zz"), "%zz");
         assert_eq!(percent_decode("a%2"), "a%2", "a cut-off escape is kept");
         assert_eq!(percent_decode("%FFx"), "\u{FFFD}x", "not UTF-8");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(crate::import::props::CASES))]
+
+        /// Whatever a server sends, the name is a plain file name.
+        #[test]
+        fn a_download_name_is_never_a_path(
+            disposition in proptest::option::of(".{0,80}"),
+            url in "(https?://[a-z.]{1,12}/)?[^#]{0,80}(#.{0,8})?",
+        ) {
+            let _ = is_url(&url);
+            let name = filename_from(disposition.as_deref(), &url);
+            proptest::prop_assert!(!name.is_empty() && name != "." && name != "..", "{name:?}");
+            proptest::prop_assert!(!name.contains(['/', '\\']), "{name:?}");
+            proptest::prop_assert!(!name.chars().any(char::is_control), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn names_from_headers_and_urls() {
+        assert_eq!(
+            filename_from(Some("attachment; filename=\"../../etc/passwd\""), "x"),
+            "passwd"
+        );
+        assert_eq!(filename_from(None, "https://h/a/b%20c.png?x=1"), "b c.png");
+        assert_eq!(filename_from(None, "https://h/a/%2e%2e"), "image");
+        assert_eq!(filename_from(Some("inline"), "https://h/"), "image");
     }
 
     #[test]

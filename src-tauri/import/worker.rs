@@ -164,6 +164,7 @@ impl<'a> Worker<'a> {
             .as_deref()
             .and_then(ai::decode_user_comment);
         let ai_params = ai::parse(&meta.texts, user_comment.as_deref());
+        let ai_params = ai::c2pa::with_claim(ai_params, meta.c2pa.as_deref());
         let ai_search = ai_params.as_ref().map(ai::search_text).unwrap_or_default();
         let orientation = exif_info.orientation.max(1);
         let grid = thumbs::render(

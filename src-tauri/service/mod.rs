@@ -181,6 +181,7 @@ impl Vitrine {
                     imported,
                     duplicates,
                     failed,
+                    ..
                 } => {
                     let n = (*imported + *duplicates + *failed) as u64;
                     (

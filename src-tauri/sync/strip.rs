@@ -8,7 +8,7 @@ pub fn strip(format: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
         "jpeg" => jpeg(bytes),
         "png" => png(bytes),
         "webp" => webp(bytes),
-        "gif" | "bmp" => Ok(bytes.to_vec()),
+        "gif" | "bmp" | "tga" | "ico" => Ok(bytes.to_vec()),
         other => Err(format!(
             "cannot remove location data from a {other} file for its public copy; keep it private, \
              or turn off \"strip location\" for this remote"
@@ -219,6 +219,58 @@ mod tests {
         assert_eq!(&app[..2], &[0xFF, 0xE1]);
         assert_eq!(exif_orientation(&app[10..]), Some(6));
         assert!(out.ends_with(&[0xFF, 0xDB, 0, 4, 1, 2, 0xFF, 0xDA, 0, 2, 9, 9, 9, 0xFF, 0xD9]));
+    }
+
+    mod props {
+        use super::super::strip;
+        use crate::import::props::{fixtures, mutated, mutation, CASES};
+        use proptest::prelude::*;
+
+        /// The most a stripped copy adds to its input: the minimal orientation-only EXIF.
+        const ADDED: usize = 64;
+
+        #[test]
+        fn fixtures_lose_their_location() {
+            for (format, bytes) in fixtures() {
+                let Ok(out) = strip(format.name(), bytes) else {
+                    continue;
+                };
+                let meta = crate::import::container_meta(*format, &out);
+                let info = meta
+                    .exif
+                    .as_deref()
+                    .and_then(crate::import::exif::parse)
+                    .unwrap_or_default();
+                assert_eq!(info.gps, None, "{}: no position left", format.name());
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+            #[test]
+            fn mutated_files_strip_or_are_refused(m in mutation()) {
+                let (format, bytes) = mutated(&m);
+                for name in [format.name(), "jpeg", "png", "webp"] {
+                    if let Ok(out) = strip(name, &bytes) {
+                        prop_assert!(out.len() <= bytes.len() + ADDED, "{name}: no growth");
+                    }
+                }
+            }
+
+            #[test]
+            fn random_bytes_strip_or_are_refused(
+                head in prop::sample::select(vec![&b"\xFF\xD8"[..], b"\x89PNG\r\n\x1a\n", b"RIFF\0\0\0\0WEBP"]),
+                tail in prop::collection::vec(any::<u8>(), 0..2048),
+            ) {
+                let bytes = [head, &tail].concat();
+                for name in ["jpeg", "png", "webp"] {
+                    if let Ok(out) = strip(name, &bytes) {
+                        prop_assert!(out.len() <= bytes.len() + ADDED, "{name}: no growth");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -23,6 +23,22 @@ pub fn user_comment_unicode(text: &str) -> Vec<u8> {
     v
 }
 
+/// `UNICODE\0` + UTF-16 little-endian without a byte-order mark (as some Windows tools write).
+pub fn user_comment_unicode_le(text: &str) -> Vec<u8> {
+    let mut v = b"UNICODE\0".to_vec();
+    for u in text.encode_utf16() {
+        v.extend(u.to_le_bytes());
+    }
+    v
+}
+
+/// Eight NULs ("undefined" character code) + the text.
+pub fn user_comment_undefined(text: &str) -> Vec<u8> {
+    let mut v = vec![0u8; 8];
+    v.extend(text.as_bytes());
+    v
+}
+
 /// `ASCII\0\0\0` + the text.
 pub fn user_comment_ascii(text: &str) -> Vec<u8> {
     let mut v = b"ASCII\0\0\0".to_vec();
@@ -199,5 +215,47 @@ pub fn jpeg_with_exif(jpeg: &[u8], exif: &Exif) -> Vec<u8> {
     out.extend((len as u16).to_be_bytes());
     out.extend(payload);
     out.extend(&jpeg[2..]);
+    out
+}
+
+/// A WebP with an `EXIF` chunk, as piexif's `insert` makes one from a simple WebP: a `VP8X`
+/// header (EXIF flag, canvas size) first, the image chunk, then `EXIF` holding the TIFF block
+/// (`with_prefix`: preceded by `Exif\0\0`, as some other writers do).
+pub fn webp_with_exif(
+    webp: &[u8],
+    width: u32,
+    height: u32,
+    exif: &Exif,
+    with_prefix: bool,
+) -> Vec<u8> {
+    assert!(
+        webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP",
+        "not a WebP"
+    );
+    let chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut c = kind.to_vec();
+        c.extend((data.len() as u32).to_le_bytes());
+        c.extend(data);
+        if data.len() % 2 == 1 {
+            c.push(0);
+        }
+        c
+    };
+    let mut vp8x = vec![0x08, 0, 0, 0];
+    vp8x.extend(&(width - 1).to_le_bytes()[..3]);
+    vp8x.extend(&(height - 1).to_le_bytes()[..3]);
+    let mut payload = if with_prefix {
+        b"Exif\0\0".to_vec()
+    } else {
+        Vec::new()
+    };
+    payload.extend(exif.tiff());
+    let mut body = b"WEBP".to_vec();
+    body.extend(chunk(b"VP8X", &vp8x));
+    body.extend(&webp[12..]);
+    body.extend(chunk(b"EXIF", &payload));
+    let mut out = b"RIFF".to_vec();
+    out.extend((body.len() as u32).to_le_bytes());
+    out.extend(body);
     out
 }

@@ -165,6 +165,19 @@ pub fn bmp(w: u32, h: u32, seed: u32) -> Vec<u8> {
     encode(&DynamicImage::ImageRgb8(rgb(w, h, seed)), ImageFormat::Bmp)
 }
 
+/// A TGA as the `image` crate writes it (run-length encoded, no footer).
+pub fn tga(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    encode(&DynamicImage::ImageRgb8(rgb(w, h, seed)), ImageFormat::Tga)
+}
+
+/// A Windows icon holding one PNG-compressed image (at most 256 px a side).
+pub fn ico(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    encode(
+        &DynamicImage::ImageRgba8(rgba(w, h, seed)),
+        ImageFormat::Ico,
+    )
+}
+
 pub fn tiff8(w: u32, h: u32, seed: u32) -> Vec<u8> {
     encode(&DynamicImage::ImageRgb8(rgb(w, h, seed)), ImageFormat::Tiff)
 }

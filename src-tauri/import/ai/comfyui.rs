@@ -30,14 +30,31 @@ const SCALAR_KEYS: &[&str] = &[
     "string",
 ];
 const TEXT_KEYS: &[&str] = &["text", "prompt", "string", "value"];
-const COND_KEYS: &[&str] = &[
-    "conditioning",
-    "conditioning_1",
-    "conditioning_to",
-    "conditioning_from",
-    "positive",
-    "conditioning_2",
-];
+/// A node's conditioning links in graph order: the base (`conditioning`, `conditioning_to`)
+/// before what is added to it (`conditioning_from`, then `conditioning_1`, `_2`, … by number),
+/// and a lone `positive` last.
+fn conditioning_inputs(inputs: &Obj) -> Vec<&Value> {
+    let rank = |key: &str| -> Option<(u64, String)> {
+        let r = match key {
+            "conditioning" => 0,
+            "conditioning_to" => 1,
+            "conditioning_from" => 2,
+            "positive" => u64::MAX,
+            _ => match key.strip_prefix("conditioning_")?.parse::<u64>() {
+                Ok(n) => n.saturating_add(3),
+                Err(_) => u64::MAX - 1,
+            },
+        };
+        Some((r, key.to_string()))
+    };
+    let mut found: Vec<_> = inputs
+        .iter()
+        .filter(|(_, v)| link(v).is_some())
+        .filter_map(|(k, v)| Some((rank(k)?, v)))
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.into_iter().map(|(_, v)| v).collect()
+}
 
 /// Walker over a ComfyUI API-format prompt graph. `hops` bounds the total work
 /// (protects against cycles and fan-out); `depth` bounds each chain.
@@ -132,12 +149,30 @@ impl<'a> Comfy<'a> {
         }
     }
 
-    /// Resolves prompt text from a conditioning link or a text value/link.
+    /// The prompt text a conditioning link or a text value/link leads to: every text, in
+    /// graph order, one per line.
     fn text(&self, v: &'a Value, depth: usize) -> Option<String> {
+        let mut texts = Vec::new();
+        self.texts(v, depth, &mut texts);
+        (!texts.is_empty()).then(|| texts.join("\n"))
+    }
+
+    /// Adds the texts a conditioning link or a text value/link leads to, each once.
+    fn texts(&self, v: &'a Value, depth: usize, out: &mut Vec<String>) {
+        let mut add = |t: String| {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        };
         if let Some(s) = v.as_str() {
-            return clean(s);
+            if let Some(t) = clean(s) {
+                add(t);
+            }
+            return;
         }
-        let (inputs, out) = self.follow(v, depth)?;
+        let Some((inputs, index)) = self.follow(v, depth) else {
+            return;
+        };
         let sdxl: Vec<String> = ["text_g", "text_l"]
             .iter()
             .filter_map(|k| inputs.get(*k))
@@ -149,21 +184,24 @@ impl<'a> Comfy<'a> {
                 acc
             });
         if !sdxl.is_empty() {
-            return Some(sdxl.join(", "));
+            return add(sdxl.join(", "));
         }
         for key in TEXT_KEYS {
             if let Some(t) = inputs.get(*key).and_then(|x| self.text(x, depth + 1)) {
-                return Some(t);
+                return add(t);
             }
         }
         // Pass-through nodes. Nodes with both positive and negative inputs
         // (e.g. ControlNetApplyAdvanced) output them at index 0 and 1.
         if let (Some(pos), Some(neg)) = (inputs.get("positive"), inputs.get("negative")) {
-            return self.text(if out == 1 { neg } else { pos }, depth + 1);
+            return self.texts(if index == 1 { neg } else { pos }, depth + 1, out);
         }
-        COND_KEYS
-            .iter()
-            .find_map(|k| inputs.get(*k).and_then(|x| self.text(x, depth + 1)))
+        // Pass-through (FluxGuidance, ConditioningSetArea…) or a node that combines,
+        // concatenates or averages several conditionings (ConditioningCombine, -Concat,
+        // -Average, multi-input custom nodes): every text, in graph order.
+        for link in conditioning_inputs(inputs) {
+            self.texts(link, depth + 1, out);
+        }
     }
 
     /// Walks a model link through LoRA loaders etc. to the checkpoint name.
@@ -302,7 +340,7 @@ mod tests {
           "13": {"class_type": "LoraLoader", "inputs": {"lora_name": "style.safetensors", "strength_model": 1, "strength_clip": 1, "model": ["11", 0], "clip": ["11", 1]}},
           "14": {"class_type": "ConditioningCombine", "inputs": {"conditioning_1": ["16", 0], "conditioning_2": ["17", 0]}},
           "16": {"class_type": "CLIPTextEncodeSDXL", "inputs": {"text_g": ["21", 0], "text_l": "a castle on a hill", "width": 1024, "height": 1024, "clip": ["12", 1]}},
-          "17": {"class_type": "CLIPTextEncode", "inputs": {"text": "ignored", "clip": ["12", 1]}},
+          "17": {"class_type": "CLIPTextEncode", "inputs": {"text": "a dragon overhead", "clip": ["12", 1]}},
           "15": {"class_type": "CLIPTextEncodeSDXL", "inputs": {"text_g": "lowres", "text_l": "lowres", "clip": ["12", 1]}},
           "20": {"class_type": "PrimitiveNode", "inputs": {"value": 18446744073709551615}},
           "21": {"class_type": "PrimitiveString", "inputs": {"value": "epic fantasy landscape"}}
@@ -315,8 +353,8 @@ mod tests {
         );
         assert_eq!(
             p.prompt.as_deref(),
-            Some("epic fantasy landscape, a castle on a hill"),
-            "SDXL text_g (via primitive) + text_l"
+            Some("epic fantasy landscape, a castle on a hill\na dragon overhead"),
+            "SDXL text_g (via primitive) + text_l, then the combined CLIPTextEncode"
         );
         assert_eq!(
             p.negative_prompt.as_deref(),
@@ -329,6 +367,35 @@ mod tests {
             "seed followed to primitive node, full u64 range"
         );
         assert_eq!(p.cfg, Some(5.5));
+    }
+
+    #[test]
+    fn comfy_combined_conditionings_keep_every_text() {
+        let graph = r#"{
+          "3": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 20, "cfg": 7, "sampler_name": "euler", "model": ["4", 0], "positive": ["20", 0], "negative": ["30", 0]}},
+          "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "m.safetensors"}},
+          "20": {"class_type": "ConditioningConcat", "inputs": {"conditioning_to": ["21", 0], "conditioning_from": ["22", 0]}},
+          "21": {"class_type": "CLIPTextEncode", "inputs": {"text": "a knight", "clip": ["4", 1]}},
+          "22": {"class_type": "ConditioningCombineMultiple", "inputs": {"conditioning_10": ["25", 0], "conditioning_2": ["24", 0], "conditioning_1": ["23", 0]}},
+          "23": {"class_type": "CLIPTextEncode", "inputs": {"text": "in armour", "clip": ["4", 1]}},
+          "24": {"class_type": "CLIPTextEncode", "inputs": {"text": "at dawn", "clip": ["4", 1]}},
+          "25": {"class_type": "CLIPTextEncode", "inputs": {"text": "a knight", "clip": ["4", 1]}},
+          "30": {"class_type": "ConditioningAverage", "inputs": {"conditioning_to": ["31", 0], "conditioning_from": ["32", 0], "conditioning_to_strength": 0.5}},
+          "31": {"class_type": "CLIPTextEncode", "inputs": {"text": "blurry", "clip": ["4", 1]}},
+          "32": {"class_type": "ConditioningSetArea", "inputs": {"conditioning": ["33", 0], "width": 64, "height": 64, "x": 0, "y": 0, "strength": 1}},
+          "33": {"class_type": "CLIPTextEncode", "inputs": {"text": "lowres", "clip": ["4", 1]}}
+        }"#;
+        let p = parse_one("prompt", graph);
+        assert_eq!(
+            p.prompt.as_deref(),
+            Some("a knight\nin armour\nat dawn"),
+            "concat base, then the combined texts by input number, each once"
+        );
+        assert_eq!(
+            p.negative_prompt.as_deref(),
+            Some("blurry\nlowres"),
+            "both sides of an average, through a pass-through node"
+        );
     }
 
     #[test]

@@ -67,6 +67,15 @@ pub(super) const INVOKEAI_LEGACY: Keys = Keys {
     model: &["model_weights"],
 };
 
+/// SwarmUI `sui_image_params`.
+pub(super) const SWARMUI: Keys = Keys {
+    seed: &["seed"],
+    steps: &["steps"],
+    cfg: &["cfgscale"],
+    sampler: &["sampler"],
+    model: &["model"],
+};
+
 /// Legacy InvokeAI `dream` command-line flags.
 pub(super) const DREAM: Keys = Keys {
     seed: &["-S", "--seed"],

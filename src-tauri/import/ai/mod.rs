@@ -2,7 +2,8 @@
 //!
 //! Inputs are PNG text chunks (`tEXt`/`zTXt`/`iTXt`, already decoded) and/or an
 //! EXIF `UserComment`. Supported writers: AUTOMATIC1111 / Forge, ComfyUI,
-//! NovelAI, InvokeAI (current and legacy `sd-metadata` / `dream`) and Fooocus.
+//! NovelAI, InvokeAI (current and legacy `sd-metadata` / `Dream`), Fooocus, SwarmUI and
+//! Midjourney; [`c2pa`] adds the claim generator of Content Credentials (hosted services).
 //! Parsing is best effort: it never panics or errors, and every source text is
 //! kept verbatim in [`AiParams::raw`].
 //!
@@ -10,12 +11,15 @@
 //! in order of precedence, and a field set by an earlier one is never overwritten.
 
 mod a1111;
+pub mod c2pa;
 mod comfyui;
 mod fooocus;
 mod invokeai;
 mod keys;
+mod midjourney;
 mod novelai;
 mod search;
+mod swarmui;
 #[cfg(test)]
 mod test_support;
 mod user_comment;
@@ -37,6 +41,16 @@ pub enum Generator {
     NovelAi,
     InvokeAi,
     Fooocus,
+    #[serde(rename = "swarmui")]
+    SwarmUi,
+    Midjourney,
+    /// OpenAI (DALL-E, ChatGPT), from Content Credentials.
+    #[serde(rename = "openai")]
+    OpenAi,
+    /// Adobe Firefly, from Content Credentials.
+    Firefly,
+    /// Another AI service whose Content Credentials say a model made the picture.
+    C2pa,
     #[default]
     Unknown,
 }
@@ -49,6 +63,11 @@ impl Generator {
             Generator::NovelAi => "novelai",
             Generator::InvokeAi => "invokeai",
             Generator::Fooocus => "fooocus",
+            Generator::SwarmUi => "swarmui",
+            Generator::Midjourney => "midjourney",
+            Generator::OpenAi => "openai",
+            Generator::Firefly => "firefly",
+            Generator::C2pa => "c2pa",
             Generator::Unknown => "unknown",
         }
     }
@@ -61,6 +80,11 @@ impl Generator {
             "novelai" => Some(Generator::NovelAi),
             "invokeai" | "invoke" => Some(Generator::InvokeAi),
             "fooocus" => Some(Generator::Fooocus),
+            "swarmui" | "swarm" => Some(Generator::SwarmUi),
+            "midjourney" | "mj" => Some(Generator::Midjourney),
+            "openai" | "dall-e" | "dalle" => Some(Generator::OpenAi),
+            "firefly" | "adobe firefly" => Some(Generator::Firefly),
+            "c2pa" => Some(Generator::C2pa),
             "unknown" => Some(Generator::Unknown),
             _ => None,
         }
@@ -90,6 +114,7 @@ const STRONG_KEYS: &[&str] = &[
     "invokeai_graph",
     "sd-metadata",
     "dream",
+    "Dream",
     "generation_data",
     "fooocus_scheme",
 ];
@@ -100,10 +125,12 @@ const RAW_KEYS: &[&str] = &[
     "workflow",
     "Comment",
     "Description",
+    "Author",
     "invokeai_metadata",
     "invokeai_graph",
     "sd-metadata",
     "dream",
+    "Dream",
     "generation_data",
     "fooocus_scheme",
     "Software",
@@ -145,8 +172,11 @@ fn parse_chunks(chunks: &[(String, String)]) -> Option<AiParams> {
     };
     let novelai_sw = get("Software").is_some_and(|s| s.trim().starts_with("NovelAI"));
     let comment_json = get("Comment").and_then(json_obj);
-    let relevant =
-        STRONG_KEYS.iter().any(|k| get(k).is_some()) || novelai_sw || comment_json.is_some();
+    let midjourney = get("Description").and_then(midjourney::prompt);
+    let relevant = STRONG_KEYS.iter().any(|k| get(k).is_some())
+        || novelai_sw
+        || comment_json.is_some()
+        || midjourney.is_some();
     if !relevant {
         return None;
     }
@@ -162,7 +192,9 @@ fn parse_chunks(chunks: &[(String, String)]) -> Option<AiParams> {
     if let Some(params) = get("parameters") {
         if params.trim_start().starts_with('{') {
             if let Some(o) = json_obj(params) {
-                if scheme.is_some() || fooocus::looks_like(&o) {
+                if swarmui::looks_like(&o) {
+                    swarmui::fill(&mut p, &o);
+                } else if scheme.is_some() || fooocus::looks_like(&o) {
                     fooocus::fill(&mut p, &o);
                 }
             }
@@ -180,7 +212,7 @@ fn parse_chunks(chunks: &[(String, String)]) -> Option<AiParams> {
             invokeai::fill(&mut p, &o);
         } else if let Some(o) = get("sd-metadata").and_then(json_obj) {
             invokeai::fill_legacy(&mut p, &o);
-        } else if let Some(dream) = get("dream") {
+        } else if let Some(dream) = get("Dream").or_else(|| get("dream")) {
             invokeai::fill_dream(&mut p, dream);
         } else if get("invokeai_metadata").is_some() || get("invokeai_graph").is_some() {
             p.generator = Generator::InvokeAi;
@@ -205,6 +237,9 @@ fn parse_chunks(chunks: &[(String, String)]) -> Option<AiParams> {
             novelai::fill_without_comment(&mut p, get("Description"), get("Source"));
         }
     }
+    if let (Generator::Unknown, Some(prompt)) = (p.generator, midjourney) {
+        midjourney::fill(&mut p, prompt);
+    }
     Some(p)
 }
 
@@ -212,7 +247,9 @@ fn parse_comment_text(text: &str) -> Option<AiParams> {
     let mut p = AiParams::default();
     p.raw.insert(USER_COMMENT.to_string(), text.to_string());
     if let Some(o) = json_obj(text) {
-        if fooocus::looks_like(&o) {
+        if swarmui::looks_like(&o) {
+            swarmui::fill(&mut p, &o);
+        } else if fooocus::looks_like(&o) {
             fooocus::fill(&mut p, &o);
         } else if ["positive_prompt", "generation_mode", "cfg_scale"]
             .iter()
@@ -362,6 +399,11 @@ mod tests {
             Generator::NovelAi,
             Generator::InvokeAi,
             Generator::Fooocus,
+            Generator::SwarmUi,
+            Generator::Midjourney,
+            Generator::OpenAi,
+            Generator::Firefly,
+            Generator::C2pa,
             Generator::Unknown,
         ] {
             assert_eq!(
@@ -375,6 +417,6 @@ mod tests {
                 "serde name matches as_str"
             );
         }
-        assert_eq!(Generator::parse("midjourney"), None);
+        assert_eq!(Generator::parse("stable-horde"), None);
     }
 }

@@ -17,6 +17,7 @@ function batch(over: Partial<Batch> = {}): Batch {
     imported: 7,
     duplicates: 0,
     failed: 1,
+    skipped: 0,
     failures: [{ input: 'http://127.0.0.1/bad%20one.jpg', status: 'error', id: null, error: 'corrupt', code: 'corrupt' }],
     recent: [],
     state: 'done',
@@ -58,6 +59,17 @@ describe('TransfersPanel', () => {
     const counts = screen.getByTestId('transfers-counts');
     expect(counts.textContent?.replace(/\s+/g, ' ').trim()).toBe('5 imported · 1 failed · 2 duplicates');
     expect(counts.getAttribute('title')).toBe('5 imported · 1 failed · 2 duplicates');
+  });
+
+  it('says how many files of a dropped folder were not images, only when some were', () => {
+    show(batch({ skipped: 3 }));
+    expect(screen.getByTestId('not-images').textContent).toBe('3 files were not images');
+    cleanup();
+    show(batch({ skipped: 1 }));
+    expect(screen.getByTestId('not-images').textContent).toBe('1 file was not an image');
+    cleanup();
+    show(batch());
+    expect(screen.queryByTestId('not-images')).toBeNull();
   });
 
   it('URL names are shown decoded (label and failures)', () => {

@@ -102,11 +102,11 @@ describe('commands send the contract arg shapes', () => {
       const ch = args.onEvent as { onmessage: (e: ImportEvent) => void; toJSON(): string };
       ch.onmessage({ event: 'started', total: 1 });
       ch.onmessage({ event: 'item', done: 1, total: 1, outcome: { input: '/a.jpg', status: 'imported', id: 'I', error: null, code: null } });
-      ch.onmessage({ event: 'finished', imported: 1, duplicates: 0, failed: 0 });
-      return { imported: 1, duplicates: 0, failed: 0 };
+      ch.onmessage({ event: 'finished', imported: 1, duplicates: 0, failed: 0, skipped: 2 });
+      return { imported: 1, duplicates: 0, failed: 0, skipped: 2 };
     });
     const summary = await api.importInputs(['/a.jpg', 'https://x.test/b.png'], 'drop', ['t'], (e) => events.push(e));
-    expect(summary).toEqual({ imported: 1, duplicates: 0, failed: 0 });
+    expect(summary).toEqual({ imported: 1, duplicates: 0, failed: 0, skipped: 2 });
     const { args } = calls[0];
     expect(calls[0].cmd).toBe('import_inputs');
     expect(args.inputs).toEqual(['/a.jpg', 'https://x.test/b.png']);

@@ -49,6 +49,9 @@ const EXT_BY_MIME: Record<string, string> = {
   'image/webp': 'webp',
   'image/bmp': 'bmp',
   'image/tiff': 'tiff',
+  'image/x-tga': 'tga',
+  'image/vnd.microsoft.icon': 'ico',
+  'image/x-icon': 'ico',
 };
 
 /**

@@ -14,6 +14,8 @@ export interface Batch {
   imported: number;
   duplicates: number;
   failed: number;
+  /** Files in dropped folders passed over because they are not images. */
+  skipped: number;
   failures: Outcome[];
   /** The most recent outcomes, newest first (bounded). */
   recent: Outcome[];
@@ -67,6 +69,7 @@ export function applyEvent(b: Batch, e: ImportEvent): void {
       b.imported = e.imported;
       b.duplicates = e.duplicates;
       b.failed = e.failed;
+      b.skipped = e.skipped;
       b.done = b.total = Math.max(b.total, e.imported + e.duplicates + e.failed);
       b.state = 'done';
       break;
@@ -89,6 +92,12 @@ export interface TransferTotals {
 }
 
 /** Header summary: failures always shown (right after imported), duplicates only when there are some. */
+/** "3 files were not images" (folders dropped with notes or sidecars in them); '' for none. */
+export function notImagesText(skipped: number): string {
+  if (skipped <= 0) return '';
+  return skipped === 1 ? '1 file was not an image' : `${skipped} files were not images`;
+}
+
 export function summaryParts(t: Pick<TransferTotals, 'imported' | 'duplicates' | 'failed'>): string[] {
   const parts = [`${t.imported} imported`, `${t.failed} failed`];
   if (t.duplicates > 0) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'}`);
@@ -135,6 +144,7 @@ export class Transfers {
       imported: 0,
       duplicates: 0,
       failed: 0,
+      skipped: 0,
       failures: [],
       recent: [],
       state: 'running',
@@ -166,6 +176,7 @@ export class Transfers {
       b.imported = s.imported;
       b.duplicates = s.duplicates;
       b.failed = s.failed;
+      b.skipped = s.skipped;
       b.done = b.total = Math.max(b.total, s.imported + s.duplicates + s.failed);
     } catch (e) {
       b.error = errorMessage(e);

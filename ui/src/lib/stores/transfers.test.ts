@@ -15,6 +15,7 @@ function batch(inputs: string[] = []): Batch {
     imported: 0,
     duplicates: 0,
     failed: 0,
+    skipped: 0,
     failures: [],
     recent: [],
     state: 'running',
@@ -42,8 +43,9 @@ describe('applyEvent', () => {
     expect(b).toMatchObject({ total: 4, done: 4, imported: 2, duplicates: 1, failed: 1, state: 'running' });
     expect(b.failures).toEqual([bad('/c.txt', 'not an image')]);
     expect(b.recent[0].input).toBe('/d.png');
-    applyEvent(b, { event: 'finished', imported: 2, duplicates: 1, failed: 1 });
+    applyEvent(b, { event: 'finished', imported: 2, duplicates: 1, failed: 1, skipped: 3 });
     expect(b.state).toBe('done');
+    expect(b.skipped).toBe(3);
   });
 
   it('a folder that expands to more items grows the total', () => {
@@ -99,6 +101,13 @@ describe('Transfers', () => {
     expect(last.source).toBe('url');
     expect(last.tags).toEqual(['web']);
     expect(t.batches).toHaveLength(2);
+  });
+
+  it('a folder whose other files were not images: the summary count reaches the batch', async () => {
+    recordIPC((cmd) => (cmd === 'import_inputs' ? { imported: 2, duplicates: 0, failed: 0, skipped: 3 } : null));
+    const t = new Transfers();
+    const b = await t.importInputs(['/photos'], 'drop');
+    expect(b).toMatchObject({ imported: 2, skipped: 3, state: 'done' });
   });
 
   it('a failed command marks the batch as error and retries all its inputs', async () => {

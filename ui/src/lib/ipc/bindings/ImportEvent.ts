@@ -4,4 +4,8 @@ import type { Outcome } from "./Outcome";
 /**
  * Progress of a batch, for progress bars and UI events.
  */
-export type ImportEvent = { "event": "started", total: number, } | { "event": "item", done: number, total: number, outcome: Outcome, } | { "event": "finished", imported: number, duplicates: number, failed: number, };
+export type ImportEvent = { "event": "started", total: number, } | { "event": "item", done: number, total: number, outcome: Outcome, } | { "event": "finished", imported: number, duplicates: number, failed: number, 
+/**
+ * Files in folders passed over because they are not images (not in `total`).
+ */
+skipped: number, };

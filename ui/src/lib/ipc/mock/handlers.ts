@@ -39,7 +39,7 @@ async function importInputs(lib: FakeLibrary, a: Args): Promise<ImportSummary> {
   const send = (e: ImportEvent) => ch.onmessage(e);
   const total = inputs.length;
   send({ event: 'started', total });
-  const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0 };
+  const summary: ImportSummary = { imported: 0, duplicates: 0, failed: 0, skipped: 0 };
   for (let i = 0; i < total; i++) {
     await lib.sleep();
     const outcome = lib.importOne(inputs[i], a.source as SourceKind, (a.tags as string[]) ?? []);

@@ -1,0 +1,126 @@
+//! Camera RAWs built on TIFF (CR2, NEF, ARW, DNG, PEF, SRW, others by their layout) and the ISO base media file family (HEIC,
+//! HEIF, AVIF, JPEG XL and JPEG 2000 in a box, Canon CR3): named from their headers so that
+//! they are refused by name instead of read as a TIFF thumbnail or called a video.
+
+/// The RAW a TIFF-structured file is, if it is one; `None` for an ordinary TIFF.
+pub(super) fn tiff_raw(b: &[u8]) -> Option<&'static str> {
+    // CR2: "CR" and major version 2 right after the TIFF header.
+    if b.get(8..11) == Some(b"CR\x02") {
+        return Some("CR2 (Canon RAW)");
+    }
+    let t = Tiff {
+        b,
+        le: b.starts_with(b"II"),
+    };
+    let ifd = t.u32(4)? as usize;
+    let count = (t.u16(ifd)? as usize).min(512);
+    let entries = (0..count).map_while(|i| {
+        let e = ifd + 2 + 12 * i;
+        Some((t.u16(e)?, e))
+    });
+    let (mut make, mut sub_ifds, mut reduced) = (None, false, false);
+    for (tag, e) in entries {
+        match tag {
+            0xC612 => return Some("DNG (RAW)"),
+            0x010F => make = t.ascii(e),
+            0x014A => sub_ifds = true,
+            0x00FE => reduced = t.uint(e) == Some(1),
+            _ => {}
+        }
+    }
+    // A RAW keeps a preview in IFD0 and its sensor data in sub-IFDs; a camera's or
+    // scanner's plain TIFF has neither (a pyramid TIFF has sub-IFDs, but its IFD0 is the
+    // full picture).
+    if !(sub_ifds || reduced) {
+        return None;
+    }
+    match make?.trim() {
+        m if m.starts_with("NIKON") => Some("NEF (Nikon RAW)"),
+        m if m.starts_with("SONY") => Some("ARW (Sony RAW)"),
+        m if m.starts_with("Canon") => Some("CR2 (Canon RAW)"),
+        m if m.starts_with("PENTAX") || m.starts_with("RICOH") => Some("PEF (Pentax RAW)"),
+        m if m.starts_with("SAMSUNG") => Some("SRW (Samsung RAW)"),
+        m if !m.is_empty() && sub_ifds && reduced => Some("camera RAW"),
+        _ => None,
+    }
+}
+
+struct Tiff<'a> {
+    b: &'a [u8],
+    le: bool,
+}
+
+impl Tiff<'_> {
+    fn u16(&self, at: usize) -> Option<u16> {
+        let s: [u8; 2] = self.b.get(at..at.checked_add(2)?)?.try_into().ok()?;
+        Some(if self.le {
+            u16::from_le_bytes(s)
+        } else {
+            u16::from_be_bytes(s)
+        })
+    }
+
+    fn u32(&self, at: usize) -> Option<u32> {
+        let s: [u8; 4] = self.b.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(if self.le {
+            u32::from_le_bytes(s)
+        } else {
+            u32::from_be_bytes(s)
+        })
+    }
+
+    /// The SHORT or LONG value of the one-value entry at `e`.
+    fn uint(&self, e: usize) -> Option<u32> {
+        match self.u16(e + 2)? {
+            3 => self.u16(e + 8).map(u32::from),
+            4 => self.u32(e + 8),
+            _ => None,
+        }
+    }
+
+    /// The text of the ASCII entry at `e` (inline up to 4 bytes, else at its offset).
+    fn ascii(&self, e: usize) -> Option<String> {
+        if self.u16(e + 2)? != 2 {
+            return None;
+        }
+        let n = (self.u32(e + 4)? as usize).min(64);
+        let at = if n <= 4 {
+            e + 8
+        } else {
+            self.u32(e + 8)? as usize
+        };
+        let raw = self.b.get(at..at.checked_add(n)?)?;
+        let raw = raw.split(|&c| c == 0).next().unwrap_or(raw);
+        Some(String::from_utf8_lossy(raw).into_owned())
+    }
+}
+
+/// The image format an ISO media file's `ftyp` brands name; `None` for video and the rest.
+pub(super) fn ftyp(b: &[u8]) -> Option<&'static str> {
+    let size = u32::from_be_bytes(b.get(0..4)?.try_into().ok()?) as usize;
+    let end = size.clamp(12, 256).min(b.len());
+    let major = b.get(8..12)?;
+    let brands: Vec<&[u8]> = std::iter::once(major)
+        .chain(b.get(16..end).unwrap_or(&[]).chunks_exact(4))
+        .collect();
+    let has = |names: &[&[u8; 4]]| brands.iter().any(|b| names.iter().any(|n| *b == &n[..]));
+    if major == b"crx " {
+        return Some("CR3 (Canon RAW)");
+    }
+    if has(&[b"avif", b"avis"]) {
+        return Some("AVIF");
+    }
+    if has(&[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"]) {
+        return Some("HEIC");
+    }
+    if has(&[b"jxl "]) {
+        return Some("JPEG XL");
+    }
+    if has(&[b"jp2 ", b"jpx ", b"jpm "]) {
+        return Some("JPEG 2000");
+    }
+    if has(&[b"mif1", b"msf1"]) {
+        return Some("HEIF");
+    }
+    None
+}
