@@ -131,6 +131,7 @@ impl ErrorInfo {
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
+        log::error!("internal error: {e}");
         ErrorInfo::new(
             ErrorCode::Internal,
             format!("Vitrine hit an internal error: {e}"),

@@ -23,7 +23,11 @@ pub(super) async fn blocking<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(ErrorInfo::internal)?
-        .map_err(Into::into)
+        .map_err(|e| {
+            // What the user is shown, with its causes, in the log.
+            log::warn!("a command failed: {}", crate::logging::error_chain(&e));
+            e.into()
+        })
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
