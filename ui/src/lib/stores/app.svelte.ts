@@ -158,9 +158,23 @@ export class App {
     }
     if (inputs.length === 0) return;
     const b = await this.transfers.importInputs(inputs, 'file');
-    if (b.first) {
-      this.view.select({ kind: 'all' });
-      await this.detail.open(b.first);
+    if (!b.first) return; // nothing landed: the transfers panel lists why
+    this.view.select({ kind: 'all' });
+    await this.detail.open(b.first);
+    if (b.failed > 0) {
+      // The detail view covers the transfers panel: say so, and show the reasons on demand.
+      const n = b.failed === 1 ? '1 file' : `${b.failed} files`;
+      this.toasts.show(`${n} could not be imported.`, {
+        kind: 'error',
+        action: {
+          label: 'Show why',
+          testid: 'open-failures',
+          run: () => {
+            this.detail.close();
+            this.transfers.open = true;
+          },
+        },
+      });
     }
   }
 

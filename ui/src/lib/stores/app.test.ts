@@ -21,6 +21,24 @@ describe('files given to open ("Open with Vitrine")', () => {
     const first = lib.records.find((r) => r.filename === 'b.png');
     expect(app.detail.id, 'the first file given is shown').toBe(first?.id);
     expect(lib.openRequests, 'taken once').toEqual([]);
+    // The failure is not hidden behind the detail view.
+    const toast = app.toasts.list.find((t) => t.message === '1 file could not be imported.');
+    expect(toast?.kind).toBe('error');
+    app.transfers.open = false;
+    toast?.action?.run();
+    expect(app.detail.id).toBeNull();
+    expect(app.transfers.open).toBe(true);
+  });
+
+  it('shows no image when nothing given could be imported (the transfers panel says why)', async () => {
+    const lib = fakeCore({ count: 1 });
+    lib.openRequests = ['/home/me/notes.txt'];
+    app = new App();
+    app.start();
+    await flush(20);
+    expect(app.transfers.batches[0]).toMatchObject({ imported: 0, failed: 1 });
+    expect(app.detail.id).toBeNull();
+    expect(app.transfers.open).toBe(true);
   });
 
   it('files passed by a second launch reach the running window', async () => {
