@@ -365,6 +365,12 @@ export class App {
     if (err) this.toasts.error(`Could not restart sync: ${err}`);
   }
 
+  /**
+   * Ctrl+A outside a text field. The hook for multi-selection (another issue): for now it only
+   * keeps the webview from selecting the page's text (the caller prevented that already).
+   */
+  selectAll(): void {}
+
   requestDelete(ids: string[]): void {
     if (ids.length > 0) this.confirmDelete = ids;
   }
