@@ -3,8 +3,11 @@ import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
 import { App as AppState } from './lib/stores/app.svelte';
 import { fakeCore } from './test/helpers';
-import { readFileSync } from 'node:fs';
 
+// Vitest hands CSS files over empty (even with ?raw): read the stylesheet itself. (Node's types
+// are not in the app's tsconfig, hence the untyped import.)
+const fsModule = 'node:fs';
+const { readFileSync } = (await import(/* @vite-ignore */ fsModule)) as { readFileSync: (path: string, enc: 'utf8') => string };
 const appCss = readFileSync('src/app.css', 'utf8');
 
 beforeAll(() => {
