@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
 import { App as AppState } from './lib/stores/app.svelte';
 import { fakeCore } from './test/helpers';
@@ -52,6 +52,11 @@ describe('No browser behaviour', () => {
     expect(img.getAttribute('draggable')).toBe('false');
     expect(prevented(img, dragstart())).toBe(true);
     expect(prevented(screen.getByTestId('add-files'), dragstart())).toBe(true);
+    await fireEvent.click(screen.getAllByTestId('cell')[0]);
+    const preview = await screen.findByTestId('detail-preview');
+    expect(preview.getAttribute('draggable')).toBe('false');
+    expect(prevented(preview, dragstart())).toBe(true);
+    expect(prevented(screen.getByTestId('tag-input'), dragstart())).toBe(false);
     expect(prevented(screen.getByTestId('search'), dragstart())).toBe(false);
   });
 

@@ -104,6 +104,7 @@ export class App {
   /** The detail view focuses its tag field for this image ("Add tag…"), then clears it. */
   tagFocus = $state<string | null>(null);
   #menuSeq = 0;
+  #menuAt = 0;
   /** Settings → About (null until loaded). */
   about = $state.raw<About | null>(null);
 
@@ -391,6 +392,11 @@ export class App {
 
   /** Opens an image's context menu at (x, y) in the window. */
   openMenu(id: string, x: number, y: number, where: ImageMenu['where'], keyboard = false): void {
+    // Shift+F10 may also make the webview send a contextmenu event: the menu just opened from
+    // the keyboard stays where it is (with its first item focused).
+    const now = Date.now();
+    if (!keyboard && this.menu?.keyboard && this.menu.id === id && now - this.#menuAt < 400) return;
+    this.#menuAt = now;
     const selection = where === 'detail' ? (globalThis.getSelection?.()?.toString().trim() ?? '') : '';
     this.menu = { id, x, y, where, keyboard, selection, seq: ++this.#menuSeq };
   }
