@@ -246,6 +246,25 @@ describe('Image context menu in the detail view', () => {
   });
 });
 
+describe('Image context menu over selected text', () => {
+  it('offers Copy first for the text selected in the detail view', async () => {
+    const { lib } = await start();
+    await fireEvent.click(screen.getAllByTestId('cell')[0]);
+    const name = await screen.findByTestId('detail-filename');
+    await waitFor(() => expect(name.textContent).toBeTruthy());
+    const range = document.createRange();
+    range.selectNodeContents(name);
+    getSelection()!.removeAllRanges();
+    getSelection()!.addRange(range);
+    await fireEvent.contextMenu(name, { clientX: 500, clientY: 100 });
+    await screen.findByTestId('context-menu');
+    await fireEvent.click(item('copy-selection'));
+    await waitFor(() => expect(lib.callsOf('plugin:clipboard-manager|write_text')).toHaveLength(1));
+    expect(JSON.stringify(lib.callsOf('plugin:clipboard-manager|write_text')[0].args)).toContain(JSON.stringify(name.textContent));
+    getSelection()!.removeAllRanges();
+  });
+});
+
 describe('Focus back from the detail view', () => {
   it('Esc returns the focus to the grid on the image you came from, with its ring shown at once', async () => {
     const { grid } = await start(20);
