@@ -5,6 +5,10 @@ const sources = import.meta.glob(['/src/**/*.svelte', '/src/**/*.css'], { query:
   string,
   string
 >;
+// Vitest hands .css files over empty (even with ?raw): read the global stylesheet itself.
+const fsModule = 'node:fs';
+const { readFileSync } = (await import(/* @vite-ignore */ fsModule)) as { readFileSync: (path: string, enc: 'utf8') => string };
+sources['/src/app.css'] = readFileSync('src/app.css', 'utf8');
 
 describe('styles stay cheap to paint', () => {
   it('has sources to check', () => {
@@ -19,6 +23,18 @@ describe('styles stay cheap to paint', () => {
         for (const blur of m[1].matchAll(/\d+px\s+\d+px\s+(\d+)px/g)) expect(Number(blur[1]), `${path}: ${m[0]}`).toBeLessThanOrEqual(8);
       }
     }
+  });
+
+  it('the global stylesheet is really checked', () => {
+    expect(sources['/src/app.css']).toMatch(/--font:/);
+  });
+
+  it('grid cells carry no event handler of their own (the grid delegates: click, contextmenu, keys)', () => {
+    const grid = sources['/src/lib/components/Grid.svelte'];
+    const cells = grid.slice(grid.indexOf('{#each cells'), grid.indexOf('{/each}', grid.indexOf('{#each cells')));
+    expect(cells.length).toBeGreaterThan(100);
+    expect(cells).not.toMatch(/\son[a-z]+=/);
+    expect(grid).toMatch(/oncontextmenu=\{onContextMenu\}/);
   });
 
   it('the grid places cells with translate3d, never top/left per cell', () => {

@@ -1,5 +1,6 @@
 import {
   api,
+  copyText,
   clipboardImagePng,
   clipboardText,
   errorMessage,
@@ -12,6 +13,7 @@ import {
   pickFolders,
   type About,
   type FileDrop,
+  type LinkFormat,
   type ChangeReason,
   type MassDelete,
   type Unlisten,
@@ -28,6 +30,23 @@ import { Toasts } from './toasts.svelte';
 import { Transfers, type Batch } from './transfers.svelte';
 import { ViewState } from './view.svelte';
 import { WatchStore } from './watch.svelte';
+
+/** How a copied link is named in the confirmation. */
+export const LINK_NAMES: Record<LinkFormat, string> = { url: 'Link', markdown: 'Markdown link', html: 'HTML', bbcode: 'BBCode' };
+
+/** An image's context menu: where it was asked for. */
+export interface ImageMenu {
+  id: string;
+  x: number;
+  y: number;
+  where: 'grid' | 'detail';
+  /** Opened with Shift+F10 / the Menu key. */
+  keyboard: boolean;
+  /** Text selected in the detail view when it opened (offered as "Copy"). */
+  selection: string;
+  /** Changes with every opening (a new menu, placed again). */
+  seq: number;
+}
 
 /** Splits pasted/typed text into http(s) URLs. */
 export function extractUrls(text: string): string[] {
@@ -80,6 +99,12 @@ export class App {
   confirmBucketDeletes = $state.raw<MassDelete | null>(null);
   /** Settings scrolls to this watched folder (or to the section) when it opens. */
   watchFocus = $state<number | 'section' | null>(null);
+  /** The open image context menu (one at a time). */
+  menu = $state.raw<ImageMenu | null>(null);
+  /** The detail view focuses its tag field for this image ("Add tag…"), then clears it. */
+  tagFocus = $state<string | null>(null);
+  #menuSeq = 0;
+  #menuAt = 0;
   /** Settings → About (null until loaded). */
   about = $state.raw<About | null>(null);
 
@@ -378,6 +403,62 @@ export class App {
     const err = await this.sync.allowDeletes();
     if (err) this.toasts.error(`Could not restart sync: ${err}`);
   }
+
+  /** Opens an image's context menu at (x, y) in the window. */
+  openMenu(id: string, x: number, y: number, where: ImageMenu['where'], keyboard = false): void {
+    // Shift+F10 may also make the webview send a contextmenu event: the menu just opened from
+    // the keyboard stays where it is (with its first item focused).
+    const now = Date.now();
+    if (!keyboard && this.menu?.keyboard && this.menu.id === id && now - this.#menuAt < 400) return;
+    this.#menuAt = now;
+    const selection = where === 'detail' ? (globalThis.getSelection?.()?.toString().trim() ?? '') : '';
+    this.menu = { id, x, y, where, keyboard, selection, seq: ++this.#menuSeq };
+  }
+
+  closeMenu(): void {
+    this.menu = null;
+  }
+
+  async copy(text: string, what: string): Promise<void> {
+    try {
+      await copyText(text);
+      this.toasts.success(`${what} copied`);
+    } catch (e) {
+      this.toasts.error(`Could not copy: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Copy link ▸ format: the detail view's link rule, for any image. */
+  async copyLink(id: string, format: LinkFormat): Promise<void> {
+    let text: string;
+    try {
+      text = (await this.detail.linkFor(id, format)).text;
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+      return;
+    }
+    await this.copy(text, LINK_NAMES[format]);
+  }
+
+  async reveal(id: string): Promise<void> {
+    try {
+      await api.revealImage(id);
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+    }
+  }
+
+  /** "Add tag…": the image opens (if it is not) and its tag field takes the focus. */
+  async addTag(id: string): Promise<void> {
+    if (this.detail.id !== id || !this.detail.record) await this.detail.open(id);
+    if (this.detail.id === id) this.tagFocus = id;
+  }
+
+  /**
+   * Ctrl+A outside a text field. The hook for multi-selection (another issue): for now it only
+   * keeps the webview from selecting the page's text (the caller prevented that already).
+   */
+  selectAll(): void {}
 
   requestDelete(ids: string[]): void {
     if (ids.length > 0) this.confirmDelete = ids;

@@ -126,8 +126,7 @@ export class Detail {
     this.linkBusy = true;
     this.linkError = null;
     try {
-      const expires = this.#hasRemote() && rec.visibility === 'private' ? this.expiry : undefined;
-      const link = await api.imageLink(rec.id, format, expires);
+      const link = await api.imageLink(rec.id, format, this.#expiresFor(rec.visibility));
       if (seq === this.#linkSeq) this.link = link;
       return link;
     } catch (e) {
@@ -139,6 +138,25 @@ export class Detail {
     } finally {
       if (seq === this.#linkSeq) this.linkBusy = false;
     }
+  }
+
+  /** A presigned link's lifetime: only a private image in a bucket needs one. */
+  #expiresFor(visibility: Visibility | undefined): number | undefined {
+    return this.#hasRemote() && (visibility === undefined || visibility === 'private') ? this.expiry : undefined;
+  }
+
+  /**
+   * A link to any image (a context menu on the grid): the open one goes through `makeLink`
+   * (the Share section shows it too); another one by the same rule (no bucket: a file:// link;
+   * private in a bucket: presigned, living `expiry`). Rejects with the core's error.
+   */
+  async linkFor(id: string, format: LinkFormat): Promise<ImageLink> {
+    if (id === this.id && this.record) {
+      const link = await this.makeLink(format);
+      if (!link) throw new Error(this.linkError ?? 'The link could not be made.');
+      return link;
+    }
+    return api.imageLink(id, format, this.#expiresFor(this.#gallery.get(id)?.visibility));
   }
 
   /** A `sync-event` for one image: its state in the grid and, when open, here. */
