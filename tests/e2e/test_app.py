@@ -13,6 +13,8 @@ Steps (each saves screenshots under target/e2e-screenshots/):
   d. "Import from URL…" against a loopback HTTP server: the image lands with its source URL
   e. the CLI imports while the app runs: the app shows it without user action
   f. Settings → About: version, library, log folder; the app's log has this session in it
+  g. a real right-click on a tile: the app's own menu (never WebKit's), Esc closes it; Ctrl+A
+     selects no interface text
 Exit status 0 only if every step passed.
 """
 
@@ -399,6 +401,32 @@ class Scenario:
         self.shots.page(s, "settings-about")
 
 
+    def g_context_menu_and_no_browser_behaviour(self) -> None:
+        """A real right-click (xdotool) on a tile opens the app's own menu, never WebKit's; Esc
+        closes it; Ctrl+A selects no interface text."""
+        s = self.s
+        s.find("[data-testid=filter-all]").click()
+        s.wait_for(CELL)
+        first = s.execute("return document.querySelector(arguments[0]).dataset.id", CELL)
+        x, y = s.execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect();"
+            "return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)];", cell_sel(first))
+        wid = window_id()
+        subprocess.run(["xdotool", "mousemove", "--window", wid, str(x), str(y), "click", "3"], check=True, timeout=10)
+        s.wait_for("[data-testid=context-menu]")
+        items = s.execute("return [...document.querySelectorAll('[data-testid=context-menu] [role^=menuitem]')]"
+                          ".map(e => e.textContent.trim())")
+        for want in ("Open", "Reveal in folder", "Delete"):
+            check(any(i.startswith(want) for i in items), f"the app's menu has {want}: {items}")
+        self.shots.page(s, "context-menu")
+        subprocess.run(["xdotool", "key", "--window", wid, "Escape"], check=True, timeout=10)
+        wait_until("the menu to close", lambda: not s.find_all("[data-testid=context-menu]"), timeout=5)
+        subprocess.run(["xdotool", "key", "--window", wid, "ctrl+a"], check=True, timeout=10)
+        time.sleep(0.3)
+        selected = s.execute("return String(window.getSelection())")
+        check(selected == "", f"Ctrl+A selects no interface text: {selected[:80]!r}")
+
+
 def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[str]:
     lib = os.path.join(work, "library")
     app = stack.enter_context(App(lib, state_dir=os.path.join(work, "state")))
@@ -406,7 +434,8 @@ def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[st
     log(f"app session up in {app.started_in:.1f} s; url {s.url}")
     sc = Scenario(s, lib, work, shots, app)
     return run_steps(s, shots, [sc.a_empty_library, sc.b_drop, sc.c_detail_search_delete, sc.d_url_import,
-                                sc.e_cli_import_seen, sc.f_settings_about], screen=True)
+                                sc.e_cli_import_seen, sc.f_settings_about, sc.g_context_menu_and_no_browser_behaviour],
+                    screen=True)
 
 
 def main() -> int:
