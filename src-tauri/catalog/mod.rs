@@ -11,7 +11,7 @@ mod images;
 pub mod migrations;
 mod query;
 mod remotes;
-mod selection;
+pub(crate) mod selection;
 mod stats;
 mod sync_queue;
 mod tags;

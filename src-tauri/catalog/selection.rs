@@ -189,4 +189,4 @@ fn records<T: Serialize>(conn: &Connection, column: &str, values: &[T]) -> Resul
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
