@@ -188,7 +188,11 @@ impl Catalog {
 }
 
 /// Removes one image's row (tags, sources and jobs cascade) and leaves its tombstone.
-pub(super) fn remove_row(tx: &Transaction, record: &ImageRecord, delete_remote: bool) -> Result<()> {
+pub(super) fn remove_row(
+    tx: &Transaction,
+    record: &ImageRecord,
+    delete_remote: bool,
+) -> Result<()> {
     let last_job: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM sync_queue", [], |r| {
         r.get(0)
     })?;

@@ -158,9 +158,9 @@ pub(super) fn filters(
     };
     if let Some(tag) = &q.tag {
         note(conn.query_row(
-        "SELECT count(*) FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = ?1",
-        [tag.trim()],
-        |r| r.get(0),
+            "SELECT count(*) FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = ?1",
+            [tag.trim()],
+            |r| r.get(0),
         )?);
         let p = arg(Value::Text(tag.trim().to_string()), args);
         clauses.push(format!(
@@ -181,16 +181,16 @@ pub(super) fn filters(
     }
     if let Some(text) = &q.search {
         let Some(fts) = fts_query(text) else {
-        return Ok(None);
+            return Ok(None);
         };
         note(conn.query_row(
-        "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
-        [&fts],
-        |r| r.get(0),
+            "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
+            [&fts],
+            |r| r.get(0),
         )?);
         let p = arg(Value::Text(fts), args);
         clauses.push(format!(
-        "images.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {p})"
+            "images.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {p})"
         ));
     }
     Ok(Some(Filters {

@@ -179,7 +179,11 @@ fn query_where(
 }
 
 /// The records whose `column` is one of `values`, in no particular order.
-fn records<T: Serialize>(conn: &Connection, column: &str, values: &[T]) -> Result<Vec<ImageRecord>> {
+fn records<T: Serialize>(
+    conn: &Connection,
+    column: &str,
+    values: &[T],
+) -> Result<Vec<ImageRecord>> {
     let list = serde_json::to_string(values).unwrap_or_else(|_| "[]".into());
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {RECORD_COLUMNS} FROM images WHERE {column} IN (SELECT value FROM json_each(?1))"

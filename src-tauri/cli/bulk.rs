@@ -49,12 +49,14 @@ impl Selector {
     }
 
     /// The selection: `ids`, or what the selector flags match; never both, never neither.
-    fn selection(&self, ids: Vec<String>) -> Result<Selection> {
+    fn selection(&self, command: &str, ids: Vec<String>) -> Result<Selection> {
         match (ids.is_empty(), self.given()) {
             (false, true) => usage(
+                command,
                 "give image ids or selectors (--query, --tag, --visibility, --status, --source), not both",
             ),
             (true, false) => usage(
+                command,
                 "give image ids, or select images with --query, --tag, --visibility, --status or --source",
             ),
             (false, false) => Ok(Selection::Ids { ids }),
@@ -85,10 +87,12 @@ impl Selector {
     }
 }
 
-/// A usage error: printed like clap's own, exit 2.
-fn usage(msg: &str) -> ! {
-    super::Cli::command()
-        .error(clap::error::ErrorKind::ArgumentConflict, msg)
+/// A usage error of subcommand `name`: printed like clap's own (with its usage), exit 2.
+fn usage(name: &str, msg: &str) -> ! {
+    let mut cli = super::Cli::command();
+    cli.build();
+    let mut cmd = cli.find_subcommand(name).cloned().unwrap_or(cli);
+    cmd.error(clap::error::ErrorKind::ArgumentConflict, msg)
         .exit()
 }
 
@@ -195,7 +199,9 @@ fn totals(out: &Out, t: &BulkTally) -> bool {
 fn run<T>(
     out: &Out,
     label: &'static str,
-    action: impl FnOnce(&mut dyn FnMut(Vec<ItemResult<T>>, crate::events::Progress)) -> Result<BulkTally>,
+    action: impl FnOnce(
+        &mut dyn FnMut(Vec<ItemResult<T>>, crate::events::Progress),
+    ) -> Result<BulkTally>,
     print: impl Fn(&ItemResult<T>),
 ) -> Result<bool> {
     let bar = out.progress(label);
@@ -210,10 +216,10 @@ fn run<T>(
 pub fn visibility(core: &Vitrine, a: VisibilityArgs, out: &Out) -> Result<bool> {
     let mut args = a.args;
     if args.len() < 2 && !a.select.given() {
-        usage("give the image ids and then the new visibility (private, unlisted or public), or selectors and the new visibility");
+        usage("visibility", "give the image ids and then the new visibility (private, unlisted or public), or selectors and the new visibility");
     }
     let v: Visibility = args.pop().unwrap_or_default().parse()?;
-    let sel = a.select.selection(args)?;
+    let sel = a.select.selection("visibility", args)?;
     run(
         out,
         "visibility",
@@ -243,7 +249,7 @@ pub fn tag(core: &Vitrine, a: TagArgs, out: &Out) -> Result<bool> {
             hint: "give --add TAG and/or --remove TAG",
         });
     }
-    let sel = a.select.selection(a.ids)?;
+    let sel = a.select.selection("tag", a.ids)?;
     run(
         out,
         "tags",
@@ -266,11 +272,11 @@ pub fn tag(core: &Vitrine, a: TagArgs, out: &Out) -> Result<bool> {
 }
 
 pub fn rm(core: &Vitrine, a: RmArgs, out: &Out) -> Result<bool> {
-    let sel = a.select.selection(a.ids)?;
+    let sel = a.select.selection("rm", a.ids)?;
     if matches!(sel, Selection::Query { .. }) && !a.yes {
         let n = sel.count(core.library().catalog().conn())?;
         if n > RM_CONFIRM_ABOVE {
-            usage(&format!(
+            usage("rm", &format!(
                 "the selectors match {n} images: add --yes to remove them all (rm asks for --yes above {RM_CONFIRM_ABOVE} images picked by selectors)"
             ));
         }
@@ -292,7 +298,7 @@ pub fn rm(core: &Vitrine, a: RmArgs, out: &Out) -> Result<bool> {
 pub fn link(core: &Vitrine, a: LinkArgs, out: &Out) -> Result<bool> {
     let fmt: LinkFormat = a.format.parse()?;
     let expires = a.expires.as_deref().map(links::parse_expiry).transpose()?;
-    let sel = a.select.selection(a.ids)?;
+    let sel = a.select.selection("link", a.ids)?;
     // Scripts ask for bucket links: without a remote, say how to add one.
     crate::remote::active(&core.library().catalog())?;
     let told_expiry = std::cell::Cell::new(false);

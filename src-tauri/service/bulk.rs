@@ -204,7 +204,9 @@ impl Vitrine {
                 .into_iter()
                 .map(|target| {
                     let r = match target {
-                        crate::catalog::Target::Missing(id) => (id.clone(), Err(Error::NotFound(id))),
+                        crate::catalog::Target::Missing(id) => {
+                            (id.clone(), Err(Error::NotFound(id)))
+                        }
                         crate::catalog::Target::Found(rec) => (
                             rec.id.clone(),
                             links::link_record(&self.lib, remote.as_ref(), &rec, expires, format)
@@ -246,7 +248,10 @@ impl Vitrine {
                 .map(|(id, r)| ItemResult::of(id, r, done_status))
                 .collect();
             items.iter_mut().for_each(&mut after_commit);
-            if items.iter().any(|i| i.value.is_some() && i.status != ItemStatus::Unchanged) {
+            if items
+                .iter()
+                .any(|i| i.value.is_some() && i.status != ItemStatus::Unchanged)
+            {
                 self.announce(reason);
             }
             done += items.len() as u64;

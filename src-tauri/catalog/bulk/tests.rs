@@ -20,9 +20,11 @@ fn visibility_is_set_chunk_by_chunk_and_unchanged_images_are_not_written() {
     cat.set_visibility(&ids[0], Visibility::Public).unwrap();
     let stamp = |cat: &crate::catalog::Catalog| -> i64 {
         cat.conn()
-            .query_row("SELECT updated_at FROM images WHERE id = ?1", [&ids[0]], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT updated_at FROM images WHERE id = ?1",
+                [&ids[0]],
+                |r| r.get(0),
+            )
             .unwrap()
     };
     let before = stamp(&cat);
@@ -79,18 +81,37 @@ fn tags_are_added_then_removed_per_image_and_unknown_ids_fail_alone() {
         .unwrap()
         .unwrap();
     assert_eq!(items.len(), 3);
-    assert_eq!(items[0].1.as_ref().unwrap(), &Edit::Changed(vec!["Dog".to_string()]));
+    assert_eq!(
+        items[0].1.as_ref().unwrap(),
+        &Edit::Changed(vec!["Dog".to_string()])
+    );
     let err = items[1].1.as_ref().unwrap_err();
     assert_eq!(err.code(), ErrorCode::NotFound);
     assert_eq!(items[1].0, "NOPE", "the unknown id as given");
-    assert_eq!(items[2].1.as_ref().unwrap(), &Edit::Changed(vec!["Dog".to_string()]));
-    assert_eq!(cat.get(&ids[2]).unwrap().tags, Vec::<String>::new(), "not selected");
+    assert_eq!(
+        items[2].1.as_ref().unwrap(),
+        &Edit::Changed(vec!["Dog".to_string()])
+    );
+    assert_eq!(
+        cat.get(&ids[2]).unwrap().tags,
+        Vec::<String>::new(),
+        "not selected"
+    );
     assert!(
-        cat.tag_counts().unwrap().iter().all(|(t, _)| t != "cat" && t != "x"),
+        cat.tag_counts()
+            .unwrap()
+            .iter()
+            .all(|(t, _)| t != "cat" && t != "x"),
         "tags nobody uses are forgotten"
     );
     let again = cat
-        .edit_tags_chunk(&Selection::ids(&[&ids[0]]), &mut Cursor::default(), 10, &["dog".into()], &[])
+        .edit_tags_chunk(
+            &Selection::ids(&[&ids[0]]),
+            &mut Cursor::default(),
+            10,
+            &["dog".into()],
+            &[],
+        )
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -127,7 +148,12 @@ fn removal_leaves_a_tombstone_per_image() {
         }
     }
     assert_eq!(removed, vec![ids[0].clone(), ids[3].clone()]);
-    let tombs: Vec<String> = cat.tombstones().unwrap().into_iter().map(|t| t.id).collect();
+    let tombs: Vec<String> = cat
+        .tombstones()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     assert_eq!(tombs.len(), 2);
     assert!(removed.iter().all(|id| tombs.contains(id)));
     assert_eq!(cat.list(&ListQuery::default()).unwrap().len(), 3);

@@ -44,7 +44,11 @@ pub(crate) fn populate(cat: &mut Catalog, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
             let img = fake(i, &format!("img-{i}.jpg"), Visibility::Private);
-            let tags: Vec<String> = if i % 3 == 0 { vec!["cat".into()] } else { vec![] };
+            let tags: Vec<String> = if i % 3 == 0 {
+                vec!["cat".into()]
+            } else {
+                vec![]
+            };
             cat.insert_image(&img, &tags, 0, "test", None)
                 .expect("insert");
             img.id
@@ -89,7 +93,10 @@ fn a_query_selects_what_ls_lists_minus_the_exceptions_in_chunks() {
     let chunks = drain(&cat, &sel, 2);
     assert_eq!(
         chunks,
-        vec![vec![cats[0].clone(), cats[2].clone()], vec![cats[3].clone()]],
+        vec![
+            vec![cats[0].clone(), cats[2].clone()],
+            vec![cats[3].clone()]
+        ],
         "seq order, in chunks of 2, the exception left out"
     );
 
@@ -108,14 +115,22 @@ fn a_query_selects_what_ls_lists_minus_the_exceptions_in_chunks() {
         },
         except: vec![],
     };
-    assert_eq!(nothing.count(cat.conn()).unwrap(), 0, "no words match nothing");
+    assert_eq!(
+        nothing.count(cat.conn()).unwrap(),
+        0,
+        "no words match nothing"
+    );
     assert!(drain(&cat, &nothing, 5).is_empty());
     let everything = Selection::Query {
         query: ListQuery::default(),
         except: vec![],
     };
     assert_eq!(everything.count(cat.conn()).unwrap(), 10);
-    assert_eq!(drain(&cat, &everything, 4).concat(), ids, "everything, once");
+    assert_eq!(
+        drain(&cat, &everything, 4).concat(),
+        ids,
+        "everything, once"
+    );
 }
 
 #[test]
@@ -164,7 +179,11 @@ fn ids_keep_their_order_name_unknown_ones_and_count_once() {
         &ids[2],
         &ids[1],
     ]);
-    assert_eq!(sel.count(cat.conn()).unwrap(), 4, "a repeated id counts once");
+    assert_eq!(
+        sel.count(cat.conn()).unwrap(),
+        4,
+        "a repeated id counts once"
+    );
     let mut cursor = Cursor::default();
     let first = sel.next_chunk(cat.conn(), &mut cursor, 3).unwrap();
     assert!(matches!(&first[0], Target::Found(r) if r.id == ids[2]));
@@ -179,7 +198,10 @@ fn ids_keep_their_order_name_unknown_ones_and_count_once() {
     let second = sel.next_chunk(cat.conn(), &mut cursor, 3).unwrap();
     assert_eq!(second.len(), 1);
     assert!(matches!(&second[0], Target::Found(r) if r.id == ids[1]));
-    assert!(sel.next_chunk(cat.conn(), &mut cursor, 3).unwrap().is_empty());
+    assert!(sel
+        .next_chunk(cat.conn(), &mut cursor, 3)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]

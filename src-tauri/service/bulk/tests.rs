@@ -50,9 +50,11 @@ fn a_bulk_visibility_change_queues_each_move_and_announces_once_per_chunk() {
         core.library()
             .catalog()
             .conn()
-            .query_row("SELECT count(*) FROM sync_queue WHERE kind = 'image'", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT count(*) FROM sync_queue WHERE kind = 'image'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap()
     };
     // The import queued the uploads; a visibility change re-queues (not duplicates) them.
@@ -83,7 +85,10 @@ fn a_bulk_visibility_change_queues_each_move_and_announces_once_per_chunk() {
     );
     assert_eq!(
         progress,
-        vec![Progress { done: 2, total: 4 }, Progress { done: 4, total: 4 }]
+        vec![
+            Progress { done: 2, total: 4 },
+            Progress { done: 4, total: 4 }
+        ]
     );
     assert_eq!(
         events.changes(),
@@ -125,7 +130,11 @@ fn unknown_ids_fail_alone_and_the_rest_is_done() {
         vec![ChangeReason::Delete, ChangeReason::Delete],
         "each chunk that removed something"
     );
-    let left = core.library().catalog().list(&ListQuery::default()).unwrap();
+    let left = core
+        .library()
+        .catalog()
+        .list(&ListQuery::default())
+        .unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].id, ids[1]);
     assert_eq!(core.library().catalog().tombstones().unwrap().len(), 2);
@@ -136,7 +145,9 @@ fn unknown_ids_fail_alone_and_the_rest_is_done() {
     let tags = core.edit_tags(&ids[1], &["a".into()], &[]).unwrap();
     assert_eq!(tags, vec!["a".to_string()]);
     assert_eq!(
-        core.edit_tags("nope", &["a".into()], &[]).unwrap_err().code(),
+        core.edit_tags("nope", &["a".into()], &[])
+            .unwrap_err()
+            .code(),
         ErrorCode::NotFound
     );
 }
@@ -145,19 +156,27 @@ fn unknown_ids_fail_alone_and_the_rest_is_done() {
 fn links_for_many_images_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let (core, _events, ids) = setup(dir.path(), 3, true);
-    core.set_visibility_many(&Selection::ids(&ids[..2]), Visibility::Public, &mut |_, _| {})
-        .unwrap();
+    core.set_visibility_many(
+        &Selection::ids(&ids[..2]),
+        Visibility::Public,
+        &mut |_, _| {},
+    )
+    .unwrap();
     let mut links = Vec::new();
     let tally = core
-        .links_many(&everything(), LinkFormat::Markdown, None, &mut |items, _| {
-            links.extend(items)
-        })
+        .links_many(
+            &everything(),
+            LinkFormat::Markdown,
+            None,
+            &mut |items, _| links.extend(items),
+        )
         .unwrap();
     assert_eq!((tally.linked, tally.failed), (2, 1));
     for (i, item) in links.iter().enumerate().take(2) {
         let link = item.value.as_ref().unwrap();
         assert!(
-            link.text.starts_with(&format!("![img-{i}.jpg](https://cdn.example/b/public/")),
+            link.text
+                .starts_with(&format!("![img-{i}.jpg](https://cdn.example/b/public/")),
             "{}",
             link.text
         );
