@@ -70,7 +70,7 @@ impl Catalog {
         let Some(Filters {
             mut clauses,
             candidates,
-        }) = filters(self.conn(), q, &mut args)?
+        }) = filters(self.conn(), q, &mut args, true)?
         else {
             return Ok(Vec::new());
         };
@@ -140,13 +140,14 @@ impl Catalog {
 }
 
 /// The `WHERE` clauses of a query's filters (tag, visibility, remote state, source, full-text)
-/// with their arguments appended to `args`, and the smallest candidate count of a tag or a
-/// search (it decides the plan). `None`: the search has no words, nothing matches. Shared by
+/// with their arguments appended to `args`, and (when `plan`) the smallest candidate count of
+/// a tag or a search (it decides the plan of a sorted list; a selection needs none). `None`: the search has no words, nothing matches. Shared by
 /// [`Catalog::list`] and selections ([`super::Selection`]): one home for what a filter means.
 pub(super) fn filters(
     conn: &rusqlite::Connection,
     q: &ListQuery,
     args: &mut Vec<Value>,
+    plan: bool,
 ) -> Result<Option<Filters>> {
     // The smallest candidate set among tag and search decides the plan.
     let mut candidates: Option<i64> = None;
@@ -157,11 +158,13 @@ pub(super) fn filters(
         format!("?{}", args.len())
     };
     if let Some(tag) = &q.tag {
-        note(conn.query_row(
-            "SELECT count(*) FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = ?1",
-            [tag.trim()],
-            |r| r.get(0),
-        )?);
+        if plan {
+            note(conn.query_row(
+                "SELECT count(*) FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = ?1",
+                [tag.trim()],
+                |r| r.get(0),
+            )?);
+        }
         let p = arg(Value::Text(tag.trim().to_string()), args);
         clauses.push(format!(
         "images.seq IN (SELECT it.image_seq FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = {p})"
@@ -183,11 +186,13 @@ pub(super) fn filters(
         let Some(fts) = fts_query(text) else {
             return Ok(None);
         };
-        note(conn.query_row(
-            "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
-            [&fts],
-            |r| r.get(0),
-        )?);
+        if plan {
+            note(conn.query_row(
+                "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
+                [&fts],
+                |r| r.get(0),
+            )?);
+        }
         let p = arg(Value::Text(fts), args);
         clauses.push(format!(
             "images.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {p})"

@@ -51,6 +51,8 @@ impl Target {
 pub struct Cursor {
     next: usize,
     after_seq: i64,
+    /// Explicit ids handed out so far (normalized), so a repeated one counts once.
+    seen: std::collections::HashSet<String>,
 }
 
 fn normalize(id: &str) -> String {
@@ -103,14 +105,20 @@ impl Selection {
         let size = size.max(1);
         match self {
             Selection::Ids { ids } => {
-                let unique = Self::unique_ids(ids);
-                let end = (cursor.next + size).min(unique.len());
-                let chunk = &unique[cursor.next.min(end)..end];
-                cursor.next = end;
+                let mut chunk: Vec<&String> = Vec::with_capacity(size.min(ids.len()));
+                let mut wanted: Vec<String> = Vec::with_capacity(chunk.capacity());
+                while chunk.len() < size && cursor.next < ids.len() {
+                    let id = &ids[cursor.next];
+                    cursor.next += 1;
+                    let key = normalize(id);
+                    if cursor.seen.insert(key.clone()) {
+                        chunk.push(id);
+                        wanted.push(key);
+                    }
+                }
                 if chunk.is_empty() {
                     return Ok(Vec::new());
                 }
-                let wanted: Vec<String> = chunk.iter().map(|id| normalize(id)).collect();
                 let mut found: std::collections::HashMap<String, ImageRecord> =
                     records(conn, "images.id", &wanted)?
                         .into_iter()
@@ -163,7 +171,7 @@ fn query_where(
     except: &[String],
     args: &mut Vec<Value>,
 ) -> Result<Option<String>> {
-    let Some(f) = filters(conn, query, args)? else {
+    let Some(f) = filters(conn, query, args, false)? else {
         return Ok(None);
     };
     let mut clauses = f.clauses;
