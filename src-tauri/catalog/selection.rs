@@ -31,7 +31,7 @@ pub enum Selection {
 /// One image of a chunk: found in the catalog, or an id that names no image.
 #[derive(Debug, Clone)]
 pub enum Target {
-    Found(ImageRecord),
+    Found(Box<ImageRecord>),
     Missing(String),
 }
 
@@ -128,7 +128,7 @@ impl Selection {
                     .iter()
                     .zip(&wanted)
                     .map(|(given, key)| match found.remove(key) {
-                        Some(r) => Target::Found(r),
+                        Some(r) => Target::Found(Box::new(r)),
                         None => Target::Missing(given.to_string()),
                     })
                     .collect())
@@ -157,7 +157,10 @@ impl Selection {
                 cursor.after_seq = last;
                 let mut recs = records(conn, "images.seq", &seqs)?;
                 recs.sort_by_key(|r| r.seq);
-                Ok(recs.into_iter().map(Target::Found).collect())
+                Ok(recs
+                    .into_iter()
+                    .map(|r| Target::Found(Box::new(r)))
+                    .collect())
             }
         }
     }
