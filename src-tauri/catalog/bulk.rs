@@ -87,10 +87,10 @@ impl Catalog {
                 if rec.visibility == visibility {
                     return Ok(Edit::Unchanged(change));
                 }
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE images SET visibility = ?1, updated_at = ?2 WHERE seq = ?3",
-                    params![visibility.as_str(), now, rec.seq],
-                )?;
+                )?
+                .execute(params![visibility.as_str(), now, rec.seq])?;
                 Ok(Edit::Changed(change))
             },
             |_| Ok(()),
@@ -128,16 +128,14 @@ impl Catalog {
                 }
                 attach(tx, rec.seq, &adding)?;
                 for tag in removing {
-                    tx.execute(
+                    tx.prepare_cached(
                         "DELETE FROM image_tags WHERE image_seq = ?1
                          AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
-                        params![rec.seq, tag],
-                    )?;
+                    )?
+                    .execute(params![rec.seq, tag])?;
                 }
-                tx.execute(
-                    "UPDATE images SET updated_at = ?1 WHERE seq = ?2",
-                    params![now, rec.seq],
-                )?;
+                tx.prepare_cached("UPDATE images SET updated_at = ?1 WHERE seq = ?2")?
+                    .execute(params![now, rec.seq])?;
                 refresh_fts_with(tx, rec.seq, None)?;
                 let mut tags: Vec<String> = {
                     let mut stmt = tx.prepare_cached(
@@ -152,11 +150,11 @@ impl Catalog {
             },
             |tx| {
                 if !remove.is_empty() {
-                    tx.execute(
+                    tx.prepare_cached(
                         "DELETE FROM tags WHERE NOT EXISTS
                          (SELECT 1 FROM image_tags WHERE tag_id = tags.id)",
-                        [],
-                    )?;
+                    )?
+                    .execute([])?;
                 }
                 Ok(())
             },
@@ -193,35 +191,36 @@ pub(super) fn remove_row(
     record: &ImageRecord,
     delete_remote: bool,
 ) -> Result<()> {
-    let last_job: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM sync_queue", [], |r| {
-        r.get(0)
-    })?;
-    tx.execute(
-        "INSERT OR REPLACE INTO tombstones (id, sha256, ext, visibility, object_key, remote_state, deleted_at)
+    let last_job: i64 = tx
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM sync_queue")?
+        .query_row([], |r| r.get(0))?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO tombstones
+            (id, sha256, ext, visibility, object_key, remote_state, deleted_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            record.id,
-            record.sha256,
-            record.ext,
-            record.visibility.as_str(),
-            record.object_key,
-            record.remote_state.as_str(),
-            now_ms()
-        ],
-    )?;
-    tx.execute("DELETE FROM images_fts WHERE rowid = ?1", [record.seq])?;
-    tx.execute("DELETE FROM images WHERE seq = ?1", [record.seq])?;
+    )?
+    .execute(params![
+        record.id,
+        record.sha256,
+        record.ext,
+        record.visibility.as_str(),
+        record.object_key,
+        record.remote_state.as_str(),
+        now_ms()
+    ])?;
+    tx.prepare_cached("DELETE FROM images_fts WHERE rowid = ?1")?
+        .execute([record.seq])?;
+    tx.prepare_cached("DELETE FROM images WHERE seq = ?1")?
+        .execute([record.seq])?;
     if !delete_remote {
         // The delete trigger queued the object's removal; take it back. A 'delete' job
         // queued earlier (an older object of the same content) stays.
-        tx.execute(
+        tx.prepare_cached(
             "DELETE FROM sync_queue WHERE kind = 'delete' AND sha256 = ?1 AND id > ?2",
-            params![record.sha256, last_job],
-        )?;
-        tx.execute(
-            "UPDATE tombstones SET remote_state = 'kept' WHERE id = ?1",
-            [&record.id],
-        )?;
+        )?
+        .execute(params![record.sha256, last_job])?;
+        tx.prepare_cached("UPDATE tombstones SET remote_state = 'kept' WHERE id = ?1")?
+            .execute([&record.id])?;
     }
     Ok(())
 }

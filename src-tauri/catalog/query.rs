@@ -70,7 +70,7 @@ impl Catalog {
         let Some(Filters {
             mut clauses,
             candidates,
-        }) = filters(self.conn(), q, &mut args, true)?
+        }) = filters(self.conn(), q, &mut args, Purpose::List)?
         else {
             return Ok(Vec::new());
         };
@@ -139,16 +139,28 @@ impl Catalog {
     }
 }
 
+/// What the filters are for: a sorted page (`list`), or a selection walked in `seq` order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// Count the candidates of a tag or a search (they decide the plan).
+    List,
+    /// No counts; tag and search membership written `+images.seq IN (…)` so that they filter
+    /// a `seq` range instead of driving the scan (which would visit every member per chunk).
+    Selection,
+}
+
 /// The `WHERE` clauses of a query's filters (tag, visibility, remote state, source, full-text)
-/// with their arguments appended to `args`, and (when `plan`) the smallest candidate count of
-/// a tag or a search (it decides the plan of a sorted list; a selection needs none). `None`: the search has no words, nothing matches. Shared by
+/// with their arguments appended to `args`, and for a list the smallest candidate count of a
+/// tag or a search. `None`: the search has no words, nothing matches. Shared by
 /// [`Catalog::list`] and selections ([`super::Selection`]): one home for what a filter means.
 pub(super) fn filters(
     conn: &rusqlite::Connection,
     q: &ListQuery,
     args: &mut Vec<Value>,
-    plan: bool,
+    purpose: Purpose,
 ) -> Result<Option<Filters>> {
+    let plan = purpose == Purpose::List;
+    let member = if plan { "images.seq" } else { "+images.seq" };
     // The smallest candidate set among tag and search decides the plan.
     let mut candidates: Option<i64> = None;
     let mut note = |n: i64| candidates = Some(candidates.map_or(n, |c| c.min(n)));
@@ -167,7 +179,7 @@ pub(super) fn filters(
         }
         let p = arg(Value::Text(tag.trim().to_string()), args);
         clauses.push(format!(
-        "images.seq IN (SELECT it.image_seq FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = {p})"
+        "{member} IN (SELECT it.image_seq FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = {p})"
         ));
     }
     if let Some(v) = q.visibility {
@@ -195,7 +207,7 @@ pub(super) fn filters(
         }
         let p = arg(Value::Text(fts), args);
         clauses.push(format!(
-            "images.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {p})"
+            "{member} IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {p})"
         ));
     }
     Ok(Some(Filters {

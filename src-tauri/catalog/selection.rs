@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::images::{record_from_row, ImageRecord, RECORD_COLUMNS};
-use super::query::{filters, ListQuery};
+use super::query::{filters, ListQuery, Purpose};
 use crate::error::Result;
 
 /// Which images a bulk action applies to.
@@ -142,8 +142,10 @@ impl Selection {
                 let after = args.len();
                 args.push(Value::Integer(size as i64));
                 let limit = args.len();
+                // NOT INDEXED: walk the `seq` range from the cursor (the rowid), never an index
+                // of a filtered column, which would visit every match again for each chunk.
                 let sql = format!(
-                    "SELECT images.seq FROM images {where_} AND images.seq > ?{after}
+                    "SELECT images.seq FROM images NOT INDEXED {where_} AND images.seq > ?{after}
                      ORDER BY images.seq LIMIT ?{limit}"
                 );
                 let seqs: Vec<i64> = {
@@ -174,7 +176,7 @@ fn query_where(
     except: &[String],
     args: &mut Vec<Value>,
 ) -> Result<Option<String>> {
-    let Some(f) = filters(conn, query, args, false)? else {
+    let Some(f) = filters(conn, query, args, Purpose::Selection)? else {
         return Ok(None);
     };
     let mut clauses = f.clauses;
