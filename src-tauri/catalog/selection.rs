@@ -142,12 +142,7 @@ impl Selection {
                 let after = args.len();
                 args.push(Value::Integer(size as i64));
                 let limit = args.len();
-                // NOT INDEXED: walk the `seq` range from the cursor (the rowid), never an index
-                // of a filtered column, which would visit every match again for each chunk.
-                let sql = format!(
-                    "SELECT images.seq FROM images NOT INDEXED {where_} AND images.seq > ?{after}
-                     ORDER BY images.seq LIMIT ?{limit}"
-                );
+                let sql = chunk_sql(&where_, after, limit);
                 let seqs: Vec<i64> = {
                     let mut stmt = conn.prepare_cached(&sql)?;
                     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
@@ -166,6 +161,15 @@ impl Selection {
             }
         }
     }
+}
+
+/// The next chunk's `seq`s. NOT INDEXED: walk the `seq` range from the cursor (the rowid),
+/// never an index of a filtered column, which would visit every match again for each chunk.
+fn chunk_sql(where_: &str, after: usize, limit: usize) -> String {
+    format!(
+        "SELECT images.seq FROM images NOT INDEXED {where_} AND images.seq > ?{after}
+         ORDER BY images.seq LIMIT ?{limit}"
+    )
 }
 
 /// `WHERE …` of a query selection (always at least one clause, so `AND` may follow);

@@ -2,7 +2,7 @@
 //! with unknown ones named, and keyset chunks that neither repeat nor skip an image while
 //! earlier chunks are being changed.
 
-use super::{Cursor, Selection, Target};
+use super::{chunk_sql, query_where, Cursor, Selection, Target};
 use crate::catalog::{Catalog, ListQuery, NewImage};
 use crate::model::{SourceKind, Storage, Visibility};
 
@@ -220,4 +220,47 @@ fn a_selection_travels_as_tagged_json() {
     }
     let ids: Selection = serde_json::from_str(r#"{"kind":"ids","ids":["X"]}"#).unwrap();
     assert!(matches!(ids, Selection::Ids { ids } if ids == ["X"]));
+}
+
+/// A chunk reads from the cursor on: the plan is a range of the rowid, with every filter
+/// (tag, search, visibility) tested on the way, never an index that would hand back all the
+/// matches (and a sort of them) for each chunk of a 100,000-image selection.
+#[test]
+fn a_chunk_walks_the_seq_range_from_the_cursor() {
+    let (_d, mut cat) = catalog();
+    populate(&mut cat, 3);
+    let query = ListQuery {
+        tag: Some("cat".into()),
+        visibility: Some(Visibility::Private),
+        search: Some("img".into()),
+        ..ListQuery::default()
+    };
+    let mut args = Vec::new();
+    let where_ = query_where(cat.conn(), &query, &["X".into()], &mut args)
+        .unwrap()
+        .unwrap();
+    args.push(rusqlite::types::Value::Integer(0));
+    let after = args.len();
+    args.push(rusqlite::types::Value::Integer(500));
+    let sql = format!(
+        "EXPLAIN QUERY PLAN {}",
+        chunk_sql(&where_, after, args.len())
+    );
+    let mut stmt = cat.conn().prepare(&sql).unwrap();
+    let plan: Vec<String> = stmt
+        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        plan.iter()
+            .any(|p| p.contains("SEARCH images USING INTEGER PRIMARY KEY (rowid>?)")),
+        "{plan:?}"
+    );
+    assert!(
+        !plan
+            .iter()
+            .any(|p| p.contains("USING INDEX images_") || p.contains("TEMP B-TREE")),
+        "{plan:?}"
+    );
 }
