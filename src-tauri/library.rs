@@ -350,16 +350,23 @@ impl Library {
         } else {
             self.catalog().forget(id)?
         };
+        let cache = self.thumb_cache()?;
+        self.remove_files(&cache, &record)?;
+        Ok(record)
+    }
+
+    /// After its row is gone: a removed image's managed original and its thumbnails.
+    pub fn remove_files(&self, cache: &ThumbCache, record: &ImageRecord) -> Result<()> {
         if record.storage == Storage::Managed {
-            let path = self.original_path(&record);
+            let path = self.original_path(record);
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(Error::io(format!("removing {}", path.display()), e)),
             }
         }
-        self.thumb_cache()?.remove(&record.sha256)?;
-        Ok(record)
+        cache.remove(&record.sha256)?;
+        Ok(())
     }
 }
 

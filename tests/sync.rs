@@ -872,3 +872,92 @@ fn a_watching_sync_stops_when_a_bulk_delete_arrives() {
         "stopped by the 21st delete at the latest: {left} left"
     );
 }
+
+/// `link` on many images (issue 16): a presigned link living `--expires` for each private
+/// image and the stable public URL for each public one, one `--json` line each.
+#[test]
+fn links_for_many_images_are_presigned_for_private_ones_and_public_for_public_ones() {
+    let s = Setup::new();
+    let ids = crate::bulk::many(&s.lib, "mixed", 3, 500, &["--tag", "share"]);
+    s.run(&["visibility", &ids[2], "public"])
+        .expect_ok("public");
+    s.sync();
+    let run = s
+        .run(&["--json", "link", "--tag", "share", "--expires", "2s"])
+        .expect_ok("links");
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    let mut presigned = Vec::new();
+    for l in &lines {
+        assert_eq!(l["status"], "linked", "{l}");
+        assert_eq!(l["error"], Value::Null);
+        let url = l["url"].as_str().unwrap().to_string();
+        if l["id"] == ids[2].as_str() {
+            assert_eq!(l["kind"], "public");
+            assert_eq!(
+                l["expires_at"],
+                Value::Null,
+                "a public link does not expire"
+            );
+            assert_eq!(url, format!("{}/{}", s.web.url(), s.key(&ids[2])));
+        } else {
+            assert_eq!(l["kind"], "presigned");
+            let at = humantime::parse_rfc3339(l["expires_at"].as_str().unwrap()).unwrap();
+            let left = at
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or_default()
+                .as_millis();
+            assert!(left <= 2500, "expires in about 2 s: {left} ms");
+            assert!(url.contains("X-Amz-Expires=2&"), "{url}");
+            presigned.push((url, l["id"].as_str().unwrap().to_string()));
+        }
+        assert_eq!(http_get(l["url"].as_str().unwrap()).0, 200, "{l}");
+    }
+    assert_eq!(presigned.len(), 2);
+    std::thread::sleep(std::time::Duration::from_millis(3200));
+    for (url, id) in &presigned {
+        assert_eq!(curl_get(url).0, 403, "{id}'s link expired");
+    }
+    assert_eq!(
+        http_get(&format!("{}/{}", s.web.url(), s.key(&ids[2]))).0,
+        200,
+        "the public one stays"
+    );
+    // Text mode: one link per line, ready to paste.
+    let md = s
+        .run(&["link", "--tag", "share", "--format", "bbcode"])
+        .expect_ok("bbcode");
+    assert_eq!(md.stdout.lines().count(), 3);
+    assert!(
+        md.stdout.lines().all(|l| l.starts_with("[img]http")),
+        "{}",
+        md.stdout
+    );
+}
+
+/// A bulk visibility change queues each image's move at once; one sync carries them out.
+#[test]
+fn a_bulk_visibility_change_queues_the_moves_and_sync_makes_them() {
+    let s = Setup::new();
+    let ids = crate::bulk::many(&s.lib, "move", 4, 600, &[]);
+    let keep = s.lib.add("stays.jpg", &images::jpeg(48, 32, 650));
+    s.sync();
+    let private: Vec<String> = ids.iter().map(|id| s.key(id)).collect();
+    let run = s
+        .run(&["--json", "visibility", "--query", "move", "public"])
+        .expect_ok("bulk public");
+    assert_eq!(run.json_lines().len(), 4);
+    for id in &ids {
+        assert_eq!(s.record(id)["remote_state"], "pending", "queued instantly");
+    }
+    assert_eq!(s.record(&keep)["remote_state"], "synced", "not selected");
+    let summary = s.sync();
+    assert_eq!(counts(&summary), (0, 4, 0, 0), "{summary}");
+    for (id, old) in ids.iter().zip(&private) {
+        let key = s.key(id);
+        assert!(key.starts_with("public/"), "{key}");
+        assert!(s.s3.head(&key).is_some(), "moved to {key}");
+        assert!(s.s3.head(old).is_none(), "the private copy is gone");
+    }
+    assert!(s.s3.head(&s.key(&keep)).is_some());
+}

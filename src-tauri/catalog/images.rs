@@ -446,13 +446,15 @@ impl Catalog {
         })
     }
 
+    /// Sets one image's visibility: the one-id case of [`Catalog::set_visibility_chunk`].
     pub fn set_visibility(&mut self, id: &str, visibility: Visibility) -> Result<ImageRecord> {
-        let record = self.get(id)?;
-        self.conn.execute(
-            "UPDATE images SET visibility = ?1, updated_at = ?2 WHERE seq = ?3",
-            params![visibility.as_str(), now_ms(), record.seq],
-        )?;
-        self.get_by_seq(record.seq)
+        let sel = super::Selection::ids(&[id]);
+        let mut items = self
+            .set_visibility_chunk(&sel, &mut Default::default(), 1, visibility)?
+            .unwrap_or_default();
+        let (id, edit) = items.pop().ok_or_else(|| Error::NotFound(id.to_string()))?;
+        edit?;
+        self.get(&id)
     }
 
     pub fn touch_accessed(&self, seq: i64) -> Result<()> {
@@ -477,37 +479,7 @@ impl Catalog {
     fn remove_with(&mut self, id: &str, delete_remote: bool) -> Result<ImageRecord> {
         let record = self.get(id)?;
         let tx = self.write()?;
-        let last_job: i64 =
-            tx.query_row("SELECT coalesce(max(id), 0) FROM sync_queue", [], |r| {
-                r.get(0)
-            })?;
-        tx.execute(
-            "INSERT OR REPLACE INTO tombstones (id, sha256, ext, visibility, object_key, remote_state, deleted_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                record.id,
-                record.sha256,
-                record.ext,
-                record.visibility.as_str(),
-                record.object_key,
-                record.remote_state.as_str(),
-                now_ms()
-            ],
-        )?;
-        tx.execute("DELETE FROM images_fts WHERE rowid = ?1", [record.seq])?;
-        tx.execute("DELETE FROM images WHERE seq = ?1", [record.seq])?;
-        if !delete_remote {
-            // The delete trigger queued the object's removal; take it back. A 'delete' job
-            // queued earlier (an older object of the same content) stays.
-            tx.execute(
-                "DELETE FROM sync_queue WHERE kind = 'delete' AND sha256 = ?1 AND id > ?2",
-                params![record.sha256, last_job],
-            )?;
-            tx.execute(
-                "UPDATE tombstones SET remote_state = 'kept' WHERE id = ?1",
-                [&record.id],
-            )?;
-        }
+        super::bulk::remove_row(&tx, &record, delete_remote)?;
         tx.commit()?;
         Ok(record)
     }

@@ -6,19 +6,23 @@
 //! File work that must outlive a transaction (thumbnail jobs, temp files) is owned by one
 //! process at a time through [`crate::workspace`].
 
+mod bulk;
 mod images;
 pub mod migrations;
 mod query;
 mod remotes;
+pub(crate) mod selection;
 mod stats;
 mod sync_queue;
 mod tags;
 mod thumb_jobs;
 mod watched;
 
+pub use bulk::{ChunkItem, Edit, VisibilityChange};
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
 pub use query::{ListQuery, DEFAULT_PAGE};
 pub use remotes::{AddedRemote, RemoteRow};
+pub use selection::{Cursor, Selection, Target};
 pub use stats::{Bucket, FailedItem, Stats};
 pub use sync_queue::{FailedJob, JobKind, QueueCounts, SyncJob, UploadState};
 pub use tags::normalize as normalize_tags;

@@ -66,52 +66,18 @@ impl Catalog {
     pub fn list(&self, q: &ListQuery) -> Result<Vec<ImageRecord>> {
         let sort = q.sort.unwrap_or(Sort::Newest);
         let (key, dir, index) = order(sort);
-        // The smallest candidate set among tag and search decides the plan.
-        let mut candidates: Option<i64> = None;
-        let mut note = |n: i64| candidates = Some(candidates.map_or(n, |c| c.min(n)));
-        let mut clauses: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
+        let Some(Filters {
+            mut clauses,
+            candidates,
+        }) = filters(self.conn(), q, &mut args, Purpose::List)?
+        else {
+            return Ok(Vec::new());
+        };
         let arg = |v: Value, args: &mut Vec<Value>| {
             args.push(v);
             format!("?{}", args.len())
         };
-        if let Some(tag) = &q.tag {
-            note(self.conn().query_row(
-                "SELECT count(*) FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = ?1",
-                [tag.trim()],
-                |r| r.get(0),
-            )?);
-            let p = arg(Value::Text(tag.trim().to_string()), &mut args);
-            clauses.push(format!(
-                "images.seq IN (SELECT it.image_seq FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = {p})"
-            ));
-        }
-        if let Some(v) = q.visibility {
-            let p = arg(Value::Text(v.as_str().into()), &mut args);
-            clauses.push(format!("images.visibility = {p}"));
-        }
-        if let Some(s) = q.remote_state {
-            let p = arg(Value::Text(s.as_str().into()), &mut args);
-            clauses.push(format!("images.remote_state = {p}"));
-        }
-        if let Some(s) = q.source {
-            let p = arg(Value::Text(s.as_str().into()), &mut args);
-            clauses.push(format!("images.source_kind = {p}"));
-        }
-        if let Some(text) = &q.search {
-            let Some(fts) = fts_query(text) else {
-                return Ok(Vec::new());
-            };
-            note(self.conn().query_row(
-                "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
-                [&fts],
-                |r| r.get(0),
-            )?);
-            let p = arg(Value::Text(fts), &mut args);
-            clauses.push(format!(
-                "images.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {p})"
-            ));
-        }
         if let Some(after) = &q.after {
             let cursor: Option<(Value, i64)> = self
                 .conn()
@@ -171,6 +137,88 @@ impl Catalog {
             .collect::<Result<_, _>>()?;
         Ok(seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
     }
+}
+
+/// What the filters are for: a sorted page (`list`), or a selection walked in `seq` order.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// Count the candidates of a tag or a search (they decide the plan).
+    List,
+    /// No counts; tag and search membership written `+images.seq IN (…)` so that they filter
+    /// a `seq` range instead of driving the scan (which would visit every member per chunk).
+    Selection,
+}
+
+/// The `WHERE` clauses of a query's filters (tag, visibility, remote state, source, full-text)
+/// with their arguments appended to `args`, and for a list the smallest candidate count of a
+/// tag or a search. `None`: the search has no words, nothing matches. Shared by
+/// [`Catalog::list`] and selections ([`super::Selection`]): one home for what a filter means.
+pub(super) fn filters(
+    conn: &rusqlite::Connection,
+    q: &ListQuery,
+    args: &mut Vec<Value>,
+    purpose: Purpose,
+) -> Result<Option<Filters>> {
+    let plan = purpose == Purpose::List;
+    let member = if plan { "images.seq" } else { "+images.seq" };
+    // The smallest candidate set among tag and search decides the plan.
+    let mut candidates: Option<i64> = None;
+    let mut note = |n: i64| candidates = Some(candidates.map_or(n, |c| c.min(n)));
+    let mut clauses: Vec<String> = Vec::new();
+    let arg = |v: Value, args: &mut Vec<Value>| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if let Some(tag) = &q.tag {
+        if plan {
+            note(conn.query_row(
+                "SELECT count(*) FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = ?1",
+                [tag.trim()],
+                |r| r.get(0),
+            )?);
+        }
+        let p = arg(Value::Text(tag.trim().to_string()), args);
+        clauses.push(format!(
+        "{member} IN (SELECT it.image_seq FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = {p})"
+        ));
+    }
+    if let Some(v) = q.visibility {
+        let p = arg(Value::Text(v.as_str().into()), args);
+        clauses.push(format!("images.visibility = {p}"));
+    }
+    if let Some(s) = q.remote_state {
+        let p = arg(Value::Text(s.as_str().into()), args);
+        clauses.push(format!("images.remote_state = {p}"));
+    }
+    if let Some(s) = q.source {
+        let p = arg(Value::Text(s.as_str().into()), args);
+        clauses.push(format!("images.source_kind = {p}"));
+    }
+    if let Some(text) = &q.search {
+        let Some(fts) = fts_query(text) else {
+            return Ok(None);
+        };
+        if plan {
+            note(conn.query_row(
+                "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
+                [&fts],
+                |r| r.get(0),
+            )?);
+        }
+        let p = arg(Value::Text(fts), args);
+        clauses.push(format!(
+            "{member} IN (SELECT rowid FROM images_fts WHERE images_fts MATCH {p})"
+        ));
+    }
+    Ok(Some(Filters {
+        clauses,
+        candidates,
+    }))
+}
+
+pub(super) struct Filters {
+    pub clauses: Vec<String>,
+    pub candidates: Option<i64>,
 }
 
 #[cfg(test)]

@@ -2,10 +2,8 @@
 
 use rusqlite::{params, Transaction};
 
-use super::images::refresh_fts_with;
 use super::Catalog;
 use crate::error::{Error, Result};
-use crate::model::now_ms;
 
 /// Trims and validates tag names; drops duplicates (case-insensitive), keeps first spelling.
 pub fn normalize(tags: &[String]) -> Result<Vec<String>> {
@@ -39,39 +37,6 @@ pub(super) fn attach(tx: &Transaction, seq: i64, tags: &[String]) -> Result<()> 
 }
 
 impl Catalog {
-    /// Adds and removes tags on one image; returns its tags afterwards.
-    pub fn edit_tags(
-        &mut self,
-        id: &str,
-        add: &[String],
-        remove: &[String],
-    ) -> Result<Vec<String>> {
-        let add = normalize(add)?;
-        let remove = normalize(remove)?;
-        let seq = self.get(id)?.seq;
-        let tx = self.write()?;
-        attach(&tx, seq, &add)?;
-        for tag in &remove {
-            tx.execute(
-                "DELETE FROM image_tags WHERE image_seq = ?1
-                 AND tag_id = (SELECT id FROM tags WHERE name = ?2)",
-                params![seq, tag],
-            )?;
-        }
-        // Forget tags nobody uses any more.
-        tx.execute(
-            "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM image_tags WHERE tag_id = tags.id)",
-            [],
-        )?;
-        tx.execute(
-            "UPDATE images SET updated_at = ?1 WHERE seq = ?2",
-            params![now_ms(), seq],
-        )?;
-        refresh_fts_with(&tx, seq, None)?;
-        tx.commit()?;
-        Ok(self.get_by_seq(seq)?.tags)
-    }
-
     /// Every tag with its image count, most used first.
     pub fn tag_counts(&self) -> Result<Vec<(String, i64)>> {
         let mut stmt = self.conn().prepare(

@@ -2,6 +2,7 @@
 //! Every command takes `--library DIR` and `--json` (before or after the subcommand); the exit
 //! status is 1 when any item failed, 2 for a usage error.
 
+mod bulk;
 mod output;
 mod remote;
 mod watch;
@@ -56,21 +57,12 @@ enum Command {
     },
     /// Everything about one image: EXIF, AI parameters, sources
     Show { id: String },
-    /// Add or remove tags
-    Tag {
-        id: String,
-        #[arg(long = "add", value_name = "TAG")]
-        add: Vec<String>,
-        #[arg(long = "remove", value_name = "TAG")]
-        remove: Vec<String>,
-    },
-    /// Set visibility: private, unlisted or public
-    Visibility { id: String, visibility: String },
+    /// Add or remove tags on images (ids, or selectors)
+    Tag(bulk::TagArgs),
+    /// Set visibility: private, unlisted or public (ids, or selectors)
+    Visibility(bulk::VisibilityArgs),
     /// Remove images (catalog row, managed original, thumbnails; a tombstone stays for sync)
-    Rm {
-        #[arg(required = true, num_args = 1..)]
-        ids: Vec<String>,
-    },
+    Rm(bulk::RmArgs),
     /// Counts and bytes by format, source, visibility and remote state
     Stats,
     /// Render thumbnails: missing ones (default) or all
@@ -108,7 +100,7 @@ enum Command {
     /// Upload, move and delete objects in the remote until it matches the catalog
     Sync(remote::SyncArgs),
     /// Print a share link: presigned for private images, public URL otherwise
-    Link(remote::LinkArgs),
+    Link(bulk::LinkArgs),
     /// Watched folders: images that appear in them are cataloged and synced by themselves
     #[command(subcommand)]
     Watch(watch::WatchCmd),
@@ -302,51 +294,9 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
             out.detail(&detail, &lib.original_path(&detail.record));
             Ok(true)
         }
-        Command::Tag { id, add, remove } => {
-            if add.is_empty() && remove.is_empty() {
-                return Err(Error::Invalid {
-                    what: "tag command",
-                    value: id,
-                    hint: "give --add TAG and/or --remove TAG",
-                });
-            }
-            let tags = core.edit_tags(&id, &add, &remove)?;
-            let rec = lib.catalog().get(&id)?;
-            out.value(
-                &serde_json::json!({"id": rec.id, "tags": tags}),
-                &format!("{}  tags: {}", rec.id, tags.join(", ")),
-            );
-            Ok(true)
-        }
-        Command::Visibility { id, visibility } => {
-            let v: Visibility = visibility.parse()?;
-            let rec = core.set_visibility(&id, v)?;
-            out.value(
-                &serde_json::json!({"id": rec.id, "visibility": rec.visibility}),
-                &format!("{}  {}", rec.id, rec.visibility),
-            );
-            Ok(true)
-        }
-        Command::Rm { ids } => {
-            let mut ok = true;
-            for id in ids {
-                let name = lib.catalog().get(&id).map(|r| r.filename);
-                match core.remove(std::slice::from_ref(&id)) {
-                    Ok(removed) => out.item(
-                        &serde_json::json!({"id": removed[0], "status": "removed"}),
-                        &format!("removed  {}  {}", removed[0], name.unwrap_or_default()),
-                    ),
-                    Err(e) => {
-                        ok = false;
-                        out.item(
-                            &serde_json::json!({"id": id, "status": "error", "error": e.to_string()}),
-                            &format!("error    {id}: {e}"),
-                        );
-                    }
-                }
-            }
-            Ok(ok)
-        }
+        Command::Tag(a) => bulk::tag(&core, a, out),
+        Command::Visibility(a) => bulk::visibility(&core, a, out),
+        Command::Rm(a) => bulk::rm(&core, a, out),
         Command::Stats => {
             out.stats(&lib.catalog().stats()?);
             Ok(true)
@@ -414,7 +364,7 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         }
         Command::Remote(cmd) => remote::remote_cmd(&core, cmd, out),
         Command::Sync(a) => remote::sync_cmd(&lib, a, out),
-        Command::Link(a) => remote::link_cmd(&core, a, out),
+        Command::Link(a) => bulk::link(&core, a, out),
         Command::Watch(cmd) => watch::watch_cmd(&lib, cmd, out),
     }
 }

@@ -1,4 +1,4 @@
-//! `vitrine remote …`, `vitrine sync …` and `vitrine link …`.
+//! `vitrine remote …` and `vitrine sync …`.
 
 use clap::{Args, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
@@ -12,7 +12,6 @@ use crate::library::Library;
 use crate::remote::{self, RemoteSpec, RemoteView};
 use crate::secrets::{Credentials, Keychain, Secret, SecretStore};
 use crate::service::Vitrine;
-use crate::sync::links::{self, LinkFormat};
 use crate::sync::probe::{self, Audience, CheckStatus};
 use crate::sync::{EngineOptions, Summary, SyncEvent, SyncOptions};
 
@@ -75,17 +74,6 @@ pub struct SyncArgs {
     /// Parallel transfers (default 8)
     #[arg(long, value_name = "N")]
     workers: Option<usize>,
-}
-
-#[derive(Args, Debug)]
-pub struct LinkArgs {
-    id: String,
-    /// Lifetime of a private image's presigned link: 30s, 10m, 1h, 7d (default 1d, at most 7d)
-    #[arg(long, value_name = "DURATION")]
-    expires: Option<String>,
-    /// url, markdown, html or bbcode
-    #[arg(long, default_value = "url")]
-    format: String,
 }
 
 pub fn remote_cmd(core: &Vitrine, cmd: RemoteCmd, out: &Out) -> Result<bool> {
@@ -398,24 +386,6 @@ fn sync_watch(lib: &Arc<Library>, a: &SyncArgs, out: &Out) -> Result<bool> {
     let totals = core.sync().totals()?;
     out.value(&totals, &summary_line(&totals));
     Ok(totals.failed == 0)
-}
-
-pub fn link_cmd(core: &Vitrine, a: LinkArgs, out: &Out) -> Result<bool> {
-    let fmt: LinkFormat = a.format.parse()?;
-    let expires = a.expires.as_deref().map(links::parse_expiry).transpose()?;
-    // Scripts ask for bucket links: without a remote, say how to add one.
-    remote::active(&core.library().catalog())?;
-    let link = core.link(&a.id, fmt, expires)?;
-    if !out.json {
-        if let Some(at) = &link.expires_at {
-            eprintln!("expires {at}");
-        }
-        if !link.ready {
-            eprintln!("note: not in the bucket at this address yet; run `vitrine sync --once`");
-        }
-    }
-    out.value(&link, &link.text);
-    Ok(true)
 }
 
 /// A flag set by SIGINT or SIGTERM (Ctrl-C / Ctrl-Break on Windows): the work in flight

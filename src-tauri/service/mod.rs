@@ -13,18 +13,17 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod bulk;
 mod remote;
 
+pub use bulk::{BulkTally, ItemResult, ItemStatus, OnChunk, CHUNK};
 pub use remote::credentials_given;
 
-use crate::catalog::ImageRecord;
 use crate::error::Result;
 use crate::events::{ChangeReason, Event, EventSink, Progress};
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Status};
 use crate::library::Library;
-use crate::model::Visibility;
 use crate::secrets::{Keychain, SecretStore, SecretsError};
-use crate::sync::links::{self, ImageLink, LinkFormat};
 use crate::sync::{EngineOptions, SyncEngine};
 use crate::watch::service::{Notice, ServiceOptions};
 use crate::watch::supervisor::FolderWatcher;
@@ -37,6 +36,8 @@ pub struct Vitrine {
     secrets: Option<Arc<dyn SecretStore>>,
     sink: EventSink,
     sync: Arc<SyncEngine>,
+    /// Images per transaction of a bulk action ([`CHUNK`]).
+    chunk: usize,
 }
 
 impl Vitrine {
@@ -52,7 +53,14 @@ impl Vitrine {
             lib,
             secrets,
             sink,
+            chunk: CHUNK,
         }
+    }
+
+    /// Another chunk size for bulk actions (tests exercise chunking on a few images).
+    pub fn with_chunk_size(mut self, n: usize) -> Self {
+        self.chunk = n.max(1);
+        self
     }
 
     pub fn library(&self) -> &Arc<Library> {
@@ -215,69 +223,12 @@ impl Vitrine {
         }
     }
 
-    /// Adds and removes tags; returns the image's tags.
-    pub fn edit_tags(&self, id: &str, add: &[String], remove: &[String]) -> Result<Vec<String>> {
-        let tags = self.lib.catalog().edit_tags(id, add, remove)?;
-        self.announce(ChangeReason::Edit);
-        Ok(tags)
-    }
-
-    /// Sets visibility (the bucket follows in the background).
-    pub fn set_visibility(&self, id: &str, visibility: Visibility) -> Result<ImageRecord> {
-        let rec = self.lib.catalog().set_visibility(id, visibility)?;
-        self.announce(ChangeReason::Edit);
-        Ok(rec)
-    }
-
-    /// Removes images (a tombstone stays for sync); stops at the first unknown id, having
-    /// removed (and announced) the ones before it.
-    pub fn remove(&self, ids: &[String]) -> Result<Vec<String>> {
-        let mut removed = Vec::with_capacity(ids.len());
-        let mut result = Ok(());
-        for id in ids {
-            match self.lib.remove(id) {
-                Ok(r) => removed.push(r.id),
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        if !removed.is_empty() {
-            self.announce(ChangeReason::Delete);
-        }
-        result.map(|()| removed)
-    }
-
     /// Gives quarantined sync jobs another try and restarts a halted sync.
     pub fn retry_failed_sync(&self) -> Result<usize> {
         let n = self.lib.catalog().retry_failed_sync()?;
         self.sync.retry();
         self.announce(ChangeReason::Edit);
         Ok(n)
-    }
-
-    /// A link to the image in `format` (see [`links::link`]): presigned or public with a
-    /// bucket, the original's `file://` URL without one.
-    pub fn link(
-        &self,
-        id: &str,
-        format: LinkFormat,
-        expires: Option<Duration>,
-    ) -> Result<ImageLink> {
-        let cat = self.lib.catalog_connection()?;
-        let remote = match cat.active_remote()? {
-            Some(_) => Some(self.sync.remote(&cat)?),
-            None => None,
-        };
-        Ok(links::link(
-            &self.lib,
-            &cat,
-            remote.as_ref(),
-            id,
-            expires,
-            format,
-        )?)
     }
 }
 

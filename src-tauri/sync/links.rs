@@ -199,9 +199,21 @@ pub fn link(
     fmt: LinkFormat,
 ) -> std::result::Result<ImageLink, LinkError> {
     let rec: ImageRecord = catalog.get(id)?;
+    link_record(library, remote, &rec, expires, fmt)
+}
+
+/// [`link`] for an image already read from the catalog (a bulk "copy links").
+pub fn link_record(
+    library: &crate::library::Library,
+    remote: Option<&Remote>,
+    rec: &ImageRecord,
+    expires: Option<Duration>,
+    fmt: LinkFormat,
+) -> std::result::Result<ImageLink, LinkError> {
+    let id = &rec.id;
     let (kind, url, expires_at, ready) = match (remote, rec.visibility) {
         (None, _) => {
-            let url = file_url(&library.original_path(&rec));
+            let url = file_url(&library.original_path(rec));
             (LinkKind::Local, url, None, true)
         }
         (Some(remote), Visibility::Private) => {
@@ -238,7 +250,7 @@ pub fn link(
     };
     Ok(ImageLink {
         text: format(&url, &rec.filename, fmt),
-        id: rec.id,
+        id: rec.id.clone(),
         kind,
         url,
         visibility: rec.visibility,
