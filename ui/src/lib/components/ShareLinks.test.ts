@@ -25,6 +25,27 @@ function show(over: Record<string, unknown> = {}) {
 const button = (id: string) => screen.getByTestId(id) as HTMLButtonElement;
 
 describe('ShareLinks', () => {
+  it('a folder remote: a private image offers "Make unlisted" instead of links that cannot be made', async () => {
+    const onunlist = vi.fn();
+    show({ canPresign: false, onunlist });
+    expect(screen.queryByTestId('copy-link-url'), 'no Copy buttons that would fail').toBeNull();
+    expect(screen.queryByTestId('expiry-3600'), 'no expiry presets').toBeNull();
+    expect(screen.getByTestId('share-no-private-links').textContent).toContain('cannot make private links');
+    await fireEvent.click(button('share-make-unlisted'));
+    expect(onunlist).toHaveBeenCalledOnce();
+  });
+
+  it('a folder remote: an unlisted image keeps its Copy buttons', () => {
+    show({ canPresign: false, visibility: 'unlisted' });
+    expect(button('copy-link-url').disabled).toBe(false);
+    expect(screen.queryByTestId('share-make-unlisted')).toBeNull();
+  });
+
+  it("an error from the core reads as a sentence", () => {
+    show({ error: 'no public URL is set for this remote' });
+    expect(screen.getByTestId('share-error').textContent).toBe('No public URL is set for this remote');
+  });
+
   it('private and synced: pick an expiry, copy a presigned link, see when it expires', async () => {
     const expires = new Date(Date.now() + 600_000).toISOString();
     const p = show({

@@ -434,7 +434,11 @@ export class App {
     try {
       text = (await this.detail.linkFor(id, format)).text;
     } catch (e) {
-      this.toasts.error(errorMessage(e));
+      // The open image's Share section shows the error already: say it in one place only.
+      if (!(id === this.detail.id && this.detail.record)) {
+        const msg = errorMessage(e);
+        this.toasts.error(msg.charAt(0).toUpperCase() + msg.slice(1));
+      }
       return;
     }
     await this.copy(text, LINK_NAMES[format]);

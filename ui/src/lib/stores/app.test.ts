@@ -81,3 +81,19 @@ describe('crash reports', () => {
     expect(app.about?.version).toBe('0.1.0-mock');
   });
 });
+
+describe('a link that cannot be made', () => {
+  it('is said once: in the Share section for the open image, as a toast for another one', async () => {
+    const lib = fakeCore({ count: 2, failures: { image_link: { code: 'remote', message: 'a folder remote has no presigned links' } } });
+    app = new App();
+    app.start();
+    await flush(10);
+    const [open, other] = lib.records;
+    await app.detail.open(open.id);
+    await app.copyLink(open.id, 'url');
+    expect(app.detail.linkError).toContain('no presigned links');
+    expect(app.toasts.list.filter((t) => t.kind === 'error'), 'not twice').toEqual([]);
+    await app.copyLink(other.id, 'markdown');
+    expect(app.toasts.list.filter((t) => t.kind === 'error').map((t) => t.message)).toEqual(['A folder remote has no presigned links']);
+  });
+});
