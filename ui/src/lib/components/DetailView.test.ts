@@ -91,6 +91,8 @@ describe('DetailView', () => {
     expect(screen.queryByTestId('ai-params')).toBeNull();
     expect(screen.getByTestId('exif').textContent).toContain('FUJIFILM');
     expect(screen.getByTestId('detail-camera').textContent).toBe('FUJIFILM X-T4');
+    // The summary line a photographer reads first, above the raw table.
+    expect(screen.getByTestId('exif-summary').textContent).toMatch(/^FUJIFILM X-T4 · .*\d+ × \d+/);
   });
 
   it('the source URL opens through the callback, not the webview', async () => {
