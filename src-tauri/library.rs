@@ -63,13 +63,13 @@ pub fn default_root() -> Result<PathBuf> {
 fn log_import(what: &str, inputs: usize, r: Result<Vec<Outcome>>) -> Result<Vec<Outcome>> {
     match &r {
         Ok(outcomes) => {
-            let count = |s: import::Status| outcomes.iter().filter(|o| o.status == s).count();
+            let t = import::Tally::of(outcomes);
             log::info!(
                 "{what}: {inputs} input(s), {} file(s): {} imported, {} duplicate(s), {} failed",
                 outcomes.len(),
-                count(import::Status::Imported),
-                count(import::Status::Duplicate),
-                count(import::Status::Error)
+                t.imported,
+                t.duplicates,
+                t.failed
             );
             for o in outcomes
                 .iter()

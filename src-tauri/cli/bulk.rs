@@ -10,9 +10,9 @@ use clap::{Args, CommandFactory};
 use serde_json::{json, Map, Value};
 
 use super::output::Out;
-use crate::catalog::{ListQuery, Selection};
+use crate::catalog::Selection;
 use crate::error::{Error, Result};
-use crate::model::{RemoteState, SourceKind, Visibility};
+use crate::model::Visibility;
 use crate::service::{BulkTally, ItemResult, ItemStatus, Vitrine};
 use crate::sync::links::{self, LinkFormat};
 
@@ -61,26 +61,13 @@ impl Selector {
             ),
             (false, false) => Ok(Selection::Ids { ids }),
             (true, true) => Ok(Selection::Query {
-                query: ListQuery {
-                    tag: self.tag.clone(),
-                    visibility: self
-                        .visibility
-                        .as_deref()
-                        .map(str::parse::<Visibility>)
-                        .transpose()?,
-                    remote_state: self
-                        .status
-                        .as_deref()
-                        .map(str::parse::<RemoteState>)
-                        .transpose()?,
-                    source: self
-                        .source
-                        .as_deref()
-                        .map(str::parse::<SourceKind>)
-                        .transpose()?,
-                    search: self.query.clone(),
-                    ..ListQuery::default()
-                },
+                query: super::filters(
+                    self.tag.as_deref(),
+                    self.visibility.as_deref(),
+                    self.status.as_deref(),
+                    self.source.as_deref(),
+                    self.query.clone(),
+                )?,
                 except: Vec::new(),
             }),
         }

@@ -153,29 +153,37 @@ struct LsArgs {
     sort: Option<String>,
 }
 
+/// The filters `ls`, `search` and the bulk commands' selectors share, parsed into a query.
+fn filters(
+    tag: Option<&str>,
+    visibility: Option<&str>,
+    status: Option<&str>,
+    source: Option<&str>,
+    search: Option<String>,
+) -> Result<ListQuery> {
+    Ok(ListQuery {
+        tag: tag.map(str::to_string),
+        visibility: visibility.map(str::parse::<Visibility>).transpose()?,
+        remote_state: status.map(str::parse::<RemoteState>).transpose()?,
+        source: source.map(str::parse::<SourceKind>).transpose()?,
+        search,
+        ..ListQuery::default()
+    })
+}
+
 impl LsArgs {
     fn query(&self, search: Option<String>) -> Result<ListQuery> {
         Ok(ListQuery {
-            tag: self.tag.clone(),
-            visibility: self
-                .visibility
-                .as_deref()
-                .map(str::parse::<Visibility>)
-                .transpose()?,
-            remote_state: self
-                .status
-                .as_deref()
-                .map(str::parse::<RemoteState>)
-                .transpose()?,
-            source: self
-                .source
-                .as_deref()
-                .map(str::parse::<SourceKind>)
-                .transpose()?,
             limit: self.limit,
             after: self.after.clone(),
             sort: self.sort.as_deref().map(str::parse::<Sort>).transpose()?,
-            search,
+            ..filters(
+                self.tag.as_deref(),
+                self.visibility.as_deref(),
+                self.status.as_deref(),
+                self.source.as_deref(),
+                search,
+            )?
         })
     }
 }
