@@ -19,7 +19,7 @@ import {
   type Unlisten,
 } from '../ipc';
 import { throttle } from '../util/debounce';
-import { isHttpUrl } from '../util/format';
+import { isHttpUrl, sentence } from '../util/format';
 import { Deletes } from './deletes.svelte';
 import { Detail } from './detail.svelte';
 import { Gallery, sameFilter, type GalleryFilter, type GridItem } from './gallery.svelte';
@@ -435,10 +435,7 @@ export class App {
       text = (await this.detail.linkFor(id, format)).text;
     } catch (e) {
       // The open image's Share section shows the error already: say it in one place only.
-      if (!(id === this.detail.id && this.detail.record)) {
-        const msg = errorMessage(e);
-        this.toasts.error(msg.charAt(0).toUpperCase() + msg.slice(1));
-      }
+      if (!(id === this.detail.id && this.detail.record)) this.toasts.error(sentence(errorMessage(e)));
       return;
     }
     await this.copy(text, LINK_NAMES[format]);

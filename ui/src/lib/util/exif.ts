@@ -5,6 +5,8 @@
  * `ExposureTime: "1/640 s"`, `FNumber: "f/8"`); fields that are missing are left out.
  */
 
+import { isObject } from './params';
+
 /** Company suffixes that make a camera name long without saying more. */
 const MAKER_NOISE = /[\s,]*(imaging corp\.?|computer co\.?,?\s*ltd\.?|optical co\.?,?\s*ltd\.?|co\.?,?\s*ltd\.?|corporation|corp\.?|company|inc\.?)$/i;
 
@@ -28,7 +30,7 @@ export function cameraName(make: string | null, model: string | null): string | 
 
 /** The summary's parts, in the order a photographer reads them (empty when nothing is known). */
 export function exifSummary(exif: unknown, width?: number, height?: number): string[] {
-  const e = exif !== null && typeof exif === 'object' && !Array.isArray(exif) ? (exif as Record<string, unknown>) : {};
+  const e = isObject(exif) ? exif : {};
   const parts: string[] = [];
   const camera = cameraName(field(e, 'Make'), field(e, 'Model'));
   if (camera) parts.push(camera);

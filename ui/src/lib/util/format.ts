@@ -61,3 +61,8 @@ export function isHttpUrl(s: string): boolean {
 export function shortenKeys(message: string): string {
   return message.replace(/\b([0-9a-f]{8})[0-9a-f]{56}\b/g, '$1…');
 }
+
+/** A message for people as a sentence: its first letter capitalized (the core's start lowercase). */
+export function sentence(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

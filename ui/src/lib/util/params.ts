@@ -16,7 +16,7 @@ export function parametersText(r: ImageRecord): string {
   return lines.join('\n');
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
