@@ -60,6 +60,9 @@ pub struct ImageRecord {
     pub source_url: Option<String>,
     pub fetched_at: Option<String>,
     pub storage: Storage,
+    /// The original is on this computer (false: pulled from another computer, or offloaded;
+    /// it is fetched from the bucket when needed).
+    pub local: bool,
     pub taken_at: Option<String>,
     pub camera_make: Option<String>,
     pub camera_model: Option<String>,
@@ -144,7 +147,7 @@ pub(super) const RECORD_COLUMNS: &str = "images.seq, images.id, images.sha256, i
     images.negative_prompt, images.model, images.seed, images.steps, images.sampler, images.cfg, \
     images.created_at, images.updated_at, images.expires_at, images.path, images.ext, \
     (SELECT group_concat(t.name, char(31)) FROM image_tags it JOIN tags t ON t.id = it.tag_id \
-     WHERE it.image_seq = images.seq) AS tag_list";
+     WHERE it.image_seq = images.seq) AS tag_list, images.local";
 
 fn parse_enum<T: std::str::FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T> {
     let s: String = row.get(idx)?;
@@ -188,6 +191,7 @@ pub(super) fn record_from_row(row: &Row) -> rusqlite::Result<ImageRecord> {
         source_url,
         fetched_at: row.get::<_, Option<i64>>(13)?.map(rfc3339),
         storage: parse_enum(row, 14)?,
+        local: row.get(37)?,
         taken_at: row.get(15)?,
         camera_make: row.get(16)?,
         camera_model: row.get(17)?,
@@ -218,6 +222,10 @@ pub(super) fn record_from_row(row: &Row) -> rusqlite::Result<ImageRecord> {
 pub enum Inserted {
     New {
         seq: i64,
+        /// The id the image got: the one this content had before here or in the bucket's
+        /// log (a file imported again after a delete, or first seen on another computer),
+        /// else the import's new one.
+        id: String,
     },
     /// Same content already cataloged: its id; the new tags and source were merged.
     Duplicate {
@@ -281,6 +289,14 @@ impl Catalog {
         let tx = self.write()?;
         let now = now_ms();
         let ai = img.ai.as_ref();
+        let id: String = tx
+            .query_row(
+                "SELECT id FROM replica_items WHERE sha256 = ?1",
+                [&img.sha256],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| img.id.clone());
         let changed = tx.execute(
             "INSERT INTO images (id, sha256, filename, format, mime, ext, bytes, width, height,
                 orientation, storage, path, source_kind, source, fetched_at, taken_at, camera_make,
@@ -292,7 +308,7 @@ impl Catalog {
                 ?34, ?35, ?36, ?37)
              ON CONFLICT (sha256) DO NOTHING",
             params![
-                img.id,
+                id,
                 img.sha256,
                 img.filename,
                 img.format,
@@ -366,7 +382,7 @@ impl Catalog {
         }
         refresh_fts_with(&tx, seq, Some(&img.ai_search))?;
         tx.commit()?;
-        Ok(Inserted::New { seq })
+        Ok(Inserted::New { seq, id })
     }
 
     /// Looks an image up by id (case-insensitive).

@@ -339,6 +339,189 @@ PRAGMA writable_schema = RESET;
 CREATE TABLE migration_4_schema_cookie (x);
 DROP TABLE migration_4_schema_cookie;
 "#,
+    // 6: the library replicated through the bucket (see `replica/`). `local`: the original
+    // is on this computer (an image pulled from another computer, or offloaded, is not).
+    // The replica tables keep, per image content, the clocks that decide merges; triggers keep
+    // them (and the set of images whose state must be pushed) in step with every writer, in
+    // the writer's own transaction. While `replica.applying` is set (changes pulled from the
+    // bucket are being applied) they stand aside: a pulled change is not pushed back.
+    r#"
+ALTER TABLE images ADD COLUMN local INTEGER NOT NULL DEFAULT 1;
+
+CREATE TABLE replica (
+    one         INTEGER PRIMARY KEY CHECK (one = 1),
+    -- This library's name in the bucket's log (random, 16 hex digits).
+    device      TEXT NOT NULL,
+    -- Hybrid logical clock: milliseconds * 65536 + a counter.
+    clock       INTEGER NOT NULL DEFAULT 0,
+    applying    INTEGER NOT NULL DEFAULT 0,
+    -- The remote (kind, place, prefix) the fields below describe; another remote starts afresh.
+    remote      TEXT,
+    -- This library's whole state has been published there as a snapshot.
+    based       INTEGER NOT NULL DEFAULT 0,
+    -- Highest segment time seen in the log (ms), where the next LIST starts (less a margin).
+    watermark   INTEGER NOT NULL DEFAULT 0,
+    -- The last segment number this library wrote, and the one its last snapshot covers.
+    segment     INTEGER NOT NULL DEFAULT 0,
+    snapshot    INTEGER NOT NULL DEFAULT 0,
+    pulled_at   INTEGER
+);
+INSERT INTO replica (one, device) VALUES (1, lower(hex(randomblob(8))));
+
+-- One row per content ever cataloged here or seen in the bucket: the merge state.
+CREATE TABLE replica_items (
+    sha256     TEXT PRIMARY KEY,
+    id         TEXT NOT NULL,
+    added      INTEGER NOT NULL DEFAULT 0,
+    added_by   TEXT NOT NULL DEFAULT '',
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    deleted_by TEXT NOT NULL DEFAULT '',
+    visibility TEXT NOT NULL DEFAULT 'private',
+    vis_at     INTEGER NOT NULL DEFAULT 0,
+    vis_by     TEXT NOT NULL DEFAULT '',
+    filename   TEXT NOT NULL DEFAULT '',
+    name_at    INTEGER NOT NULL DEFAULT 0,
+    name_by    TEXT NOT NULL DEFAULT '',
+    -- The image's metadata went out with a segment or snapshot.
+    published  INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- Tags as an observed-remove set: every add is a dot (clock, library); a remove marks the
+-- dots it saw. A tag is on an image while one of its dots is not removed.
+CREATE TABLE replica_tags (
+    sha256  TEXT NOT NULL,
+    tag     TEXT NOT NULL COLLATE NOCASE,
+    at      INTEGER NOT NULL,
+    by      TEXT NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (sha256, tag, at, by)
+) WITHOUT ROWID;
+
+-- The outbox: images whose state changed here and is not in the bucket's log yet.
+CREATE TABLE replica_dirty (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha256 TEXT NOT NULL
+);
+CREATE INDEX replica_dirty_sha ON replica_dirty (sha256);
+
+-- Log objects applied (or refused), by key; pruned behind the watermark.
+CREATE TABLE replica_seen (
+    key   TEXT PRIMARY KEY,
+    at    INTEGER NOT NULL,
+    error TEXT
+) WITHOUT ROWID;
+
+-- Every other library writing to the log: the last segment number applied from it.
+CREATE TABLE replica_devices (
+    device TEXT PRIMARY KEY,
+    last   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- Grid thumbnails of pulled images still to fetch from the bucket.
+CREATE TABLE replica_thumbs (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
+
+-- What this library already holds, as of its own clock.
+INSERT INTO replica_items (sha256, id, added, added_by, visibility, vis_at, vis_by,
+                           filename, name_at, name_by)
+    SELECT i.sha256, i.id, i.created_at * 65536, r.device, i.visibility,
+           i.updated_at * 65536, r.device, i.filename, i.created_at * 65536, r.device
+    FROM images i, replica r;
+INSERT INTO replica_items (sha256, id, deleted, deleted_by)
+    SELECT t.sha256, min(t.id), max(t.deleted_at) * 65536, r.device
+    FROM tombstones t, replica r GROUP BY t.sha256
+    ON CONFLICT (sha256) DO UPDATE SET deleted = excluded.deleted, deleted_by = excluded.deleted_by
+        WHERE excluded.deleted > replica_items.added;
+INSERT OR IGNORE INTO replica_tags (sha256, tag, at, by)
+    SELECT i.sha256, t.name, i.created_at * 65536, r.device
+    FROM image_tags it JOIN images i ON i.seq = it.image_seq JOIN tags t ON t.id = it.tag_id,
+         replica r;
+UPDATE replica SET clock = max(
+    CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536,
+    coalesce((SELECT max(max(added, deleted, vis_at)) FROM replica_items), 0) + 1);
+
+CREATE TRIGGER replica_on_insert AFTER INSERT ON images
+WHEN (SELECT applying FROM replica) = 0
+BEGIN
+    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    INSERT INTO replica_items (sha256, id, added, added_by, visibility, vis_at, vis_by,
+                               filename, name_at, name_by, published)
+        SELECT new.sha256, new.id, clock, device, new.visibility, clock, device,
+               new.filename, clock, device, 0
+        FROM replica WHERE true
+    ON CONFLICT (sha256) DO UPDATE SET
+        id = min(replica_items.id, excluded.id),
+        added = excluded.added, added_by = excluded.added_by,
+        visibility = excluded.visibility, vis_at = excluded.vis_at, vis_by = excluded.vis_by,
+        filename = excluded.filename, name_at = excluded.name_at, name_by = excluded.name_by,
+        published = 0;
+    INSERT INTO replica_dirty (sha256) SELECT new.sha256
+        WHERE EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+END;
+
+CREATE TRIGGER replica_on_visibility AFTER UPDATE OF visibility ON images
+WHEN old.visibility <> new.visibility AND (SELECT applying FROM replica) = 0
+BEGIN
+    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica_items SET visibility = new.visibility,
+        vis_at = (SELECT clock FROM replica), vis_by = (SELECT device FROM replica)
+        WHERE sha256 = new.sha256;
+    INSERT INTO replica_dirty (sha256) SELECT new.sha256
+        WHERE EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+END;
+
+CREATE TRIGGER replica_on_rename AFTER UPDATE OF filename ON images
+WHEN old.filename <> new.filename AND (SELECT applying FROM replica) = 0
+BEGIN
+    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica_items SET filename = new.filename,
+        name_at = (SELECT clock FROM replica), name_by = (SELECT device FROM replica)
+        WHERE sha256 = new.sha256;
+    INSERT INTO replica_dirty (sha256) SELECT new.sha256
+        WHERE EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+END;
+
+CREATE TRIGGER replica_on_delete AFTER DELETE ON images
+WHEN (SELECT applying FROM replica) = 0
+BEGIN
+    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica_items SET
+        deleted = (SELECT clock FROM replica), deleted_by = (SELECT device FROM replica)
+        WHERE sha256 = old.sha256;
+    INSERT INTO replica_dirty (sha256) SELECT old.sha256
+        WHERE EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+END;
+
+CREATE TRIGGER replica_on_tag AFTER INSERT ON image_tags
+WHEN (SELECT applying FROM replica) = 0
+BEGIN
+    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    INSERT OR IGNORE INTO replica_tags (sha256, tag, at, by)
+        SELECT i.sha256, t.name, r.clock, r.device
+        FROM images i, tags t, replica r WHERE i.seq = new.image_seq AND t.id = new.tag_id;
+    INSERT INTO replica_dirty (sha256)
+        SELECT sha256 FROM images WHERE seq = new.image_seq
+           AND EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+END;
+
+CREATE TRIGGER replica_on_untag AFTER DELETE ON image_tags
+WHEN (SELECT applying FROM replica) = 0 AND EXISTS (SELECT 1 FROM images WHERE seq = old.image_seq)
+BEGIN
+    UPDATE replica_tags SET removed = 1
+        WHERE sha256 = (SELECT sha256 FROM images WHERE seq = old.image_seq)
+          AND tag = (SELECT name FROM tags WHERE id = old.tag_id) AND removed = 0;
+    INSERT INTO replica_dirty (sha256)
+        SELECT sha256 FROM images WHERE seq = old.image_seq
+           AND EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+END;
+
+CREATE TRIGGER replica_on_source AFTER INSERT ON image_sources
+WHEN (SELECT applying FROM replica) = 0
+BEGIN
+    INSERT INTO replica_dirty (sha256)
+        SELECT sha256 FROM images WHERE seq = new.image_seq
+           AND EXISTS (SELECT 1 FROM remotes WHERE active = 1);
+END;
+"#,
 ];
 
 /// The schema version this build writes.

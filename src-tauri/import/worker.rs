@@ -245,8 +245,8 @@ impl<'a> Worker<'a> {
             self.dest.workspace().token(),
             (storage == Storage::Managed).then_some(tmp_rel.as_str()),
         );
-        let seq = match inserted {
-            Ok(crate::catalog::Inserted::New { seq }) => seq,
+        let (seq, id) = match inserted {
+            Ok(crate::catalog::Inserted::New { seq, id }) => (seq, id),
             Ok(crate::catalog::Inserted::Duplicate { id }) => {
                 cleanup(&tmp);
                 return Ok((Status::Duplicate, id));

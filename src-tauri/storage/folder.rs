@@ -236,7 +236,7 @@ impl Storage for FolderStorage {
         Ok(())
     }
 
-    fn list(&self, prefix: &str) -> SResult<Vec<ObjectInfo>> {
+    fn list_after(&self, prefix: &str, start_after: Option<&str>) -> SResult<Vec<ObjectInfo>> {
         let mut out = Vec::new();
         // Walk from the deepest folder the prefix names, then filter by the full prefix.
         let dir_part = prefix.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -259,7 +259,10 @@ impl Storage for FolderStorage {
                 continue;
             };
             let key = rel.to_string_lossy().replace('\\', "/");
-            if key.starts_with(".vitrine/") || !key.starts_with(prefix) {
+            if key.starts_with(".vitrine/")
+                || !key.starts_with(prefix)
+                || start_after.is_some_and(|after| key.as_str() <= after)
+            {
                 continue;
             }
             let md = entry.metadata().map_err(|e| {

@@ -6,6 +6,8 @@
 //! <prefix>/public/ab/<sha256>.<ext>     unlisted and public images (served by the public URL)
 //! <prefix>/public/thumbs/ab/<sha256>  thumbnails of public images (for the feed)
 //! <prefix>/public/feed.json             the feed of public images, and index.html
+//! <prefix>/private/thumbs/ab/<sha256>   grid thumbnails, for every computer on the library
+//! <prefix>/private/library/log/…        the replicated catalog (see `replica/`)
 //! <prefix>/trash/<area>/ab/<sha256>.<ext> deleted objects, purged after 30 days
 //! ```
 //! Only `<prefix>/public/` needs to be readable without credentials.
@@ -69,6 +71,17 @@ impl KeyLayout {
         format!("{}public/thumbs/{}/{sha256}", self.prefix, &sha256[..2])
     }
 
+    /// The grid thumbnail every computer attached to the library shows before (or without)
+    /// downloading the original. Private: presigned or credentialed reads only.
+    pub fn private_thumbnail(&self, sha256: &str) -> String {
+        format!("{}private/thumbs/{}/{sha256}", self.prefix, &sha256[..2])
+    }
+
+    /// Where the replicated catalog lives: segments of changes and snapshots (`replica/`).
+    pub fn replica_log(&self) -> String {
+        format!("{}private/library/log/", self.prefix)
+    }
+
     pub fn feed(&self) -> String {
         format!("{}public/feed.json", self.prefix)
     }
@@ -90,7 +103,10 @@ impl KeyLayout {
     /// The area a key of this layout lies in, if it is an original's key.
     pub fn area_of(&self, key: &str) -> Option<Area> {
         let rest = key.strip_prefix(&self.prefix)?;
-        if rest.starts_with("public/thumbs/") {
+        if rest.starts_with("public/thumbs/")
+            || rest.starts_with("private/thumbs/")
+            || rest.starts_with("private/library/")
+        {
             None
         } else if rest.starts_with("public/") {
             Some(Area::Public)

@@ -133,7 +133,12 @@ pub trait Storage: Send + Sync {
     /// Deleting a missing key succeeds.
     fn delete(&self, key: &str) -> SResult<()>;
     /// Every object under `prefix` (recursive), in key order.
-    fn list(&self, prefix: &str) -> SResult<Vec<ObjectInfo>>;
+    fn list(&self, prefix: &str) -> SResult<Vec<ObjectInfo>> {
+        self.list_after(prefix, None)
+    }
+    /// The objects under `prefix` whose key sorts after `start_after` (S3's `StartAfter`: the
+    /// server skips the others, so a listing of what is new costs one request), in key order.
+    fn list_after(&self, prefix: &str, start_after: Option<&str>) -> SResult<Vec<ObjectInfo>>;
 
     fn multipart_begin(&self, key: &str, meta: &PutMeta) -> SResult<String>;
     /// Uploads `len` bytes of `path` from `offset` as part `number` (1-based); returns its ETag.

@@ -460,7 +460,7 @@ impl Storage for S3Storage {
         }
     }
 
-    fn list(&self, prefix: &str) -> SResult<Vec<ObjectInfo>> {
+    fn list_after(&self, prefix: &str, start_after: Option<&str>) -> SResult<Vec<ObjectInfo>> {
         self.rt.block_on(async {
             let mut out = Vec::new();
             let mut token: Option<String> = None;
@@ -470,6 +470,7 @@ impl Storage for S3Storage {
                     .list_objects_v2()
                     .bucket(self.bucket())
                     .prefix(prefix)
+                    .set_start_after(start_after.map(str::to_string))
                     .set_continuation_token(token.take())
                     .send()
                     .await

@@ -7,4 +7,9 @@ import type { Visibility } from "./Visibility";
 /**
  * One image as `ls`, `search` and the gallery see it.
  */
-export type ImageRecord = { id: string, sha256: string, filename: string, format: string, mime: string, bytes: number, width: number, height: number, orientation: number, visibility: Visibility, tags: Array<string>, source: SourceKind, source_path: string | null, source_url: string | null, fetched_at: string | null, storage: Storage, taken_at: string | null, camera_make: string | null, camera_model: string | null, has_gps: boolean, remote_state: RemoteState, remote_error: string | null, remote_attempts: number, object_key: string | null, generator: string | null, prompt: string | null, negative_prompt: string | null, model: string | null, seed: number | null, steps: number | null, sampler: string | null, cfg: number | null, created_at: string, updated_at: string, expires_at: string | null, };
+export type ImageRecord = { id: string, sha256: string, filename: string, format: string, mime: string, bytes: number, width: number, height: number, orientation: number, visibility: Visibility, tags: Array<string>, source: SourceKind, source_path: string | null, source_url: string | null, fetched_at: string | null, storage: Storage, 
+/**
+ * The original is on this computer (false: pulled from another computer, or offloaded;
+ * it is fetched from the bucket when needed).
+ */
+local: boolean, taken_at: string | null, camera_make: string | null, camera_model: string | null, has_gps: boolean, remote_state: RemoteState, remote_error: string | null, remote_attempts: number, object_key: string | null, generator: string | null, prompt: string | null, negative_prompt: string | null, model: string | null, seed: number | null, steps: number | null, sampler: string | null, cfg: number | null, created_at: string, updated_at: string, expires_at: string | null, };
