@@ -49,6 +49,8 @@ pub enum ErrorCode {
     UploadFailed,
     DeleteFailed,
     FeedFailed,
+    /// A log object of the replicated library was refused (corrupt, newer, invalid).
+    LogRefused,
     LinkUnavailable,
     NotManaged,
     NotInBucket,
@@ -100,6 +102,7 @@ impl ErrorCode {
             UploadFailed => "upload_failed",
             DeleteFailed => "delete_failed",
             FeedFailed => "feed_failed",
+            LogRefused => "log_refused",
             LinkUnavailable => "link_unavailable",
             NotManaged => "not_managed",
             NotInBucket => "not_in_bucket",

@@ -29,6 +29,8 @@ pub enum ChangeReason {
     Watch,
     /// Another process (the CLI, a script) changed the catalog.
     External,
+    /// Changes made on another computer arrived through the bucket.
+    Pull,
 }
 
 /// Progress of a long job, as numbers (a front end words it).

@@ -18,6 +18,7 @@ pub mod model;
 pub mod originals;
 pub mod parallel;
 pub mod remote;
+pub mod replica;
 pub mod secrets;
 pub mod service;
 pub mod settings;

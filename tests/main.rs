@@ -43,6 +43,10 @@ mod sync;
 // kill -9 during a 200-file sync (mid-multipart too) and a fault-injecting proxy: 0 lost,
 // 0 duplicated, 0 orphaned.
 mod sync_faults;
+// The library replicated through the bucket: two and three libraries converge after
+// concurrent edits, a new computer restores the catalog and thumbnails, bad log objects are
+// refused whole, kill -9 during pull, push and compaction.
+mod replica;
 // Credentials only in the real Secret Service; no secret in library files or output; a clear
 // error without a keychain.
 mod keychain;

@@ -228,9 +228,7 @@ pub enum Inserted {
         id: String,
     },
     /// Same content already cataloged: its id; the new tags and source were merged.
-    Duplicate {
-        id: String,
-    },
+    Duplicate { id: String },
 }
 
 impl Catalog {

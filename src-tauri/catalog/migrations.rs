@@ -417,8 +417,10 @@ CREATE TABLE replica_devices (
     last   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
--- Grid thumbnails of pulled images still to fetch from the bucket.
+-- Grid thumbnails of pulled images still to fetch from the bucket, and of this library's
+-- images still to put there.
 CREATE TABLE replica_thumbs (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE replica_thumbs_up (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
 
 -- What this library already holds, as of its own clock.
 INSERT INTO replica_items (sha256, id, added, added_by, visibility, vis_at, vis_by,

@@ -26,6 +26,32 @@ pub use selection::{Cursor, Selection, Target};
 pub use stats::{Bucket, FailedItem, Stats};
 pub use sync_queue::{FailedJob, JobKind, QueueCounts, SyncJob, UploadState};
 pub use tags::normalize as normalize_tags;
+
+/// Rewrites one image's search entry from its row and tags (for the replica's merges).
+pub fn refresh_fts(tx: &rusqlite::Transaction, seq: i64) -> crate::error::Result<()> {
+    images::refresh_fts_with(tx, seq, None)
+}
+
+/// One image's record, read inside a transaction.
+pub fn record_in(tx: &rusqlite::Transaction, seq: i64) -> crate::error::Result<ImageRecord> {
+    use rusqlite::OptionalExtension;
+    let sql = format!(
+        "SELECT {} FROM images WHERE seq = ?1",
+        images::RECORD_COLUMNS
+    );
+    tx.query_row(&sql, [seq], images::record_from_row)
+        .optional()?
+        .ok_or_else(|| crate::error::Error::NotFound(format!("#{seq}")))
+}
+
+/// Removes an image's row as a delete made on another computer: a tombstone stays, and its
+/// objects in the bucket are left to the computer that deleted it.
+pub fn remove_row_kept(
+    tx: &rusqlite::Transaction,
+    record: &ImageRecord,
+) -> crate::error::Result<()> {
+    bulk::remove_row(tx, record, false)
+}
 pub use thumb_jobs::ThumbJob;
 pub use watched::{
     ChangeFacts, ChangeKind, FileEntry, FolderOptions, ScanProgress, WatchEvent, WatchedFolder,

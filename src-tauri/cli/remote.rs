@@ -319,11 +319,13 @@ pub fn sync_cmd(lib: &Arc<Library>, a: SyncArgs, out: &Out) -> Result<bool> {
 
 fn summary_line(summary: &Summary) -> String {
     format!(
-        "{} uploaded, {} moved, {} deleted, {} failed{}{}",
+        "{} uploaded, {} moved, {} deleted, {} failed, {} pulled from other computers, {} sent{}{}",
         summary.uploaded,
         summary.moved,
         summary.deleted,
         summary.failed,
+        summary.pulled,
+        summary.pushed,
         if summary.retried > 0 {
             format!(" ({} retries)", summary.retried)
         } else {

@@ -6,7 +6,8 @@
 //!
 //! Work is signalled, not polled: the core kicks the engine after an import, an edit, a delete
 //! or a watched-folder change, and the change monitor kicks it when another process committed.
-//! A kick with nothing queued costs one count query; a minute without kicks checks anyway.
+//! A kick with nothing queued costs one count query; every sync interval (30 s) the engine
+//! pulls what other computers wrote to the library's log (`replica`) and checks anyway.
 //! Errors that retrying at once cannot fix (credentials, keychain) halt the engine until the
 //! user retries, saves new settings, or [`HALT_RETRY`] passes. A mass delete halts until the user
 //! confirms it (`retry_allowing_deletes`): the next drain alone may then delete, later ones
@@ -73,8 +74,22 @@ impl SyncStatus {
     }
 }
 
-/// Checks the queue even without a kick this often (work from a process that died).
-const IDLE_CHECK: Duration = Duration::from_secs(60);
+/// Checks the queue even without a kick this often (work from a process that died), and
+/// pulls what other computers changed: see [`sync_interval`].
+fn idle_check() -> Duration {
+    sync_interval()
+}
+
+/// How often the library's log is pulled when nothing else happens (`VITRINE_SYNC_INTERVAL`
+/// seconds; 30 by default): a change made on another computer shows here within it.
+pub fn sync_interval() -> Duration {
+    std::env::var("VITRINE_SYNC_INTERVAL")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(|s| Duration::from_secs_f64(s.clamp(0.2, 3600.0)))
+        .unwrap_or(Duration::from_secs(30))
+}
 /// Live status updates during a drain, at most this often.
 const STATUS_EVERY: Duration = Duration::from_millis(250);
 /// A sync halted by credentials, the keychain or a mass delete checks again by itself after
@@ -139,6 +154,8 @@ struct Shared {
     sink: Mutex<EventSink>,
     /// What every drain since the start did, added up (`sync --watch` prints it on exit).
     totals: Mutex<Summary>,
+    /// When the library's log was last pulled (the background pull runs once an interval).
+    pulled_at: Mutex<Option<Instant>>,
     /// Deletes done since the start or the last confirmed mass delete: they count toward the
     /// mass-delete limit of later drains, so deletes arriving a few at a time are held too.
     deleted: std::sync::atomic::AtomicU64,
@@ -195,6 +212,7 @@ impl SyncEngine {
                 remote: Mutex::new(None),
                 sink: Mutex::new(Arc::new(|_| {})),
                 totals: Mutex::new(Summary::default()),
+                pulled_at: Mutex::new(None),
                 deleted: std::sync::atomic::AtomicU64::new(0),
             }),
             thread: Mutex::new(None),
@@ -361,8 +379,8 @@ impl Shared {
                     .retry_at
                     .filter(|_| c.halted)
                     .map(|t| t.saturating_duration_since(Instant::now()))
-                    .unwrap_or(IDLE_CHECK)
-                    .min(IDLE_CHECK);
+                    .unwrap_or_else(idle_check)
+                    .min(idle_check());
                 let (g, waited) = self
                     .wake
                     .wait_timeout(c, wait)
@@ -456,9 +474,17 @@ impl Shared {
             }
         }
         self.emit_status();
-        if counts.queued + counts.running == 0 {
+        let pull_due = lock(&self.pulled_at).is_none_or(|t| t.elapsed() >= sync_interval());
+        let outbox = cat
+            .conn()
+            .query_row("SELECT EXISTS (SELECT 1 FROM replica_dirty)", [], |r| {
+                r.get::<_, bool>(0)
+            })
+            .unwrap_or(true);
+        if counts.queued + counts.running == 0 && !pull_due && !outbox {
             return None;
         }
+        *lock(&self.pulled_at) = Some(Instant::now());
 
         let mut opts = SyncOptions {
             allow_mass_delete: allow_deletes,
@@ -485,7 +511,14 @@ impl Shared {
                     self.deleted.fetch_add(summary.deleted, Ordering::SeqCst);
                 }
                 add_up(&mut lock(&self.totals), &summary);
+                let pulled = summary.pulled;
                 lock(&self.status).last = Some(summary);
+                if pulled > 0 {
+                    // Changes from another computer: every view refreshes.
+                    self.emit(Event::LibraryChanged {
+                        reason: crate::events::ChangeReason::Pull,
+                    });
+                }
                 None
             }
             Err(SyncError::MassDelete { deletes, total }) => {
@@ -574,6 +607,8 @@ fn add_up(totals: &mut Summary, s: &Summary) {
     totals.deleted += s.deleted;
     totals.moved += s.moved;
     totals.retried += s.retried;
+    totals.pulled += s.pulled;
+    totals.pushed += s.pushed;
     totals.failed = s.failed;
     totals.errors = s.errors.clone();
 }

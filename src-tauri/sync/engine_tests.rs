@@ -217,9 +217,12 @@ fn import_jpegs(lib: &Library, dir: &std::path::Path, seeds: std::ops::Range<u32
 }
 
 /// Files under `dir` (recursively; none when it does not exist).
+/// Originals under a bucket folder (the grid thumbnails and the library's log that live in
+/// `private/` too are not counted).
 fn files_under(dir: &std::path::Path) -> usize {
     walkdir::WalkDir::new(dir)
         .into_iter()
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("thumbs" | "library")))
         .flatten()
         .filter(|e| e.file_type().is_file())
         .count()

@@ -22,6 +22,8 @@ pub(super) struct Subject {
     pub storage: Kept,
     pub path: String,
     pub format: String,
+    /// The original is on this computer (not: pulled from another one, or offloaded).
+    pub local: bool,
 }
 
 pub(super) fn subject(cat: &Catalog, id: &str) -> Result<Option<Subject>, JobError> {
@@ -29,7 +31,7 @@ pub(super) fn subject(cat: &Catalog, id: &str) -> Result<Option<Subject>, JobErr
         .conn()
         .query_row(
             "SELECT id, sha256, ext, mime, bytes, visibility, object_key, has_gps OR has_serial,
-                    storage, path, format
+                    storage, path, format, local
              FROM images WHERE id = ?1",
             [id],
             |r| {
@@ -47,6 +49,7 @@ pub(super) fn subject(cat: &Catalog, id: &str) -> Result<Option<Subject>, JobErr
                     storage: storage.parse().unwrap_or(Kept::Managed),
                     path: r.get(9)?,
                     format: r.get(10)?,
+                    local: r.get(11)?,
                 })
             },
         )
@@ -137,7 +140,7 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
     }
     // The bytes this area serves: the original, or a stripped copy.
     let stripped = if strip {
-        let original = std::fs::read(run.original_path(&s)).map_err(|e| missing(&s, run, e))?;
+        let original = original_bytes(run, &s)?;
         Some(strip::strip(&s.format, &original).map_err(StorageError::permanent)?)
     } else {
         None
@@ -168,8 +171,19 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
             }
             _ => false,
         };
+        // Not on this computer (pulled from another one): the bucket has it somewhere, maybe
+        // moved already by the computer that changed it.
+        let copied = copied
+            || (!s.local && stripped.is_none() && copy_from_bucket(run, &s, &target, &meta)?);
         if copied {
             did = Did::Moved;
+        } else if !s.local && stripped.is_none() {
+            return Err(StorageError::transient(format!(
+                "the original of {} is not on this computer and not in the bucket yet (the \
+                 computer that imported it has not uploaded it)",
+                s.id
+            ))
+            .into());
         } else {
             match stripped {
                 Some(bytes) => storage.put_bytes(&target, bytes, &meta)?,
@@ -225,6 +239,57 @@ pub(super) fn image(run: &Run<'_>, cat: &mut Catalog, job: &SyncJob) -> Result<D
         });
     }
     Ok(did)
+}
+
+/// Copies the original to `target` from wherever the bucket has it (either area); false when
+/// it has it nowhere.
+fn copy_from_bucket(
+    run: &Run<'_>,
+    s: &Subject,
+    target: &str,
+    meta: &PutMeta,
+) -> Result<bool, StorageError> {
+    let layout = &run.remote.layout;
+    for area in [Area::Private, Area::Public] {
+        let from = layout.original(area, &s.sha256, &s.ext);
+        if from == target || !already_there(run, &from, s.bytes, &s.sha256)? {
+            continue;
+        }
+        match run.remote.storage.copy(&from, target, meta) {
+            Ok(()) => return Ok(true),
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+/// The original's bytes: from disk, or (not on this computer) the bucket's full copy.
+fn original_bytes(run: &Run<'_>, s: &Subject) -> Result<Vec<u8>, StorageError> {
+    match std::fs::read(run.original_path(s)) {
+        Ok(b) => Ok(b),
+        Err(e) if s.local => Err(missing(s, run, e)),
+        Err(_) => {
+            let key = run.remote.layout.original(Area::Private, &s.sha256, &s.ext);
+            let bytes = run.remote.storage.get(&key).map_err(|e| {
+                if e.is_not_found() {
+                    StorageError::transient(format!(
+                        "the original of {} is not on this computer and not in the bucket yet",
+                        s.id
+                    ))
+                } else {
+                    e
+                }
+            })?;
+            if crate::import::sha256_hex(&bytes) != s.sha256 {
+                return Err(StorageError::permanent(format!(
+                    "the bucket's copy of {} at {key} is not the original",
+                    s.id
+                )));
+            }
+            Ok(bytes)
+        }
+    }
 }
 
 fn missing(s: &Subject, run: &Run<'_>, e: std::io::Error) -> StorageError {

@@ -125,6 +125,12 @@ pub struct Summary {
     /// Transient failures that were retried.
     #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub retried: u64,
+    /// Images changed here by other computers' changes, pulled from the bucket's log.
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub pulled: u64,
+    /// Images whose changes this sync sent to the bucket's log.
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
+    pub pushed: u64,
     pub errors: Vec<ItemError>,
 }
 
@@ -236,20 +242,51 @@ pub fn run(
         }
         on_event(e)
     };
-    let result = drain(library, remote, opts, &logged);
+    let result = replica_sync(library, remote, opts, &logged);
     match &result {
-        Ok(s) if s.uploaded + s.deleted + s.moved + s.failed > 0 => log::info!(
-            "sync to {name}: {} uploaded, {} moved, {} deleted, {} failed, {} retried",
-            s.uploaded,
-            s.moved,
-            s.deleted,
-            s.failed,
-            s.retried
-        ),
+        Ok(s) if s.uploaded + s.deleted + s.moved + s.failed + s.pulled + s.pushed > 0 => {
+            log::info!(
+                "sync to {name}: {} uploaded, {} moved, {} deleted, {} failed, {} retried, \
+                 {} pulled, {} pushed",
+                s.uploaded,
+                s.moved,
+                s.deleted,
+                s.failed,
+                s.retried,
+                s.pulled,
+                s.pushed
+            )
+        }
         Ok(_) => log::debug!("sync to {name}: nothing to do"),
         Err(e) => log::error!("sync to {name} stopped: {}", crate::logging::error_chain(e)),
     }
     result
+}
+
+/// Pull what other computers changed, drain the queue (uploads, moves, deletes), then push
+/// this library's changes to the log (after the originals they name went up).
+fn replica_sync(
+    library: &Library,
+    remote: &Remote,
+    opts: &SyncOptions,
+    on_event: &(dyn Fn(SyncEvent) + Sync),
+) -> Result<Summary, SyncError> {
+    let pulled = crate::replica::pull(library, remote)?;
+    let mut summary = drain(library, remote, opts, on_event)?;
+    if !opts.stop.load(Ordering::Relaxed) {
+        summary.pushed = crate::replica::push(library, remote)?;
+        crate::replica::fetch_thumbnails(library, remote);
+    }
+    summary.pulled = pulled.applied;
+    summary
+        .errors
+        .extend(pulled.refused.into_iter().map(|r| ItemError {
+            id: None,
+            key: Some(r.key),
+            code: ErrorCode::LogRefused,
+            message: r.reason,
+        }));
+    Ok(summary)
 }
 
 fn drain(
@@ -281,7 +318,17 @@ fn drain(
     // One cheap request before the work: a missing bucket or an unplugged folder stops the
     // run here instead of failing every item one by one. A refusal is not final: keys scoped
     // to objects may not see the bucket itself; the first item tells (and stops the run).
-    if let Err(e) = remote.storage.check() {
+    let mut checked = remote.storage.check();
+    for attempt in 1..opts.max_attempts {
+        match &checked {
+            Err(e) if e.kind == ErrorKind::Transient && !opts.stop.load(Ordering::Relaxed) => {
+                std::thread::sleep(Duration::from_millis(backoff(opts.backoff, attempt) as u64));
+                checked = remote.storage.check();
+            }
+            _ => break,
+        }
+    }
+    if let Err(e) = checked {
         if e.kind != ErrorKind::Auth {
             return Err(SyncError::Remote(e));
         }
@@ -474,6 +521,8 @@ impl Run<'_> {
             deleted: self.tally.deleted.load(Ordering::Relaxed),
             moved: self.tally.moved.load(Ordering::Relaxed),
             retried: self.tally.retried.load(Ordering::Relaxed),
+            pulled: 0,
+            pushed: 0,
             failed: errors.len() as u64,
             errors,
         })
@@ -540,6 +589,15 @@ impl From<JobError> for SyncError {
 impl From<rusqlite::Error> for JobError {
     fn from(e: rusqlite::Error) -> Self {
         JobError::Library(e.into())
+    }
+}
+
+impl From<crate::replica::ReplicaError> for SyncError {
+    fn from(e: crate::replica::ReplicaError) -> Self {
+        match e {
+            crate::replica::ReplicaError::Library(e) => SyncError::Library(e),
+            crate::replica::ReplicaError::Remote(e) => SyncError::Remote(e),
+        }
     }
 }
 

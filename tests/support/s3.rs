@@ -273,3 +273,9 @@ pub fn curl_get(url: &str) -> (u16, Vec<u8>) {
         .unwrap_or(0);
     (code, std::fs::read(body).unwrap_or_default())
 }
+
+/// Keys of the library itself (the replicated catalog and the grid thumbnails every computer
+/// shows), as opposed to the originals and their public copies.
+pub fn is_library_key(key: &str) -> bool {
+    key.starts_with("private/library/") || key.starts_with("private/thumbs/")
+}

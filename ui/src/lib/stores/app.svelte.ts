@@ -254,7 +254,7 @@ export class App {
   libraryChanged(reason: ChangeReason): void {
     this.#refreshGallery();
     this.#refreshCounts();
-    if (reason === 'external') {
+    if (reason === 'external' || reason === 'pull') {
       this.detail.reload();
       // The CLI or `vitrine watch run` may have changed the folders or their statuses.
       this.watch.externalChange();

@@ -4,4 +4,4 @@
  * Why the library changed: the UI refreshes differently (an import scrolls to the new images,
  * an external change keeps the view where it is).
  */
-export type ChangeReason = "import" | "edit" | "delete" | "watch" | "external";
+export type ChangeReason = "import" | "edit" | "delete" | "watch" | "external" | "pull";

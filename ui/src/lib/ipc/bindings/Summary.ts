@@ -8,4 +8,12 @@ export type Summary = { uploaded: number, deleted: number, moved: number, failed
 /**
  * Transient failures that were retried.
  */
-retried: number, errors: Array<ItemError>, };
+retried: number, 
+/**
+ * Images changed here by other computers' changes, pulled from the bucket's log.
+ */
+pulled: number, 
+/**
+ * Images whose changes this sync sent to the bucket's log.
+ */
+pushed: number, errors: Array<ItemError>, };

@@ -74,6 +74,7 @@ export function fakeRecord(n: number, over: Partial<ImageRecord> = {}): ImageRec
     source_url: n % 5 === 3 ? `https://example.com/img/${n}.jpg` : null,
     fetched_at: n % 5 === 3 ? iso(created) : null,
     storage: 'managed',
+    local: true,
     taken_at: ai ? null : iso(created - 86_400_000 * (n % 30)),
     camera_make: ai ? null : 'FUJIFILM',
     camera_model: ai ? null : 'X-T4',
