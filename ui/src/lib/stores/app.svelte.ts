@@ -99,6 +99,8 @@ export class App {
   confirmBucketDeletes = $state.raw<MassDelete | null>(null);
   /** Settings scrolls to this watched folder (or to the section) when it opens. */
   watchFocus = $state<number | 'section' | null>(null);
+  /** Settings → Bucket was opened to restore a library from a bucket (explains how). */
+  restoring = $state(false);
   /** The open image context menu (one at a time). */
   menu = $state.raw<ImageMenu | null>(null);
   /** The detail view focuses its tag field for this image ("Add tag…"), then clears it. */
@@ -259,6 +261,13 @@ export class App {
       // The CLI or `vitrine watch run` may have changed the folders or their statuses.
       this.watch.externalChange();
     }
+  }
+
+  /** Settings → Bucket; `restore`: to attach this library to a bucket another computer fills. */
+  openBucket(restore: boolean): void {
+    this.detail.close();
+    this.view.select({ kind: 'settings' });
+    this.restoring = restore;
   }
 
   /** Settings → Watched folders, at one folder (null: the section, to add one). */
