@@ -114,8 +114,14 @@ fn a_second_library_gets_the_catalog_and_thumbnails_without_the_originals() {
     a.run(&["tag", &x, "--add", "trip", "--add", "Summer"])
         .expect_ok("tag");
     a.run(&["visibility", &y, "unlisted"]).expect_ok("vis");
+    // A file kept where it is (as a watched folder keeps its files).
+    let kept = a.input("kept/in place.png", &images::png_rgb8(30, 20, 3));
+    let (run, lines) = a.import(&[&kept], &["--in-place"]);
+    run.expect_ok("import --in-place");
+    let z = lines[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(a.show(&z)["storage"], "referenced");
     let pushed = c.sync(0);
-    assert_eq!(pushed["pushed"].as_u64(), Some(2), "{pushed}");
+    assert_eq!(pushed["pushed"].as_u64(), Some(3), "{pushed}");
     assert!(
         c.log_keys().iter().any(|k| k.ends_with(".snap")),
         "the first push is a snapshot: {:?}",
@@ -127,7 +133,7 @@ fn a_second_library_gets_the_catalog_and_thumbnails_without_the_originals() {
     );
 
     let pulled = c.sync(1);
-    assert_eq!(pulled["pulled"].as_u64(), Some(2), "{pulled}");
+    assert_eq!(pulled["pulled"].as_u64(), Some(3), "{pulled}");
     let b = c.lib(1);
     assert_eq!(catalog(a), catalog(b), "same ids, names, tags, visibility");
     let shown = b.show(&x);
@@ -135,6 +141,11 @@ fn a_second_library_gets_the_catalog_and_thumbnails_without_the_originals() {
     assert_eq!(a.show(&x)["local"], Value::Bool(true));
     assert_eq!(shown["sources"], a.show(&x)["sources"]);
     assert!(b.originals().is_empty(), "no original was downloaded");
+    // The first computer's file kept in place is, here, an image whose original is elsewhere.
+    let other = b.show(&z);
+    assert_eq!(other["local"], Value::Bool(false), "{other}");
+    assert_eq!(other["filename"], "in place.png");
+    assert_eq!(b.thumb(&z, "grid").width(), 30);
     // The grid thumbnail came from the bucket: served without the original.
     let thumb = b.thumb(&x, "grid");
     assert_eq!((thumb.width(), thumb.height()), (64, 48));
