@@ -67,6 +67,8 @@ fn retention_ms() -> i64 {
         .unwrap_or(RETENTION.as_millis() as i64)
 }
 
+/// Images applied per transaction.
+const APPLY_CHUNK: usize = 1000;
 /// Images per segment.
 const SEGMENT_ITEMS: usize = 5000;
 
@@ -275,7 +277,7 @@ fn pull_listing(
     Ok(complete)
 }
 
-/// Reads one log object and applies it whole in one transaction (or refuses it whole).
+/// Reads and checks one log object whole, then applies it (or refuses it whole).
 fn apply_object(
     library: &Library,
     cat: &mut crate::catalog::Catalog,
@@ -305,13 +307,30 @@ fn apply_object(
         };
         format::decode(&bytes, key)
     };
-    let tx = cat.write()?;
-    let mut applied = local::Applied::default();
-    match &body {
-        Ok(body) => {
+    if let Err(why) = &body {
+        log::warn!("library log: refused {}: {why}", key.key);
+        out.refused.push(Refusal {
+            key: key.key.clone(),
+            reason: format!("{} {why}", key.key),
+        });
+    }
+    // A snapshot of a large library goes in chunks, each its own short transaction, so the
+    // other writers (the app, the watcher) are never held up for long; the last one records
+    // the object as applied. Killed part-way, it is applied again: merging is idempotent.
+    let items = body.as_ref().map(|b| b.items.as_slice()).unwrap_or(&[]);
+    let chunks: Vec<&[ItemState]> = if items.is_empty() {
+        vec![&[]]
+    } else {
+        items.chunks(APPLY_CHUNK).collect()
+    };
+    let last = chunks.len() - 1;
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let tx = cat.write()?;
+        let mut applied = local::Applied::default();
+        if !chunk.is_empty() {
             tx.execute("UPDATE replica SET applying = 1", [])?;
             let mut clock = 0;
-            for item in &body.items {
+            for item in chunk {
                 local::apply(&tx, item, &remote.layout, &mut applied)?;
                 clock = clock.max(item.max_clock());
             }
@@ -319,44 +338,46 @@ fn apply_object(
                 "UPDATE replica SET applying = 0, clock = max(clock, ?1)",
                 [clock],
             )?;
-            // A crash here: nothing of this object was applied.
+        }
+        if i == last {
+            // A crash here: nothing of this (one-chunk) object was applied.
             crate::failpoint::hit("replica:apply");
+            tx.execute(
+                "INSERT OR REPLACE INTO replica_seen (key, at, error) VALUES (?1, ?2, ?3)",
+                params![
+                    key.key,
+                    key.time,
+                    body.as_ref().err().map(|e| e.to_string())
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO replica_devices (device, last) VALUES (?1, ?2)
+                 ON CONFLICT (device) DO UPDATE SET last = max(last, excluded.last)",
+                params![key.device, key.number as i64],
+            )?;
         }
-        Err(why) => {
-            log::warn!("library log: refused {}: {why}", key.key);
-            out.refused.push(Refusal {
-                key: key.key.clone(),
-                reason: format!("{} {why}", key.key),
-            });
-        }
+        tx.commit()?;
+        out.applied += applied.changed;
+        remove_files(library, &applied.removed)?;
     }
-    tx.execute(
-        "INSERT OR REPLACE INTO replica_seen (key, at, error) VALUES (?1, ?2, ?3)",
-        params![
-            key.key,
-            key.time,
-            body.as_ref().err().map(|e| e.to_string())
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO replica_devices (device, last) VALUES (?1, ?2)
-         ON CONFLICT (device) DO UPDATE SET last = max(last, excluded.last)",
-        params![key.device, key.number as i64],
-    )?;
-    tx.commit()?;
     // A crash here: this object was applied and recorded, the ones after it were not.
     crate::failpoint::hit("replica:after-apply");
-    out.applied += applied.changed;
-    if !applied.removed.is_empty() {
-        let cache = library.thumb_cache()?;
-        for record in &applied.removed {
-            if record.local {
-                if let Err(e) = library.remove_files(&cache, record) {
-                    log::warn!("removing the files of {}: {e}", record.id);
-                }
-            } else {
-                let _ = cache.remove(&record.sha256);
+    Ok(())
+}
+
+/// The local files of images a delete from another computer removed.
+fn remove_files(library: &Library, removed: &[crate::catalog::ImageRecord]) -> Result<()> {
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let cache = library.thumb_cache()?;
+    for record in removed {
+        if record.local {
+            if let Err(e) = library.remove_files(&cache, record) {
+                log::warn!("removing the files of {}: {e}", record.id);
             }
+        } else {
+            let _ = cache.remove(&record.sha256);
         }
     }
     Ok(())
