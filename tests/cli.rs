@@ -480,3 +480,31 @@ fn thumbs_missing_and_all() {
     assert_eq!(conflict.code(), Some(2), "--missing and --all conflict");
     let _ = all;
 }
+
+#[test]
+fn rename_changes_the_name_shown_and_searched_and_refuses_paths() {
+    let lib = TestLib::new();
+    let id = lib.add("IMG_0001.jpg", &jpeg(40, 30, 7));
+    let rec = lib
+        .run(&["rename", &id, "  Harbour at dusk.jpg ", "--json"])
+        .expect_ok("rename")
+        .json();
+    assert_eq!(rec["filename"], "Harbour at dusk.jpg");
+    assert_eq!(lib.show(&id)["filename"], "Harbour at dusk.jpg");
+    let found = lib.run(&["--json", "search", "harbour"]).json_array();
+    assert_eq!(ids(&found), vec![id.clone()], "the new name is searchable");
+    assert!(
+        lib.run(&["--json", "search", "IMG_0001"])
+            .json_array()
+            .is_empty(),
+        "the old name is not"
+    );
+    for bad in ["", "   ", "a/b.jpg", "..", "tab\there.jpg"] {
+        let r = lib.run(&["--json", "rename", &id, bad]);
+        assert_eq!(r.code(), Some(1), "{bad:?} is refused: {}", r.stdout);
+        assert_eq!(r.json()["code"], "invalid_input", "{bad:?}");
+    }
+    assert_eq!(lib.show(&id)["filename"], "Harbour at dusk.jpg");
+    let r = lib.run(&["--json", "rename", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "x.jpg"]);
+    assert_eq!(r.json()["code"], "not_found");
+}

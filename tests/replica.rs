@@ -195,9 +195,17 @@ fn concurrent_edits_on_two_computers_converge() {
     let on_b = b.add("same-b.jpg", &same);
     assert_ne!(on_a, on_b, "two imports, two ids before they meet");
 
+    // Both rename y; the later name wins everywhere.
+    a.run(&["rename", &y, "first name.png"])
+        .expect_ok("rename a");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    b.run(&["rename", &y, "second name.png"])
+        .expect_ok("rename b");
+
     c.converge();
     let (ca, cb) = (catalog(a), catalog(b));
     assert_eq!(ca, cb, "the two catalogs are equal");
+    assert_eq!(ca[&y]["filename"], "second name.png", "the later name wins");
     assert_eq!(
         ca[&x]["visibility"], "unlisted",
         "the later visibility wins"

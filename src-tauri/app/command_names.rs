@@ -10,6 +10,7 @@ pub const COMMANDS: &[&str] = &[
     "import_blob",
     "edit_tags",
     "set_visibility",
+    "rename_image",
     "delete_images",
     "stats",
     "tag_counts",

@@ -201,6 +201,16 @@ pub async fn set_visibility(
 }
 
 #[tauri::command]
+pub async fn rename_image(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> Cmd<ImageRecord> {
+    let core = state.core.clone();
+    blocking(move || core.rename(&id, &name)).await
+}
+
+#[tauri::command]
 pub async fn delete_images(state: State<'_, AppState>, ids: Vec<String>) -> Cmd<Vec<String>> {
     let core = state.core.clone();
     blocking(move || core.remove(&ids)).await

@@ -148,6 +148,7 @@ pub fn handlers<R: tauri::Runtime>(
         commands::import_blob,
         commands::edit_tags,
         commands::set_visibility,
+        commands::rename_image,
         commands::delete_images,
         commands::stats,
         commands::tag_counts,

@@ -142,6 +142,20 @@ pub(super) mod ipc {
         )
         .expect("tags");
         assert_eq!(tags, json!(["sea", "sky"]));
+        let rec = invoke(
+            &webview,
+            "rename_image",
+            json!({"id": id, "name": "  harbour at dusk.png "}),
+        )
+        .expect("rename");
+        assert_eq!(rec["filename"], "harbour at dusk.png");
+        let err = invoke(
+            &webview,
+            "rename_image",
+            json!({"id": id, "name": "../escape.png"}),
+        )
+        .expect_err("a path is not a file name");
+        assert_eq!(err["code"], "invalid_input", "{err}");
         let detail = invoke(&webview, "get_image", json!({"id": id})).expect("detail");
         assert_eq!(detail["visibility"], "public");
         assert!(

@@ -471,6 +471,24 @@ impl Catalog {
         self.get(&id)
     }
 
+    /// Renames an image: the file name it is shown, searched and exported under (the original
+    /// keeps its content-addressed path). The name is trimmed; a path or control characters are
+    /// refused.
+    pub fn rename(&mut self, id: &str, name: &str) -> Result<ImageRecord> {
+        let name = valid_file_name(name)?;
+        let rec = self.get(id)?;
+        if rec.filename != name {
+            let tx = self.write()?;
+            tx.execute(
+                "UPDATE images SET filename = ?1, updated_at = ?2 WHERE seq = ?3",
+                params![name, now_ms(), rec.seq],
+            )?;
+            refresh_fts_with(&tx, rec.seq, None)?;
+            tx.commit()?;
+        }
+        self.get(&rec.id)
+    }
+
     pub fn touch_accessed(&self, seq: i64) -> Result<()> {
         self.conn.execute(
             "UPDATE images SET accessed_at = ?1 WHERE seq = ?2",
@@ -574,6 +592,25 @@ impl Catalog {
             .query_row("SELECT count(*) FROM images_fts", [], |r| r.get(0))?;
         Ok((images, fts))
     }
+}
+
+/// A file name as a person may give it: 1 to 255 characters, not a path, no control characters.
+pub fn valid_file_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    let ok = !n.is_empty()
+        && n.chars().count() <= 255
+        && n != "."
+        && n != ".."
+        && !n.contains(['/', '\\'])
+        && !n.chars().any(char::is_control);
+    if !ok {
+        return Err(Error::Invalid {
+            what: "file name",
+            value: name.to_string(),
+            hint: "a file name is 1 to 255 characters, without / or \\ or control characters",
+        });
+    }
+    Ok(n.to_string())
 }
 
 fn merge_into(

@@ -57,6 +57,8 @@ enum Command {
     },
     /// Everything about one image: EXIF, AI parameters, sources
     Show { id: String },
+    /// Give an image another file name (shown, searched, exported; synced to other computers)
+    Rename { id: String, name: String },
     /// Add or remove tags on images (ids, or selectors)
     Tag(bulk::TagArgs),
     /// Set visibility: private, unlisted or public (ids, or selectors)
@@ -300,6 +302,11 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         Command::Show { id } => {
             let detail = lib.catalog().detail(&id)?;
             out.detail(&detail, &lib.original_path(&detail.record));
+            Ok(true)
+        }
+        Command::Rename { id, name } => {
+            let rec = core.rename(&id, &name)?;
+            out.value(&rec, &format!("{}  {}", rec.id, rec.filename));
             Ok(true)
         }
         Command::Tag(a) => bulk::tag(&core, a, out),

@@ -285,6 +285,13 @@ impl Vitrine {
         self.lib.catalog().get(&id)
     }
 
+    /// Renames one image (every computer on the bucket follows); the record after.
+    pub fn rename(&self, id: &str, name: &str) -> Result<ImageRecord> {
+        let rec = self.lib.catalog().rename(id, name)?;
+        self.announce(ChangeReason::Edit);
+        Ok(rec)
+    }
+
     /// Removes images (a tombstone stays for sync); every known one is removed, and the
     /// first failure (an unknown id) is returned after.
     pub fn remove(&self, ids: &[String]) -> Result<Vec<String>> {

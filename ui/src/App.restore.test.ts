@@ -66,4 +66,29 @@ describe('App: a library restored from a bucket, changes from another computer',
     lib.changed('pull');
     await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(4));
   });
+
+  it('a rename in the detail view renames the image in the grid; a refused name is rolled back', async () => {
+    const lib = fakeCore({ count: 2 });
+    render(App);
+    await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(2));
+    const cell = screen.getAllByTestId('cell')[0];
+    const id = cell.dataset.id!;
+    await fireEvent.click(cell);
+    await screen.findByTestId('detail');
+    await fireEvent.click(byId('detail-rename'));
+    await fireEvent.input(byId('detail-rename-input'), { target: { value: 'harbour.jpg' } });
+    await fireEvent.keyDown(byId('detail-rename-input'), { key: 'Enter' });
+    await waitFor(() => expect(byId('detail-filename').textContent).toBe('harbour.jpg'));
+    expect(lib.find(id).filename).toBe('harbour.jpg');
+    await waitFor(() =>
+      expect(screen.getAllByTestId('cell').find((c) => c.dataset.id === id)?.getAttribute('aria-label')).toContain('harbour.jpg'),
+    );
+
+    await fireEvent.click(byId('detail-rename'));
+    await fireEvent.input(byId('detail-rename-input'), { target: { value: 'a/b.jpg' } });
+    await fireEvent.keyDown(byId('detail-rename-input'), { key: 'Enter' });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Could not rename'));
+    expect(byId('detail-filename').textContent).toBe('harbour.jpg');
+    expect(lib.find(id).filename).toBe('harbour.jpg');
+  });
 });

@@ -129,3 +129,35 @@ describe('DetailView', () => {
     expect(p.ondelete).toHaveBeenCalled();
   });
 });
+
+describe('DetailView: rename', () => {
+  it('Rename edits the file name in place: Enter saves, Escape cancels, an unchanged name is not sent', async () => {
+    const onrename = vi.fn();
+    show(photo(), { onrename });
+    const name = screen.getByTestId('detail-filename').textContent ?? '';
+    await fireEvent.click(screen.getByTestId('detail-rename'));
+    const input = screen.getByTestId('detail-rename-input') as HTMLInputElement;
+    expect(input.value).toBe(name);
+    expect(input.selectionStart).toBe(0);
+    expect(input.selectionEnd).toBe(name.lastIndexOf('.'));
+    await fireEvent.keyDown(input, { key: 'Escape' });
+    expect(screen.queryByTestId('detail-rename-input')).toBeNull();
+    expect(onrename).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId('detail-rename'));
+    const again = screen.getByTestId('detail-rename-input') as HTMLInputElement;
+    await fireEvent.keyDown(again, { key: 'Enter' });
+    expect(onrename).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId('detail-rename'));
+    const edit = screen.getByTestId('detail-rename-input') as HTMLInputElement;
+    await fireEvent.input(edit, { target: { value: '  harbour.jpg ' } });
+    await fireEvent.keyDown(edit, { key: 'Enter' });
+    expect(onrename).toHaveBeenCalledWith('harbour.jpg');
+  });
+
+  it('without a rename action there is no Rename button', () => {
+    show(photo());
+    expect(screen.queryByTestId('detail-rename')).toBeNull();
+  });
+});

@@ -72,6 +72,11 @@ export function setVisibility(id: string, visibility: Visibility): Promise<Image
   return call('set_visibility', { id, visibility });
 }
 
+/** Gives an image another file name (trimmed; a path or control characters are refused). */
+export function renameImage(id: string, name: string): Promise<ImageRecord> {
+  return call('rename_image', { id, name });
+}
+
 export function deleteImages(ids: string[]): Promise<string[]> {
   return call('delete_images', { ids });
 }

@@ -221,7 +221,7 @@ export class Detail {
   }
 
   #patchLocal(id: string, fields: Partial<ImageRecord>): void {
-    if ('visibility' in fields || 'remote_state' in fields) this.#gallery.patch(id, fields);
+    if ('visibility' in fields || 'remote_state' in fields || 'filename' in fields) this.#gallery.patch(id, fields);
     if (this.detail && this.detail.id === id) this.detail = { ...this.detail, ...fields };
   }
 
@@ -243,6 +243,22 @@ export class Detail {
     } catch (e) {
       if (this.#visSeq.get(id) === seq && before) this.#patchLocal(id, { visibility: before });
       this.#toasts.error(`Could not change visibility: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Optimistic rename; rolled back with a toast if the core refuses the name. */
+  async rename(id: string, name: string): Promise<void> {
+    const before = this.detail?.id === id ? this.detail.filename : undefined;
+    const next = name.trim();
+    if (before === undefined || next === '' || next === before) return;
+    this.#patchLocal(id, { filename: next });
+    try {
+      const rec = await api.renameImage(id, next);
+      this.#patchLocal(id, { filename: rec.filename });
+      this.#onChanged();
+    } catch (e) {
+      this.#patchLocal(id, { filename: before });
+      this.#toasts.error(`Could not rename: ${errorMessage(e)}`);
     }
   }
 

@@ -39,6 +39,7 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   importBlob: () => api.importBlob(new Uint8Array([137, 80, 78, 71]), 'pasted.png'),
   editTags: () => api.editTags(fakeId(0), ['x'], []),
   setVisibility: () => api.setVisibility(fakeId(0), 'public'),
+  renameImage: () => api.renameImage(fakeId(0), 'renamed.png'),
   deleteImages: () => api.deleteImages([fakeId(1)]),
   stats: () => api.stats(),
   tagCounts: () => api.tagCounts(),

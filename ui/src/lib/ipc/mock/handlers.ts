@@ -83,6 +83,14 @@ export const handlers: HandlerTable = {
     lib.changed('edit');
     return { ...r };
   },
+  rename_image: (lib, a) => {
+    const r = lib.find(a.id as string);
+    const name = (a.name as string).trim();
+    if (!name || name.includes('/')) throw { code: 'invalid_input', message: `invalid file name "${a.name as string}"` };
+    r.filename = name;
+    lib.changed('edit');
+    return { ...r };
+  },
   delete_images: (lib, a) => {
     const ids = new Set(a.ids as string[]);
     const gone = lib.records.filter((r) => ids.has(r.id)).map((r) => r.id);
