@@ -14,7 +14,7 @@ pub const VERSION: u32 = 1;
 
 /// Largest log object read (compressed), and largest once decompressed.
 pub const MAX_OBJECT: u64 = 512 << 20;
-const MAX_INFLATED: u64 = 2 << 30;
+const MAX_INFLATED: u64 = 1 << 30;
 
 /// A segment (changes since the last one) or a snapshot (a library's whole state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,9 +185,19 @@ fn opt(what: &str, s: &Option<String>, max: usize) -> Result<(), String> {
     s.as_deref().map_or(Ok(()), |s| text(what, s, max))
 }
 
+/// How far ahead of this computer's clock another computer's may be.
+const MAX_AHEAD_MS: i64 = 7 * 24 * 3600 * 1000;
+
 fn stamp(what: &str, s: &super::state::Stamp) -> Result<(), String> {
     if s.at < 0 || (s.at > 0 && !valid_device(&s.by)) || (s.at == 0 && !s.by.is_empty()) {
         return Err(format!("{what} has an invalid clock"));
+    }
+    // A clock far in the future would drag every computer's clock (and log names) along.
+    if (s.at >> 16) > crate::model::now_ms() + MAX_AHEAD_MS {
+        return Err(format!(
+            "{what} is dated more than a week ahead of this computer's clock; check the clock \
+             of the computer that wrote it"
+        ));
     }
     Ok(())
 }
@@ -307,4 +317,77 @@ fn meta(m: &Meta) -> Result<(), String> {
         return Err("the CFG scale is not a number".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Visibility;
+    use crate::replica::state::{Lww, Stamp};
+
+    const P: &str = "photos/private/library/log/";
+
+    fn item(at: i64) -> ItemState {
+        ItemState {
+            sha256: "ab".repeat(32),
+            id: "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+            added: Stamp::new(at, "00aa"),
+            deleted: Stamp::default(),
+            visibility: Lww {
+                value: Visibility::Private,
+                stamp: Stamp::new(at, "00aa"),
+            },
+            filename: Lww {
+                value: "a.png".into(),
+                stamp: Stamp::new(at, "00aa"),
+            },
+            tags: Vec::new(),
+            sources: Vec::new(),
+            meta: None,
+        }
+    }
+
+    #[test]
+    fn keys_sort_by_time_and_parse_back() {
+        let a = key(P, 1_700_000_000_000, "00aa", 7, Kind::Segment);
+        let b = key(P, 1_700_000_000_001, "00aa", 8, Kind::Snapshot);
+        assert!(a < b && start_after(P, 1_700_000_000_000) < a);
+        let k = parse_key(P, &b).expect("parses");
+        assert_eq!(
+            (k.time, k.device.as_str(), k.number, k.kind),
+            (1_700_000_000_001, "00aa", 8, Kind::Snapshot)
+        );
+        for bad in [
+            format!("{P}junk.seg"),
+            format!("{P}1700000000000-00AA-0000000001.seg"),
+            format!("{P}1700000000000-00aa-1.seg"),
+            format!("{P}1700000000000-00aa-0000000001.txt"),
+            "other/1700000000000-00aa-0000000001.seg".to_string(),
+        ] {
+            assert!(parse_key(P, &bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_object_round_trips_and_bad_ones_are_refused_whole() {
+        let now = crate::model::now_ms() << 16;
+        let k = parse_key(P, &key(P, 1, "00aa", 3, Kind::Segment)).unwrap();
+        let bytes = encode("00aa", 3, &[item(now)]);
+        assert_eq!(decode(&bytes, &k).expect("valid").items, vec![item(now)]);
+
+        let truncated = decode(&bytes[..bytes.len() - 5], &k).unwrap_err();
+        assert!(matches!(truncated, Refused::Corrupt(_)), "{truncated}");
+        let other = parse_key(P, &key(P, 1, "00bb", 3, Kind::Segment)).unwrap();
+        assert!(matches!(decode(&bytes, &other), Err(Refused::Invalid(_))));
+
+        let future = (crate::model::now_ms() + 30 * 24 * 3600 * 1000) << 16;
+        let refused = decode(&encode("00aa", 3, &[item(future)]), &k).unwrap_err();
+        assert!(refused.to_string().contains("a week ahead"), "{refused}");
+
+        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(br#"{"format":"vitrine-library-log","version":2,"items":"later"}"#)
+            .unwrap();
+        let newer = decode(&gz.finish().unwrap(), &k).unwrap_err();
+        assert_eq!(newer, Refused::Newer(2));
+    }
 }

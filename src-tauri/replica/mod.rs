@@ -265,6 +265,9 @@ fn pull_listing(
         }
     }
     if complete {
+        // Never past this computer's clock: a computer whose clock runs ahead names its objects
+        // in the future, and a LIST from there would skip everyone else's.
+        let newest = newest.min(now_ms());
         let keep_from = newest - 2 * margin;
         let tx = cat.write()?;
         tx.execute(
