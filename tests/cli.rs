@@ -508,3 +508,149 @@ fn rename_changes_the_name_shown_and_searched_and_refuses_paths() {
     let r = lib.run(&["--json", "rename", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "x.jpg"]);
     assert_eq!(r.json()["code"], "not_found");
 }
+
+/// Filters that combine: generator, model, format, camera, a date range and several tags (any
+/// or all), in `ls`, `search` and the bulk selectors; bad values are refused by name.
+#[test]
+fn ls_filters_combine_generator_model_format_camera_dates_and_tags() {
+    use crate::support::png::{with_texts, Text};
+    let lib = TestLib::new();
+    let a1111 = |seed: u32, model: &str| {
+        with_texts(
+            &png_rgb8(32, 32, seed),
+            Text::Plain,
+            &[(
+                "parameters",
+                &format!("a red fox\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: {seed}, Size: 32x32, Model: {model}"),
+            )],
+        )
+    };
+    let camera = |seed: u32, make: &str, model: &str, date: &str| {
+        jpeg_with_exif(
+            &jpeg(40, 30, seed),
+            &Exif {
+                make: Some(make.into()),
+                model: Some(model.into()),
+                date_time_original: Some(date.into()),
+                ..Exif::default()
+            },
+        )
+    };
+    let fox = lib.add("fox.png", &a1111(1, "sdxl_base"));
+    let fox2 = lib.add("fox2.png", &a1111(2, "Juggernaut"));
+    let canon = lib.add(
+        "canon.jpg",
+        &camera(3, "Canon", "EOS R5", "2024:05:01 10:00:00"),
+    );
+    let pixel = lib.add(
+        "pixel.jpg",
+        &camera(4, "Google", "Pixel 8", "2023:12:31 23:59:00"),
+    );
+    let plain = lib.add("plain.png", &png_rgb8(20, 20, 5));
+    lib.run(&["tag", &fox, &canon, "--add", "red"])
+        .expect_ok("tag");
+    lib.run(&["tag", &fox, &pixel, "--add", "blue"])
+        .expect_ok("tag");
+
+    let ls = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--json", "ls"];
+        all.extend_from_slice(args);
+        let mut got = ids(&lib.run(&all).expect_ok("ls").json_array());
+        got.sort();
+        got
+    };
+    let sorted = |mut v: Vec<&String>| {
+        v.sort();
+        v.into_iter().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(ls(&["--generator", "a1111"]), sorted(vec![&fox, &fox2]));
+    assert_eq!(
+        ls(&["--generator", "automatic1111"]),
+        sorted(vec![&fox, &fox2]),
+        "an alias"
+    );
+    assert_eq!(ls(&["--generator", "any"]), sorted(vec![&fox, &fox2]));
+    assert_eq!(
+        ls(&["--generator", "none"]),
+        sorted(vec![&canon, &pixel, &plain])
+    );
+    assert_eq!(ls(&["--model", "SDXL_BASE"]), sorted(vec![&fox]));
+    assert_eq!(ls(&["--format", "jpg"]), sorted(vec![&canon, &pixel]));
+    assert_eq!(
+        ls(&["--format", "png", "--generator", "none"]),
+        sorted(vec![&plain])
+    );
+    assert_eq!(ls(&["--camera", "canon"]), sorted(vec![&canon]), "by make");
+    assert_eq!(
+        ls(&["--camera", "pixel 8"]),
+        sorted(vec![&pixel]),
+        "by model"
+    );
+    assert_eq!(ls(&["--from", "2024-01-01"]).contains(&pixel), false);
+    assert_eq!(
+        ls(&[
+            "--from",
+            "2023-12-31",
+            "--to",
+            "2024-05-01",
+            "--format",
+            "jpeg"
+        ]),
+        sorted(vec![&canon, &pixel]),
+        "taken dates, both ends included"
+    );
+    assert_eq!(
+        ls(&["--to", "2024-04-30", "--format", "jpeg"]),
+        sorted(vec![&pixel])
+    );
+    // Images without a taken date count from the day they were added (today).
+    assert!(ls(&["--from", "2025-01-01"]).contains(&plain));
+    assert_eq!(
+        ls(&["--tag", "red", "--tag", "blue"]),
+        sorted(vec![&fox, &canon, &pixel]),
+        "any"
+    );
+    assert_eq!(
+        ls(&["--tag", "red", "--tag", "blue", "--all-tags"]),
+        sorted(vec![&fox]),
+        "all"
+    );
+    assert_eq!(
+        ls(&["--tag", "red", "--generator", "a1111"]),
+        sorted(vec![&fox])
+    );
+    let found = ids(&lib
+        .run(&["--json", "search", "fox", "--model", "juggernaut"])
+        .expect_ok("search")
+        .json_array());
+    assert_eq!(found, vec![fox2.clone()]);
+
+    // The bulk selectors take the same filters.
+    let changed = lib
+        .run(&[
+            "--json",
+            "visibility",
+            "--format",
+            "jpeg",
+            "--camera",
+            "Canon",
+            "public",
+        ])
+        .expect_ok("visibility by selectors")
+        .json_lines();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(lib.show(&canon)["visibility"], "public");
+
+    for (flag, bad) in [
+        ("--generator", "dalle3"),
+        ("--format", "heic"),
+        ("--from", "yesterday"),
+        ("--to", "2024-13-01"),
+    ] {
+        let r = lib.run(&["--json", "ls", flag, bad]);
+        assert!(!r.ok(), "{flag} {bad} is refused");
+        let v = r.json();
+        assert_eq!(v["code"], "invalid_input", "{flag} {bad}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(bad), "{v}");
+    }
+}

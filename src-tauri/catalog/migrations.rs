@@ -524,6 +524,19 @@ BEGIN
            AND EXISTS (SELECT 1 FROM remotes WHERE active = 1);
 END;
 "#,
+    // 7: the filters that combine (`ls --generator --model --format --camera --from --to`),
+    // each served by an index.
+    r#"
+CREATE INDEX images_generator ON images (generator) WHERE generator IS NOT NULL;
+CREATE INDEX images_model ON images (model COLLATE NOCASE) WHERE model IS NOT NULL;
+CREATE INDEX images_format ON images (format);
+CREATE INDEX images_camera_model ON images (camera_model COLLATE NOCASE)
+    WHERE camera_model IS NOT NULL;
+CREATE INDEX images_camera_make ON images (camera_make COLLATE NOCASE)
+    WHERE camera_make IS NOT NULL;
+CREATE INDEX images_day
+    ON images (coalesce(substr(taken_at, 1, 10), date(created_at / 1000, 'unixepoch')));
+"#,
 ];
 
 /// The schema version this build writes.

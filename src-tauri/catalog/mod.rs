@@ -20,7 +20,7 @@ mod watched;
 
 pub use bulk::{ChunkItem, Edit, VisibilityChange};
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
-pub use query::{ListQuery, DEFAULT_PAGE};
+pub use query::{parse_day, parse_format, parse_generator, ListQuery, DAY, DEFAULT_PAGE};
 pub use remotes::{AddedRemote, RemoteRow};
 pub use selection::{Cursor, Selection, Target};
 pub use stats::{Bucket, FailedItem, Stats};

@@ -34,6 +34,90 @@ pub struct ListQuery {
     /// Full-text query (FTS5 over filename, prompts, model, tags and raw AI text).
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub search: Option<String>,
+    /// More tags: images with any of them (with `tag` too), or all of them with `all_tags`.
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub tags: Option<Vec<String>>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub all_tags: Option<bool>,
+    /// A generator (`comfyui`, `a1111`, …), `any` (made by an AI tool) or `none`.
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub generator: Option<String>,
+    /// The AI model, exactly (letter case aside).
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub model: Option<String>,
+    /// The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico.
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub format: Option<String>,
+    /// The camera's model or make, exactly (letter case aside).
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub camera: Option<String>,
+    /// First and last day (`YYYY-MM-DD`, inclusive) the picture was taken, or else added.
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub from: Option<String>,
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub to: Option<String>,
+}
+
+/// The day a picture belongs to: when it was taken (its EXIF date, local time), else when it
+/// was added (UTC). Indexed as `images_day` (schema 7).
+pub const DAY: &str =
+    "coalesce(substr(images.taken_at, 1, 10), date(images.created_at / 1000, 'unixepoch'))";
+
+/// `2024-05-01` (or the date part of an RFC 3339 time), checked.
+pub fn parse_day(s: &str) -> Result<String> {
+    let d = s.trim();
+    let d = d.get(..10).unwrap_or(d);
+    let b = d.as_bytes();
+    let ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&d[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&d[8..10].parse::<u32>().unwrap_or(0));
+    if !ok {
+        return Err(crate::error::Error::Invalid {
+            what: "date",
+            value: s.to_string(),
+            hint: "use YYYY-MM-DD, e.g. 2024-05-01",
+        });
+    }
+    Ok(d.to_string())
+}
+
+/// A format name as stored (`jpg` → `jpeg`), checked.
+pub fn parse_format(s: &str) -> Result<String> {
+    let f = s.trim().trim_start_matches('.').to_ascii_lowercase();
+    let f = match f.as_str() {
+        "jpg" | "jpe" => "jpeg".to_string(),
+        "tif" => "tiff".to_string(),
+        _ => f,
+    };
+    if !["jpeg", "png", "gif", "webp", "bmp", "tiff", "tga", "ico"].contains(&f.as_str()) {
+        return Err(crate::error::Error::Invalid {
+            what: "format",
+            value: s.to_string(),
+            hint: "use jpeg, png, webp, gif, bmp, tiff, tga or ico",
+        });
+    }
+    Ok(f)
+}
+
+/// A generator filter: `any`, `none`, or one generator's name (aliases accepted).
+pub fn parse_generator(s: &str) -> Result<String> {
+    let g = s.trim().to_ascii_lowercase();
+    if g == "any" || g == "ai" || g == "none" {
+        return Ok(if g == "ai" { "any".into() } else { g });
+    }
+    crate::import::ai::Generator::parse(&g)
+        .map(|g| g.as_str().to_string())
+        .ok_or(crate::error::Error::Invalid {
+            what: "generator",
+            value: s.to_string(),
+            hint: "use any, none, a1111, comfyui, novelai, invokeai, fooocus, swarmui, \
+                   midjourney, openai, firefly, c2pa or unknown",
+        })
 }
 
 /// Sort key expression, direction, and the index that serves it (see migrations.rs).
@@ -169,18 +253,71 @@ pub(super) fn filters(
         args.push(v);
         format!("?{}", args.len())
     };
-    if let Some(tag) = &q.tag {
+    let mut tags: Vec<String> = q
+        .tag
+        .iter()
+        .chain(q.tags.iter().flatten())
+        .map(|t| t.trim().to_string())
+        .collect();
+    tags.retain(|t| !t.is_empty());
+    tags.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    // Every tag a clause of its own (all), or one clause for the set (any).
+    let groups: Vec<Vec<String>> = if q.all_tags == Some(true) {
+        tags.into_iter().map(|t| vec![t]).collect()
+    } else if tags.is_empty() {
+        Vec::new()
+    } else {
+        vec![tags]
+    };
+    for group in groups {
+        let ps: Vec<String> = group
+            .iter()
+            .map(|t| arg(Value::Text(t.clone()), args))
+            .collect();
+        let set = ps.join(", ");
         if plan {
-            note(conn.query_row(
-                "SELECT count(*) FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = ?1",
-                [tag.trim()],
-                |r| r.get(0),
-            )?);
+            let sql = format!(
+                "SELECT count(DISTINCT it.image_seq) FROM image_tags it JOIN tags t ON t.id = it.tag_id
+                 WHERE t.name IN ({})",
+                (1..=group.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+            );
+            note(conn.query_row(&sql, rusqlite::params_from_iter(&group), |r| r.get(0))?);
         }
-        let p = arg(Value::Text(tag.trim().to_string()), args);
         clauses.push(format!(
-        "{member} IN (SELECT it.image_seq FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name = {p})"
+            "{member} IN (SELECT it.image_seq FROM image_tags it JOIN tags t ON t.id = it.tag_id WHERE t.name IN ({set}))"
         ));
+    }
+    if let Some(g) = &q.generator {
+        match parse_generator(g)?.as_str() {
+            "any" => clauses.push("images.generator IS NOT NULL".into()),
+            "none" => clauses.push("images.generator IS NULL".into()),
+            g => {
+                let p = arg(Value::Text(g.into()), args);
+                clauses.push(format!("images.generator = {p}"));
+            }
+        }
+    }
+    if let Some(m) = q.model.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        let p = arg(Value::Text(m.into()), args);
+        clauses.push(format!("images.model = {p} COLLATE NOCASE"));
+    }
+    if let Some(f) = &q.format {
+        let p = arg(Value::Text(parse_format(f)?), args);
+        clauses.push(format!("images.format = {p}"));
+    }
+    if let Some(c) = q.camera.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let p = arg(Value::Text(c.into()), args);
+        clauses.push(format!(
+            "(images.camera_model = {p} COLLATE NOCASE OR images.camera_make = {p} COLLATE NOCASE)"
+        ));
+    }
+    if let Some(d) = &q.from {
+        let p = arg(Value::Text(parse_day(d)?), args);
+        clauses.push(format!("{DAY} >= {p}"));
+    }
+    if let Some(d) = &q.to {
+        let p = arg(Value::Text(parse_day(d)?), args);
+        clauses.push(format!("{DAY} <= {p}"));
     }
     if let Some(v) = q.visibility {
         let p = arg(Value::Text(v.as_str().into()), args);

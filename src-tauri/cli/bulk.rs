@@ -25,9 +25,8 @@ pub struct Selector {
     /// Select what `search Q` finds (full text: file names, prompts, models, tags)
     #[arg(long, value_name = "Q")]
     query: Option<String>,
-    /// Select the images with this tag
-    #[arg(long, value_name = "T")]
-    tag: Option<String>,
+    #[command(flatten)]
+    facets: super::Facets,
     /// Select the images with this visibility (private, unlisted or public)
     #[arg(long = "visibility", value_name = "V")]
     visibility: Option<String>,
@@ -42,7 +41,7 @@ pub struct Selector {
 impl Selector {
     fn given(&self) -> bool {
         self.query.is_some()
-            || self.tag.is_some()
+            || self.facets.given()
             || self.visibility.is_some()
             || self.status.is_some()
             || self.source.is_some()
@@ -53,16 +52,16 @@ impl Selector {
         match (ids.is_empty(), self.given()) {
             (false, true) => usage(
                 command,
-                "give image ids or selectors (--query, --tag, --visibility, --status, --source), not both",
+                "give image ids or selectors (--query, --tag, --generator, --model, --format, --camera, --from, --to, --visibility, --status, --source), not both",
             ),
             (true, false) => usage(
                 command,
-                "give image ids, or select images with --query, --tag, --visibility, --status or --source",
+                "give image ids, or select images with --query, --tag, --generator, --model, --format, --camera, --from, --to, --visibility, --status or --source",
             ),
             (false, false) => Ok(Selection::Ids { ids }),
             (true, true) => Ok(Selection::Query {
                 query: super::filters(
-                    self.tag.as_deref(),
+                    &self.facets,
                     self.visibility.as_deref(),
                     self.status.as_deref(),
                     self.source.as_deref(),

@@ -135,8 +135,8 @@ struct ImportArgs {
 
 #[derive(Args, Debug, Default)]
 struct LsArgs {
-    #[arg(long, value_name = "T")]
-    tag: Option<String>,
+    #[command(flatten)]
+    facets: Facets,
     #[arg(long, value_name = "V")]
     visibility: Option<String>,
     /// Remote state: local, pending, synced or failed
@@ -155,16 +155,68 @@ struct LsArgs {
     sort: Option<String>,
 }
 
-/// The filters `ls`, `search` and the bulk commands' selectors share, parsed into a query.
+/// The filters that combine, shared by `ls`, `search` and the bulk commands' selectors.
+#[derive(Args, Debug, Default, Clone)]
+pub struct Facets {
+    /// Images with this tag (repeat it: images with any of them, or all with --all-tags)
+    #[arg(long = "tag", value_name = "T")]
+    pub tags: Vec<String>,
+    /// With several --tag: only images that have every one of them
+    #[arg(long)]
+    pub all_tags: bool,
+    /// Made by this AI tool (comfyui, a1111, novelai, invokeai, fooocus, swarmui, midjourney,
+    /// openai, firefly, c2pa), by any (`any`), or not by one (`none`)
+    #[arg(long, value_name = "G")]
+    pub generator: Option<String>,
+    /// Made with this AI model (exact name, any letter case)
+    #[arg(long, value_name = "M")]
+    pub model: Option<String>,
+    /// File format: jpeg (jpg), png, webp, gif, bmp, tiff, tga, ico
+    #[arg(long, value_name = "F")]
+    pub format: Option<String>,
+    /// Taken with this camera: its model or make (exact, any letter case)
+    #[arg(long, value_name = "C")]
+    pub camera: Option<String>,
+    /// Taken (else added) on or after this day, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Taken (else added) on or before this day, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+impl Facets {
+    pub fn given(&self) -> bool {
+        !self.tags.is_empty()
+            || self.generator.is_some()
+            || self.model.is_some()
+            || self.format.is_some()
+            || self.camera.is_some()
+            || self.from.is_some()
+            || self.to.is_some()
+    }
+}
+
+/// The filters `ls`, `search` and the bulk commands' selectors share, parsed into a query
+/// (each value checked here, so a typo is refused before anything runs).
 fn filters(
-    tag: Option<&str>,
+    facets: &Facets,
     visibility: Option<&str>,
     status: Option<&str>,
     source: Option<&str>,
     search: Option<String>,
 ) -> Result<ListQuery> {
+    use crate::catalog::{parse_day, parse_format, parse_generator};
+    let f = facets;
     Ok(ListQuery {
-        tag: tag.map(str::to_string),
+        tags: (!f.tags.is_empty()).then(|| f.tags.clone()),
+        all_tags: f.all_tags.then_some(true),
+        generator: f.generator.as_deref().map(parse_generator).transpose()?,
+        model: f.model.clone(),
+        format: f.format.as_deref().map(parse_format).transpose()?,
+        camera: f.camera.clone(),
+        from: f.from.as_deref().map(parse_day).transpose()?,
+        to: f.to.as_deref().map(parse_day).transpose()?,
         visibility: visibility.map(str::parse::<Visibility>).transpose()?,
         remote_state: status.map(str::parse::<RemoteState>).transpose()?,
         source: source.map(str::parse::<SourceKind>).transpose()?,
@@ -180,7 +232,7 @@ impl LsArgs {
             after: self.after.clone(),
             sort: self.sort.as_deref().map(str::parse::<Sort>).transpose()?,
             ..filters(
-                self.tag.as_deref(),
+                &self.facets,
                 self.visibility.as_deref(),
                 self.status.as_deref(),
                 self.source.as_deref(),
