@@ -9,7 +9,7 @@
 //! ```
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use crate::catalog::{Catalog, ImageRecord};
 use crate::error::{Error, Result};
@@ -96,10 +96,20 @@ pub struct Recovery {
     pub temp_dirs_swept: usize,
 }
 
+/// Brings back an original that is not on this computer. The library knows no remote; the
+/// service sets one of these (`offload::EngineFetcher`) so that a preview, an export or
+/// "Reveal" of an offloaded image fetches it first.
+pub trait OriginalFetcher: Send + Sync {
+    /// Puts the original of `id` back in place (and marks it local); returns its path.
+    fn fetch(&self, library: &Library, id: &str) -> Result<PathBuf>;
+}
+
 pub struct Library {
     paths: LibraryPaths,
     workspace: Workspace,
     catalog: Mutex<Catalog>,
+    fetcher: RwLock<Option<Arc<dyn OriginalFetcher>>>,
+    holds: crate::originals::Holds,
 }
 
 /// Automatic recovery gives up on a job after this many failed attempts (fsck/thumbs retry it).
@@ -134,6 +144,8 @@ impl Library {
             paths,
             workspace,
             catalog: Mutex::new(catalog),
+            fetcher: RwLock::new(None),
+            holds: Default::default(),
         })
     }
 
@@ -169,6 +181,42 @@ impl Library {
             Storage::Managed => self.paths.originals.join(&record.path),
             Storage::Referenced => PathBuf::from(&record.path),
         }
+    }
+
+    /// Sets what brings back originals that are not on this computer.
+    pub fn set_original_fetcher(&self, fetcher: Arc<dyn OriginalFetcher>) {
+        *self.fetcher.write().unwrap_or_else(|p| p.into_inner()) = Some(fetcher);
+    }
+
+    /// The original's path, fetched from the bucket first when a managed original is not on
+    /// this computer (offloaded, pulled from another computer, or lost). Without a fetcher an
+    /// offloaded image is an error that says so; a missing local file is left to the reader.
+    pub fn ensure_original(&self, record: &ImageRecord) -> Result<PathBuf> {
+        let path = self.original_path(record);
+        if record.storage != Storage::Managed || path.is_file() {
+            return Ok(path);
+        }
+        let fetcher = self
+            .fetcher
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match fetcher {
+            Some(f) => f.fetch(self, &record.id),
+            None if !record.local => Err(Error::remote(
+                crate::error::ErrorCode::NoRemote,
+                format!(
+                    "the original of {} is not on this computer, and nothing here can fetch it from the bucket",
+                    record.id
+                ),
+            )),
+            None => Ok(path),
+        }
+    }
+
+    /// Holds one original (by sha256) against concurrent fetches and offloads in this process.
+    pub fn hold_original(&self, sha256: &str) -> crate::originals::Hold<'_> {
+        self.holds.hold(sha256)
     }
 
     /// Imports files, folders and URLs. `on_event` sees each outcome as it lands.
@@ -259,7 +307,7 @@ impl Library {
             id: record.id.clone(),
             reason,
         };
-        let path = self.original_path(record);
+        let path = self.ensure_original(record)?;
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("cannot read the original {}: {e}", path.display())))?;
         // The format recorded at import when the bytes now sniff otherwise: a camera RAW taken
@@ -427,7 +475,11 @@ impl Library {
             let catalog = self.catalog();
             let all = catalog.list(&crate::catalog::ListQuery::default())?;
             match mode {
-                ThumbMode::All => all,
+                // Offloaded originals are not fetched back just to render again.
+                ThumbMode::All => all
+                    .into_iter()
+                    .filter(|r| r.local || r.storage != Storage::Managed)
+                    .collect(),
                 ThumbMode::Missing => {
                     let cache = self.thumb_cache()?;
                     let queued: std::collections::HashSet<i64> = catalog

@@ -282,10 +282,8 @@ pub fn run(state: AppState, sink: Arc<Mutex<Option<EventSink>>>) -> tauri::Resul
         .manage(state)
         .register_asynchronous_uri_scheme_protocol("vitrine", move |ctx, request, responder| {
             let state = ctx.app_handle().state::<AppState>();
-            let (lib, sync) = (state.lib().clone(), state.core.sync().clone());
-            pool.execute(move || {
-                responder.respond(protocol::handle_with(&lib, Some(&sync), &request))
-            });
+            let lib = state.lib().clone();
+            pool.execute(move || responder.respond(protocol::handle(&lib, &request)));
         })
         .invoke_handler(handlers())
         .setup(move |app| {

@@ -315,7 +315,11 @@ fn the_protocol_brings_a_missing_original_back_from_the_bucket() {
         .expect("request");
     let without = super::protocol::handle(&lib, &req);
     assert_eq!(without.status(), 404, "no bucket to ask");
-    let with = super::protocol::handle_with(&lib, Some(&engine), &req);
+    let engine = Arc::new(engine);
+    lib.set_original_fetcher(Arc::new(crate::offload::EngineFetcher(Arc::downgrade(
+        &engine,
+    ))));
+    let with = super::protocol::handle(&lib, &req);
     assert_eq!(with.status(), 200);
     assert_eq!(with.body(), &bytes, "served from the bucket");
     assert_eq!(
