@@ -552,9 +552,9 @@ impl Catalog {
 
     /// Where every image's bytes are, for fsck and thumbnail scans.
     pub fn all_files(&self) -> Result<Vec<FileRow>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, id, sha256, storage, path, bytes, local FROM images ORDER BY seq")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, id, sha256, storage, path, bytes, local FROM images ORDER BY seq",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(FileRow {
                 seq: r.get(0)?,
