@@ -206,7 +206,7 @@ impl Library {
             None if !record.local => Err(Error::remote(
                 crate::error::ErrorCode::NoRemote,
                 format!(
-                    "the original of {} is not on this computer, and nothing here can fetch it from the bucket",
+                    "the original of {} is missing on this computer (offloaded to the bucket), and nothing here can fetch it",
                     record.id
                 ),
             )),

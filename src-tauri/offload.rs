@@ -379,7 +379,7 @@ impl OriginalFetcher for EngineFetcher {
         let no_remote = || {
             Error::remote(
                 ErrorCode::NoRemote,
-                format!("the original of {id} is not on this computer, and no remote is set up to fetch it from"),
+                format!("the original of {id} is missing on this computer, and no remote is set up to fetch it from"),
             )
         };
         let engine = self.0.upgrade().ok_or_else(no_remote)?;
