@@ -8,6 +8,7 @@ pub mod args;
 pub(crate) mod bucket;
 mod command_names;
 pub(crate) mod commands;
+pub(crate) mod originals;
 pub mod protocol;
 pub mod rendering;
 #[cfg(test)]
@@ -156,6 +157,8 @@ pub fn handlers<R: tauri::Runtime>(
         commands::image_link,
         commands::get_settings,
         commands::set_settings,
+        originals::offload_images,
+        originals::fetch_originals,
         bucket::providers,
         bucket::get_remote,
         bucket::set_remote,
