@@ -419,3 +419,48 @@ fn a_public_image_stripped_of_its_location_is_verified_by_its_private_original()
         "the full original came back, location and all"
     );
 }
+
+#[test]
+fn a_crash_between_marking_and_removing_leaves_a_consistent_library() {
+    let s = Setup::new();
+    let bytes = images::jpeg(240, 160, 51);
+    let id = s.lib.add("k.jpg", &bytes);
+    s.sync();
+    let crash = [("VITRINE_FAILPOINT", "offload:after-mark=abort")];
+    let mut env = s.s3.env();
+    env.extend_from_slice(&crash);
+    let r = s.lib.run_env(&["offload", &id], &env);
+    assert!(!r.ok() && r.code() != Some(1), "killed: {r:?}");
+    // Marked offloaded, the whole file still here: not a problem for fsck.
+    assert!(!local(&s.lib, &id));
+    assert!(original(&s.lib, &id).is_file());
+    let f = s.run(&["--json", "fsck"]).expect_ok("fsck").json();
+    assert_eq!(f["problems"], 0, "{f}");
+    assert_eq!(f["offload_leftovers"][0], id.as_str(), "{f}");
+    // fetch takes the file back without downloading it (its sha256 checked).
+    let v = s.run(&["--json", "fetch", &id]).expect_ok("fetch").json();
+    assert_eq!(
+        (v["fetched"].as_u64(), v["bytes"].as_u64()),
+        (Some(1), Some(0)),
+        "{v}"
+    );
+    assert!(local(&s.lib, &id));
+
+    // Again, and this time fsck --repair keeps it.
+    let r = s.lib.run_env(&["offload", &id], &env);
+    assert!(!r.ok() && r.code() != Some(1));
+    let f = s
+        .run(&["--json", "fsck", "--repair"])
+        .expect_ok("repair")
+        .json();
+    assert!(f["actions"].to_string().contains("kept 1 original"), "{f}");
+    assert!(local(&s.lib, &id));
+    assert_eq!(std::fs::read(original(&s.lib, &id)).unwrap(), bytes);
+    // A later offload finishes the job.
+    let v = s
+        .run(&["--json", "offload", &id])
+        .expect_ok("offload")
+        .json();
+    assert_eq!(v["offloaded"], 1, "{v}");
+    assert!(!original(&s.lib, &id).exists());
+}

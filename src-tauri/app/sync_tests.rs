@@ -230,8 +230,7 @@ mod ipc {
         let dir = tempfile::tempdir().expect("tempdir");
         let (lib, _, id) = crate::testing::library_with_one_image(dir.path());
         crate::sync::engine_tests::add_folder_remote(&lib, &dir.path().join("bucket"), None);
-        let (app, w) =
-            mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
+        let (app, w) = mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
         let unsynced = invoke(&w, "offload_images", json!({"ids": [id]})).expect("allowed");
         assert_eq!(unsynced["offloaded"], 0, "{unsynced}");
         assert!(
