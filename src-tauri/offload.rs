@@ -296,7 +296,7 @@ const FETCH_WORKERS: usize = 4;
 /// Brings originals back: `ids`, or (`all`) every managed original not on this computer.
 /// Downloads run a few at a time; each is sha256-checked and marks its image local.
 pub fn fetch(lib: &Library, remote: &Remote, ids: &[String], all: bool) -> Result<FetchSummary> {
-    if ids.is_empty() == !all {
+    if ids.is_empty() != all {
         return Err(Error::Invalid {
             what: "fetch selection",
             value: String::new(),
@@ -436,7 +436,7 @@ impl KeepPolicy {
             hint: "keep at least one day's or one megabyte's worth",
         };
         match self {
-            KeepPolicy::Viewed { days } if days == 0 => return Err(bad("0 days".into())),
+            KeepPolicy::Viewed { days: 0 } => return Err(bad("0 days".into())),
             KeepPolicy::Size { bytes } if bytes < 1_000_000 => {
                 return Err(bad(format!("{bytes} bytes")))
             }
