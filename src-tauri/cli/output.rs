@@ -242,6 +242,12 @@ impl Out {
             return;
         }
         println!("{} images checked", r.images);
+        if r.offloaded > 0 {
+            println!("{} original(s) only in the bucket (offloaded)", r.offloaded);
+        }
+        for id in &r.offload_leftovers {
+            println!("offloaded but still here (an interrupted offload): {id}");
+        }
         for e in r.catalog_errors.iter().chain(&r.thumbnail_cache_errors) {
             println!("database: {e}");
         }
