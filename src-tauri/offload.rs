@@ -116,6 +116,10 @@ pub enum Skip {
     Io(String),
 }
 
+/// Images verified at once (HEADs in flight), and how many are tried per round.
+const VERIFY_WORKERS: usize = 8;
+const BATCH: usize = 64;
+
 /// Offloads what `req` selects. `remote`: the active remote (`None`: none is set up, and
 /// every image is skipped).
 pub fn offload(lib: &Library, remote: Option<&Remote>, req: &Request) -> Result<Summary> {
@@ -158,17 +162,44 @@ pub fn offload(lib: &Library, remote: Option<&Remote>, req: &Request) -> Result<
     }
     let mut summary = Summary::default();
     let mut local_bytes = cat.local_managed_bytes()?;
-    for h in candidates {
-        if req.keep_under.is_some_and(|limit| local_bytes <= limit) {
+    let mut rest = candidates.into_iter();
+    loop {
+        // The next few to try, least recently viewed first: with --keep-under, as many as
+        // would bring the total under the limit if each went. Their HEADs run in parallel.
+        let mut batch = Vec::new();
+        let mut projected = local_bytes;
+        while batch.len() < BATCH && req.keep_under.is_none_or(|limit| projected > limit) {
+            let Some(h) = rest.next() else { break };
+            if h.local && h.storage == Storage::Managed {
+                projected = projected.saturating_sub(h.bytes);
+            }
+            batch.push(h);
+        }
+        if batch.is_empty() {
             break;
         }
-        match offload_one(lib, &cat, remote, &h) {
-            Ok(freed) => {
-                summary.offloaded += 1;
-                summary.bytes_freed += freed;
-                local_bytes = local_bytes.saturating_sub(h.bytes);
+        let results: Vec<Mutex<Option<std::result::Result<u64, Skip>>>> =
+            batch.iter().map(|_| Mutex::new(None)).collect();
+        let indexed: Vec<usize> = (0..batch.len()).collect();
+        crate::parallel::for_each(
+            &indexed,
+            VERIFY_WORKERS,
+            || lib.catalog_connection(),
+            |cat, &i| {
+                let r = offload_one(lib, cat, remote, &batch[i]);
+                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+            },
+        )?;
+        for (h, r) in batch.iter().zip(results) {
+            match r.into_inner().unwrap_or_else(|p| p.into_inner()) {
+                Some(Ok(freed)) => {
+                    summary.offloaded += 1;
+                    summary.bytes_freed += freed;
+                    local_bytes = local_bytes.saturating_sub(h.bytes);
+                }
+                Some(Err(why)) => skip(&h.id, why),
+                None => skip(&h.id, Skip::Changed),
             }
-            Err(why) => skip(&h.id, why),
         }
     }
     summary.skipped = skipped;
