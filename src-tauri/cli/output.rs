@@ -154,7 +154,18 @@ impl Out {
                 format!("{}x{}, {}", r.width, r.height, human_bytes(r.bytes)),
             ),
             ("sha256".into(), r.sha256.clone()),
-            ("original".into(), original.display().to_string()),
+            (
+                "original".into(),
+                if r.local {
+                    original.display().to_string()
+                } else {
+                    format!(
+                        "{} (not on this computer: in the bucket; `vitrine fetch {}`)",
+                        original.display(),
+                        r.id
+                    )
+                },
+            ),
             ("visibility".into(), r.visibility.to_string()),
             ("remote".into(), r.remote_state.to_string()),
             ("tags".into(), r.tags.join(", ")),
