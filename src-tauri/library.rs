@@ -301,13 +301,33 @@ impl Library {
         Ok(report)
     }
 
-    /// Decodes the original once and caches the requested sizes.
+    /// Decodes the original once and caches the requested sizes. Background work: an original
+    /// that is not on this computer is not fetched for it (see [`Library::view_thumbnail_with`]).
     pub fn render_thumbs(&self, record: &ImageRecord, sizes: u8, cache: &ThumbCache) -> Result<()> {
+        self.render(record, sizes, cache, false)
+    }
+
+    /// `fetch`: an original that is not on this computer is fetched from the bucket first.
+    fn render(
+        &self,
+        record: &ImageRecord,
+        sizes: u8,
+        cache: &ThumbCache,
+        fetch: bool,
+    ) -> Result<()> {
         let fail = |reason: String| Error::Thumbnail {
             id: record.id.clone(),
             reason,
         };
-        let path = self.ensure_original(record)?;
+        let path = if fetch {
+            self.ensure_original(record)?
+        } else if !record.local && !self.original_path(record).is_file() {
+            return Err(fail(
+                "the original is not on this computer (it is in the bucket)".into(),
+            ));
+        } else {
+            self.original_path(record)
+        };
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("cannot read the original {}: {e}", path.display())))?;
         // The format recorded at import when the bytes now sniff otherwise: a camera RAW taken
@@ -345,14 +365,30 @@ impl Library {
         Ok(())
     }
 
-    /// A thumbnail from the cache, rendered (and cached) on first request.
+    /// A thumbnail from the cache, rendered (and cached) on first request; an original that is
+    /// not on this computer is fetched from the bucket to render it.
     pub fn thumbnail(&self, id: &str, size: ThumbSize) -> Result<Thumb> {
         let record = self.catalog().get(id)?;
-        self.thumbnail_of(&record, size, &self.thumb_cache()?)
+        self.thumbnail_of(&record, size, &self.thumb_cache()?, true)
+    }
+
+    /// A thumbnail someone is looking at (the app's `vitrine://` protocol), with the caller's
+    /// own connections: like [`Library::thumbnail_with`], and an original that is not on this
+    /// computer is fetched from the bucket to render it (a preview of an offloaded image).
+    pub fn view_thumbnail_with(
+        &self,
+        catalog: &Catalog,
+        cache: &ThumbCache,
+        id: &str,
+        size: ThumbSize,
+    ) -> Result<Thumb> {
+        let record = catalog.get(id)?;
+        self.thumbnail_of(&record, size, cache, true)
     }
 
     /// [`Library::thumbnail`] with the caller's own connections (a server thread keeps its own,
-    /// so requests never wait on the shared one).
+    /// so requests never wait on the shared one), for background work: an original that is not
+    /// on this computer is not fetched for it.
     pub fn thumbnail_with(
         &self,
         catalog: &Catalog,
@@ -361,7 +397,7 @@ impl Library {
         size: ThumbSize,
     ) -> Result<Thumb> {
         let record = catalog.get(id)?;
-        self.thumbnail_of(&record, size, cache)
+        self.thumbnail_of(&record, size, cache, false)
     }
 
     fn thumbnail_of(
@@ -369,11 +405,12 @@ impl Library {
         record: &ImageRecord,
         size: ThumbSize,
         cache: &ThumbCache,
+        fetch: bool,
     ) -> Result<Thumb> {
         if let Some(t) = cache.get(&record.sha256, size)? {
             return Ok(t);
         }
-        self.render_thumbs(record, size.bit(), cache)?;
+        self.render(record, size.bit(), cache, fetch)?;
         cache
             .get(&record.sha256, size)?
             .ok_or_else(|| Error::Thumbnail {

@@ -121,7 +121,7 @@ fn route(
             let Some(size) = ThumbSize::parse(size) else {
                 return plain(StatusCode::BAD_REQUEST, "size is grid or preview");
             };
-            match lib.thumbnail_with(catalog, cache, id, size) {
+            match lib.view_thumbnail_with(catalog, cache, id, size) {
                 Ok(t) => image(t.mime, t.data),
                 Err(e) => not_found(e),
             }

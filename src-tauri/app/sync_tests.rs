@@ -252,6 +252,20 @@ mod ipc {
         let page = invoke(&w, "list_images", json!({"query": {"limit": 10}})).expect("list");
         assert_eq!(page[0]["local"], false, "the gallery can say so");
 
+        // Its grid thumbnail is served as it is; a preview fetches the original to render.
+        let get = |uri: String| {
+            let req = tauri::http::Request::builder()
+                .uri(uri)
+                .body(Vec::new())
+                .expect("request");
+            crate::app::protocol::handle(&lib, &req).status()
+        };
+        assert_eq!(get(format!("vitrine://localhost/thumb/{id}/grid")), 200);
+        assert!(!lib.catalog().get(&id).expect("record").local);
+        assert_eq!(get(format!("vitrine://localhost/thumb/{id}/preview")), 200);
+        assert!(lib.catalog().get(&id).expect("record").local);
+        invoke(&w, "offload_images", json!({"ids": [id]})).expect("offload again");
+
         // The original is fetched when the webview asks for it.
         let req = tauri::http::Request::builder()
             .uri(format!("vitrine://localhost/original/{id}"))
