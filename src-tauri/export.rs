@@ -74,7 +74,8 @@ fn write_zip(lib: &Library, details: &[ImageDetail], tmp: &Path) -> Result<u64> 
     for d in details {
         let rec = &d.record;
         let name = entry_name(&rec.id, &rec.filename);
-        let path = lib.original_path(rec);
+        // An original that is only in the bucket is fetched first.
+        let path = lib.ensure_original(rec)?;
         let mut src = std::fs::File::open(&path).map_err(|e| {
             Error::Export(format!(
                 "the original of {} ({}) is missing: {e}",

@@ -39,6 +39,12 @@ pub struct FsckReport {
     pub orphan_thumbnails: usize,
     pub search_index_rows: i64,
     pub queued_jobs: usize,
+    /// Managed originals that are only in the bucket (offloaded, or from another computer):
+    /// not a problem; they are fetched when needed.
+    pub offloaded: usize,
+    /// Offloaded images whose file is still here (an offload interrupted before it removed
+    /// it): not a problem; `--repair` keeps the file when its sha256 matches.
+    pub offload_leftovers: Vec<String>,
     pub repaired: bool,
     /// What `--repair` did.
     pub actions: Vec<String>,
@@ -81,6 +87,22 @@ pub fn fsck(lib: &Library, repair: bool) -> Result<FsckReport> {
                 r.missing_originals.len()
             ));
         }
+    }
+    if !r.offload_leftovers.is_empty() {
+        let cat = lib.catalog_connection()?;
+        let mut kept = 0;
+        for id in &r.offload_leftovers {
+            let rec = cat.get(id)?;
+            let whole = std::fs::read(lib.original_path(&rec))
+                .is_ok_and(|b| crate::import::sha256_hex(&b) == rec.sha256);
+            if whole {
+                cat.set_local(id, true)?;
+                kept += 1;
+            }
+        }
+        actions.push(format!(
+            "kept {kept} original(s) an interrupted offload left behind"
+        ));
     }
     if r.orphan_thumbnails > 0 {
         let cache = lib.thumb_cache()?;
@@ -162,6 +184,16 @@ fn check(lib: &Library) -> Result<FsckReport> {
             }
             Storage::Referenced => Path::new(&f.path).to_path_buf(),
         };
+        if f.storage == Storage::Managed && !f.local {
+            r.offloaded += 1;
+            if full.is_file() {
+                r.offload_leftovers.push(f.id.clone());
+            }
+            if !cache.has(&f.sha256, ThumbSize::Grid)? {
+                r.missing_thumbnails.push(f.id.clone());
+            }
+            continue;
+        }
         match std::fs::metadata(&full) {
             Ok(m) if m.len() != f.bytes => r.size_mismatches.push(SizeMismatch {
                 id: f.id.clone(),

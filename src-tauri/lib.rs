@@ -15,6 +15,7 @@ pub mod import;
 pub mod library;
 pub mod logging;
 pub mod model;
+pub mod offload;
 pub mod originals;
 pub mod parallel;
 pub mod remote;

@@ -9,7 +9,7 @@
 //! ```
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use crate::catalog::{Catalog, ImageRecord};
 use crate::error::{Error, Result};
@@ -96,10 +96,20 @@ pub struct Recovery {
     pub temp_dirs_swept: usize,
 }
 
+/// Brings back an original that is not on this computer. The library knows no remote; the
+/// service sets one of these (`offload::EngineFetcher`) so that a preview, an export or
+/// "Reveal" of an offloaded image fetches it first.
+pub trait OriginalFetcher: Send + Sync {
+    /// Puts the original of `id` back in place (and marks it local); returns its path.
+    fn fetch(&self, library: &Library, id: &str) -> Result<PathBuf>;
+}
+
 pub struct Library {
     paths: LibraryPaths,
     workspace: Workspace,
     catalog: Mutex<Catalog>,
+    fetcher: RwLock<Option<Arc<dyn OriginalFetcher>>>,
+    holds: crate::originals::Holds,
 }
 
 /// Automatic recovery gives up on a job after this many failed attempts (fsck/thumbs retry it).
@@ -134,6 +144,8 @@ impl Library {
             paths,
             workspace,
             catalog: Mutex::new(catalog),
+            fetcher: RwLock::new(None),
+            holds: Default::default(),
         })
     }
 
@@ -169,6 +181,42 @@ impl Library {
             Storage::Managed => self.paths.originals.join(&record.path),
             Storage::Referenced => PathBuf::from(&record.path),
         }
+    }
+
+    /// Sets what brings back originals that are not on this computer.
+    pub fn set_original_fetcher(&self, fetcher: Arc<dyn OriginalFetcher>) {
+        *self.fetcher.write().unwrap_or_else(|p| p.into_inner()) = Some(fetcher);
+    }
+
+    /// The original's path, fetched from the bucket first when a managed original is not on
+    /// this computer (offloaded, pulled from another computer, or lost). Without a fetcher an
+    /// offloaded image is an error that says so; a missing local file is left to the reader.
+    pub fn ensure_original(&self, record: &ImageRecord) -> Result<PathBuf> {
+        let path = self.original_path(record);
+        if record.storage != Storage::Managed || path.is_file() {
+            return Ok(path);
+        }
+        let fetcher = self
+            .fetcher
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match fetcher {
+            Some(f) => f.fetch(self, &record.id),
+            None if !record.local => Err(Error::remote(
+                crate::error::ErrorCode::NoRemote,
+                format!(
+                    "the original of {} is missing on this computer (offloaded to the bucket), and nothing here can fetch it",
+                    record.id
+                ),
+            )),
+            None => Ok(path),
+        }
+    }
+
+    /// Holds one original (by sha256) against concurrent fetches and offloads in this process.
+    pub fn hold_original(&self, sha256: &str) -> crate::originals::Hold<'_> {
+        self.holds.hold(sha256)
     }
 
     /// Imports files, folders and URLs. `on_event` sees each outcome as it lands.
@@ -253,13 +301,33 @@ impl Library {
         Ok(report)
     }
 
-    /// Decodes the original once and caches the requested sizes.
+    /// Decodes the original once and caches the requested sizes. Background work: an original
+    /// that is not on this computer is not fetched for it (see [`Library::view_thumbnail_with`]).
     pub fn render_thumbs(&self, record: &ImageRecord, sizes: u8, cache: &ThumbCache) -> Result<()> {
+        self.render(record, sizes, cache, false)
+    }
+
+    /// `fetch`: an original that is not on this computer is fetched from the bucket first.
+    fn render(
+        &self,
+        record: &ImageRecord,
+        sizes: u8,
+        cache: &ThumbCache,
+        fetch: bool,
+    ) -> Result<()> {
         let fail = |reason: String| Error::Thumbnail {
             id: record.id.clone(),
             reason,
         };
-        let path = self.original_path(record);
+        let path = if fetch {
+            self.ensure_original(record)?
+        } else if !record.local && !self.original_path(record).is_file() {
+            return Err(fail(
+                "the original is not on this computer (it is in the bucket)".into(),
+            ));
+        } else {
+            self.original_path(record)
+        };
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("cannot read the original {}: {e}", path.display())))?;
         // The format recorded at import when the bytes now sniff otherwise: a camera RAW taken
@@ -297,14 +365,30 @@ impl Library {
         Ok(())
     }
 
-    /// A thumbnail from the cache, rendered (and cached) on first request.
+    /// A thumbnail from the cache, rendered (and cached) on first request; an original that is
+    /// not on this computer is fetched from the bucket to render it.
     pub fn thumbnail(&self, id: &str, size: ThumbSize) -> Result<Thumb> {
         let record = self.catalog().get(id)?;
-        self.thumbnail_of(&record, size, &self.thumb_cache()?)
+        self.thumbnail_of(&record, size, &self.thumb_cache()?, true)
+    }
+
+    /// A thumbnail someone is looking at (the app's `vitrine://` protocol), with the caller's
+    /// own connections: like [`Library::thumbnail_with`], and an original that is not on this
+    /// computer is fetched from the bucket to render it (a preview of an offloaded image).
+    pub fn view_thumbnail_with(
+        &self,
+        catalog: &Catalog,
+        cache: &ThumbCache,
+        id: &str,
+        size: ThumbSize,
+    ) -> Result<Thumb> {
+        let record = catalog.get(id)?;
+        self.thumbnail_of(&record, size, cache, true)
     }
 
     /// [`Library::thumbnail`] with the caller's own connections (a server thread keeps its own,
-    /// so requests never wait on the shared one).
+    /// so requests never wait on the shared one), for background work: an original that is not
+    /// on this computer is not fetched for it.
     pub fn thumbnail_with(
         &self,
         catalog: &Catalog,
@@ -313,7 +397,7 @@ impl Library {
         size: ThumbSize,
     ) -> Result<Thumb> {
         let record = catalog.get(id)?;
-        self.thumbnail_of(&record, size, cache)
+        self.thumbnail_of(&record, size, cache, false)
     }
 
     fn thumbnail_of(
@@ -321,11 +405,12 @@ impl Library {
         record: &ImageRecord,
         size: ThumbSize,
         cache: &ThumbCache,
+        fetch: bool,
     ) -> Result<Thumb> {
         if let Some(t) = cache.get(&record.sha256, size)? {
             return Ok(t);
         }
-        self.render_thumbs(record, size.bit(), cache)?;
+        self.render(record, size.bit(), cache, fetch)?;
         cache
             .get(&record.sha256, size)?
             .ok_or_else(|| Error::Thumbnail {
@@ -427,7 +512,11 @@ impl Library {
             let catalog = self.catalog();
             let all = catalog.list(&crate::catalog::ListQuery::default())?;
             match mode {
-                ThumbMode::All => all,
+                // Offloaded originals are not fetched back just to render again.
+                ThumbMode::All => all
+                    .into_iter()
+                    .filter(|r| r.local || r.storage != Storage::Managed)
+                    .collect(),
                 ThumbMode::Missing => {
                     let cache = self.thumb_cache()?;
                     let queued: std::collections::HashSet<i64> = catalog

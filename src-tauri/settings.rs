@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::import::{DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS};
 use crate::library::Library;
+use crate::offload::KeepPolicy;
 use crate::thumbs::ThumbSize;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,6 +21,10 @@ pub struct Settings {
     /// Read-only: fixed thumbnail sizes (long edge, px).
     pub grid_size: u32,
     pub preview_size: u32,
+    /// Settings → Storage: which originals stay on this computer after each sync (the others
+    /// are offloaded once their bucket copy verifies).
+    #[serde(default)]
+    pub keep_originals: KeepPolicy,
     /// Read-only: how the window paints (GPU, or CPU when there is no GPU) and why (the front
     /// end fills it in).
     #[serde(default)]
@@ -42,6 +47,7 @@ impl Settings {
             max_pixels: num("import.max_pixels", DEFAULT_MAX_PIXELS)?,
             grid_size: ThumbSize::Grid.long_edge(),
             preview_size: ThumbSize::Preview.long_edge(),
+            keep_originals: KeepPolicy::load(&catalog)?,
             rendering,
         })
     }
@@ -57,6 +63,7 @@ impl Settings {
         }
         {
             let catalog = lib.catalog();
+            s.keep_originals.save(&catalog)?;
             catalog.set_setting("import.max_file_size", &s.max_file_size.to_string())?;
             catalog.set_setting("import.max_pixels", &s.max_pixels.to_string())?;
         }

@@ -58,3 +58,6 @@ mod in_place;
 mod watch;
 // The CLI's log file: commands, imports, sync runs; levels; no credential or signature in it.
 mod logs;
+// Free up space: offload only what the bucket verifies (S3 and folder), fetch back identical
+// bytes, thumbnails kept, export and previews fetched on demand, fsck clean.
+mod offload;

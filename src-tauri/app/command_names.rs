@@ -18,6 +18,8 @@ pub const COMMANDS: &[&str] = &[
     "image_link",
     "get_settings",
     "set_settings",
+    "offload_images",
+    "fetch_originals",
     "providers",
     "get_remote",
     "set_remote",

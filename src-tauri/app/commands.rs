@@ -237,8 +237,9 @@ pub async fn reveal_image<R: Runtime>(
     use tauri_plugin_opener::OpenerExt;
     let lib = state.lib().clone();
     let path = blocking(move || {
-        let rec = lib.catalog().get(&id)?;
-        Ok(lib.original_path(&rec))
+        let rec = lib.catalog_connection()?.get(&id)?;
+        // An original that is only in the bucket is fetched first: there is a file to show.
+        lib.ensure_original(&rec)
     })
     .await?;
     app.opener().reveal_item_in_dir(&path).map_err(|e| {

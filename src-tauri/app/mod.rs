@@ -8,6 +8,7 @@ pub mod args;
 pub(crate) mod bucket;
 mod command_names;
 pub(crate) mod commands;
+pub(crate) mod originals;
 pub mod protocol;
 pub mod rendering;
 #[cfg(test)]
@@ -156,6 +157,8 @@ pub fn handlers<R: tauri::Runtime>(
         commands::image_link,
         commands::get_settings,
         commands::set_settings,
+        originals::offload_images,
+        originals::fetch_originals,
         bucket::providers,
         bucket::get_remote,
         bucket::set_remote,
@@ -282,10 +285,8 @@ pub fn run(state: AppState, sink: Arc<Mutex<Option<EventSink>>>) -> tauri::Resul
         .manage(state)
         .register_asynchronous_uri_scheme_protocol("vitrine", move |ctx, request, responder| {
             let state = ctx.app_handle().state::<AppState>();
-            let (lib, sync) = (state.lib().clone(), state.core.sync().clone());
-            pool.execute(move || {
-                responder.respond(protocol::handle_with(&lib, Some(&sync), &request))
-            });
+            let lib = state.lib().clone();
+            pool.execute(move || responder.respond(protocol::handle(&lib, &request)));
         })
         .invoke_handler(handlers())
         .setup(move |app| {

@@ -82,17 +82,9 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// Answers one request. Public for the command-layer tests.
+/// Answers one request. An original that is not on this computer is fetched from the bucket
+/// first, through the library's fetcher (see `Library::ensure_original`).
 pub fn handle(lib: &Library, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
-    handle_with(lib, None, request)
-}
-
-/// [`handle`], fetching a managed original missing on disk from the bucket when `sync` has one.
-pub fn handle_with(
-    lib: &Library,
-    sync: Option<&crate::sync::SyncEngine>,
-    request: &Request<Vec<u8>>,
-) -> Response<Vec<u8>> {
     if request.method() != tauri::http::Method::GET && request.method() != tauri::http::Method::HEAD
     {
         return plain(StatusCode::METHOD_NOT_ALLOWED, "only GET");
@@ -108,13 +100,12 @@ pub fn handle_with(
             }
         }
         let (catalog, cache) = slot.as_ref().expect("opened above");
-        route(lib, sync, catalog, cache, request)
+        route(lib, catalog, cache, request)
     })
 }
 
 fn route(
     lib: &Library,
-    sync: Option<&crate::sync::SyncEngine>,
     catalog: &Catalog,
     cache: &ThumbCache,
     request: &Request<Vec<u8>>,
@@ -130,7 +121,7 @@ fn route(
             let Some(size) = ThumbSize::parse(size) else {
                 return plain(StatusCode::BAD_REQUEST, "size is grid or preview");
             };
-            match lib.thumbnail_with(catalog, cache, id, size) {
+            match lib.view_thumbnail_with(catalog, cache, id, size) {
                 Ok(t) => image(t.mime, t.data),
                 Err(e) => not_found(e),
             }
@@ -140,20 +131,13 @@ fn route(
                 Ok(r) => r,
                 Err(e) => return not_found(e),
             };
-            match std::fs::read(lib.original_path(&record)) {
+            // The bucket is the truth for the data: an original not here comes from it.
+            match lib
+                .ensure_original(&record)
+                .and_then(|p| std::fs::read(&p).map_err(|e| Error::io(p.display().to_string(), e)))
+            {
                 Ok(bytes) => image(&record.mime, bytes),
-                // The bucket is the truth for the data: bring the original back from it.
-                Err(_) => match sync
-                    .and_then(|s| s.remote(catalog).ok())
-                    .map(|r| crate::sync::fetch_original(lib, &r, id))
-                {
-                    Some(Ok(path)) => match std::fs::read(path) {
-                        Ok(bytes) => image(&record.mime, bytes),
-                        Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-                    },
-                    Some(Err(e)) => plain(StatusCode::NOT_FOUND, &e.to_string()),
-                    None => plain(StatusCode::NOT_FOUND, "the original is not on this disk"),
-                },
+                Err(e) => plain(StatusCode::NOT_FOUND, &e.to_string()),
             }
         }
         _ => plain(

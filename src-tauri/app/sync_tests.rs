@@ -226,6 +226,61 @@ mod ipc {
     }
 
     #[test]
+    fn free_up_space_and_keep_on_this_computer_from_the_webview() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (lib, _, id) = crate::testing::library_with_one_image(dir.path());
+        crate::sync::engine_tests::add_folder_remote(&lib, &dir.path().join("bucket"), None);
+        let (app, w) = mock_app(AppState::new(lib, None, crate::events::discard()).expect("state"));
+        let unsynced = invoke(&w, "offload_images", json!({"ids": [id]})).expect("allowed");
+        assert_eq!(unsynced["offloaded"], 0, "{unsynced}");
+        assert!(
+            unsynced["skipped"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not synced"),
+            "{unsynced}"
+        );
+
+        let lib = {
+            use tauri::Manager;
+            app.state::<AppState>().lib().clone()
+        };
+        let remote = crate::remote::open_active(&lib.catalog(), None).expect("remote");
+        crate::sync::run(&lib, &remote, &Default::default(), &|_| {}).expect("sync");
+        let done = invoke(&w, "offload_images", json!({"ids": [id]})).expect("offload");
+        assert_eq!(done["offloaded"], 1, "{done}");
+        let page = invoke(&w, "list_images", json!({"query": {"limit": 10}})).expect("list");
+        assert_eq!(page[0]["local"], false, "the gallery can say so");
+
+        // Its grid thumbnail is served as it is; a preview fetches the original to render.
+        let get = |uri: String| {
+            let req = tauri::http::Request::builder()
+                .uri(uri)
+                .body(Vec::new())
+                .expect("request");
+            crate::app::protocol::handle(&lib, &req).status()
+        };
+        assert_eq!(get(format!("vitrine://localhost/thumb/{id}/grid")), 200);
+        assert!(!lib.catalog().get(&id).expect("record").local);
+        assert_eq!(get(format!("vitrine://localhost/thumb/{id}/preview")), 200);
+        assert!(lib.catalog().get(&id).expect("record").local);
+        invoke(&w, "offload_images", json!({"ids": [id]})).expect("offload again");
+
+        // The original is fetched when the webview asks for it.
+        let req = tauri::http::Request::builder()
+            .uri(format!("vitrine://localhost/original/{id}"))
+            .body(Vec::new())
+            .expect("request");
+        assert_eq!(crate::app::protocol::handle(&lib, &req).status(), 200);
+        assert!(lib.catalog().get(&id).expect("record").local);
+
+        invoke(&w, "offload_images", json!({"ids": [id]})).expect("offload again");
+        let back = invoke(&w, "fetch_originals", json!({"ids": [id]})).expect("fetch");
+        assert_eq!(back["fetched"], 1, "{back}");
+        assert!(lib.catalog().get(&id).expect("record").local);
+    }
+
+    #[test]
     fn the_webview_may_confirm_a_mass_delete() {
         let dir = tempfile::tempdir().expect("tempdir");
         let (lib, _, _) = crate::testing::library_with_one_image(dir.path());
@@ -315,7 +370,11 @@ fn the_protocol_brings_a_missing_original_back_from_the_bucket() {
         .expect("request");
     let without = super::protocol::handle(&lib, &req);
     assert_eq!(without.status(), 404, "no bucket to ask");
-    let with = super::protocol::handle_with(&lib, Some(&engine), &req);
+    let engine = Arc::new(engine);
+    lib.set_original_fetcher(Arc::new(crate::offload::EngineFetcher(Arc::downgrade(
+        &engine,
+    ))));
+    let with = super::protocol::handle(&lib, &req);
     assert_eq!(with.status(), 200);
     assert_eq!(with.body(), &bytes, "served from the bucket");
     assert_eq!(

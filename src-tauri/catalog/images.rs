@@ -125,6 +125,8 @@ pub struct FileRow {
     pub storage: Storage,
     pub path: String,
     pub bytes: u64,
+    /// The original is on this computer (false: offloaded, or pulled from another computer).
+    pub local: bool,
 }
 
 /// What stays behind after `rm`, for the sync engine.
@@ -550,9 +552,9 @@ impl Catalog {
 
     /// Where every image's bytes are, for fsck and thumbnail scans.
     pub fn all_files(&self) -> Result<Vec<FileRow>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seq, id, sha256, storage, path, bytes FROM images ORDER BY seq")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, id, sha256, storage, path, bytes, local FROM images ORDER BY seq",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(FileRow {
                 seq: r.get(0)?,
@@ -561,6 +563,7 @@ impl Catalog {
                 storage: parse_enum(r, 3)?,
                 path: r.get(4)?,
                 bytes: r.get::<_, i64>(5)? as u64,
+                local: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -9,6 +9,7 @@
 mod bulk;
 mod images;
 pub mod migrations;
+mod offload;
 mod query;
 mod remotes;
 pub(crate) mod selection;
@@ -20,6 +21,7 @@ mod watched;
 
 pub use bulk::{ChunkItem, Edit, VisibilityChange};
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
+pub use offload::Holding;
 pub use query::{parse_day, parse_format, parse_generator, ListQuery, DAY, DEFAULT_PAGE};
 pub use remotes::{AddedRemote, RemoteRow};
 pub use selection::{Cursor, Selection, Target};

@@ -3,6 +3,7 @@
 //! status is 1 when any item failed, 2 for a usage error.
 
 mod bulk;
+mod offload;
 mod output;
 mod remote;
 mod watch;
@@ -106,6 +107,10 @@ enum Command {
     /// Watched folders: images that appear in them are cataloged and synced by themselves
     #[command(subcommand)]
     Watch(watch::WatchCmd),
+    /// Free up space: remove local copies of originals whose bucket copy verifies now
+    Offload(offload::OffloadArgs),
+    /// Bring offloaded originals back from the bucket
+    Fetch(offload::FetchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -433,6 +438,8 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         Command::Sync(a) => remote::sync_cmd(&lib, a, out),
         Command::Link(a) => bulk::link(&core, a, out),
         Command::Watch(cmd) => watch::watch_cmd(&lib, cmd, out),
+        Command::Offload(a) => offload::offload(&core, a, out),
+        Command::Fetch(a) => offload::fetch(&core, a, out),
     }
 }
 

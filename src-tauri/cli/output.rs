@@ -154,7 +154,18 @@ impl Out {
                 format!("{}x{}, {}", r.width, r.height, human_bytes(r.bytes)),
             ),
             ("sha256".into(), r.sha256.clone()),
-            ("original".into(), original.display().to_string()),
+            (
+                "original".into(),
+                if r.local {
+                    original.display().to_string()
+                } else {
+                    format!(
+                        "{} (not on this computer: in the bucket; `vitrine fetch {}`)",
+                        original.display(),
+                        r.id
+                    )
+                },
+            ),
             ("visibility".into(), r.visibility.to_string()),
             ("remote".into(), r.remote_state.to_string()),
             ("tags".into(), r.tags.join(", ")),
@@ -242,6 +253,12 @@ impl Out {
             return;
         }
         println!("{} images checked", r.images);
+        if r.offloaded > 0 {
+            println!("{} original(s) only in the bucket (offloaded)", r.offloaded);
+        }
+        for id in &r.offload_leftovers {
+            println!("offloaded but still here (an interrupted offload): {id}");
+        }
         for e in r.catalog_errors.iter().chain(&r.thumbnail_cache_errors) {
             println!("database: {e}");
         }

@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 mod bulk;
+mod originals;
 mod remote;
 
 pub use bulk::{BulkTally, ItemResult, ItemStatus, OnChunk, CHUNK};
@@ -48,8 +49,13 @@ impl Vitrine {
         sink: EventSink,
         sync: EngineOptions,
     ) -> Self {
+        let sync = Arc::new(SyncEngine::new(lib.clone(), secrets.clone(), sync));
+        // Originals that are only in the bucket are fetched through the engine's remote.
+        lib.set_original_fetcher(Arc::new(crate::offload::EngineFetcher(Arc::downgrade(
+            &sync,
+        ))));
         Vitrine {
-            sync: Arc::new(SyncEngine::new(lib.clone(), secrets.clone(), sync)),
+            sync,
             lib,
             secrets,
             sink,

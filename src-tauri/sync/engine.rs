@@ -519,6 +519,12 @@ impl Shared {
                         reason: crate::events::ChangeReason::Pull,
                     });
                 }
+                // Settings → Storage: offload what the policy does not keep.
+                if crate::offload::apply_policy_after_sync(&self.lib, &remote) {
+                    self.emit(Event::LibraryChanged {
+                        reason: crate::events::ChangeReason::Edit,
+                    });
+                }
                 None
             }
             Err(SyncError::MassDelete { deletes, total }) => {

@@ -5,6 +5,7 @@ import { App as AppState } from './lib/stores/app.svelte';
 import { fakeCore } from './test/helpers';
 import { menuActions, nextEnabled, placeMenu } from './lib/menu/menu';
 import type { FakeLibrary } from './lib/ipc/mock-backend';
+import { minioSpec } from './lib/ipc/mock/fixtures';
 
 beforeAll(() => {
   Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 1000 });
@@ -49,7 +50,7 @@ describe('Image context menu on the grid', () => {
     expect(m.getAttribute('role')).toBe('menu');
     expect(m.getAttribute('aria-label')).toBe(`Image: ${cell.getAttribute('aria-label')}`);
     const labels = [...m.querySelectorAll('[role="menuitem"], [role="menuitemradio"]')].map((b) => b.textContent?.replace('●', '').trim());
-    expect(labels).toEqual(['Open', 'URL', 'Markdown', 'HTML', 'BBCode', 'Private', 'Unlisted', 'Public', 'Add tag…', 'Reveal in folder', 'Delete…']);
+    expect(labels).toEqual(['Open', 'URL', 'Markdown', 'HTML', 'BBCode', 'Private', 'Unlisted', 'Public', 'Add tag…', 'Reveal in folder', 'Free up space', 'Delete…']);
     expect(within(m).getByTestId('menu-group-copy-link').textContent).toContain('Copy link as');
     expect(within(m).getByTestId('menu-group-visibility').textContent).toContain('Visibility');
     // The tile becomes the grid's current one; the cells carry no handler of their own.
@@ -195,6 +196,35 @@ describe('Image context menu actions', () => {
     expect(screen.getAllByTestId('cell').map((c) => c.dataset.id)).not.toContain(id);
     await fireEvent.click(await screen.findByTestId('undo-button'));
     await waitFor(() => expect(screen.getAllByTestId('cell')).toHaveLength(3));
+  });
+
+  it('Free up space offloads a synced image (the tile shows it is in the bucket); Keep on this computer fetches it back', async () => {
+    const { lib } = await start(3, (l) => {
+      l.setRemote(minioSpec(), 'AKID', 'SECRET');
+      for (const r of l.records) r.remote_state = 'synced';
+    });
+    const cell = await rightClick(0);
+    const id = cell.dataset.id!;
+    expect(within(cell).queryByTestId('offloaded')).toBeNull();
+    await fireEvent.click(item('offload'));
+    await waitFor(() => expect(lib.callsOf('offload_images')).toHaveLength(1));
+    expect(lib.callsOf('offload_images')[0].args).toEqual({ ids: [id] });
+    await waitFor(() => expect(within(screen.getAllByTestId('cell')[0]).queryByTestId('offloaded')).not.toBeNull());
+    expect(await screen.findByText(/Freed .*: the original is in the bucket/)).toBeTruthy();
+
+    await rightClick(0);
+    await fireEvent.click(item('keep-local'));
+    await waitFor(() => expect(lib.callsOf('fetch_originals')).toHaveLength(1));
+    expect(lib.callsOf('fetch_originals')[0].args).toEqual({ ids: [id] });
+    await waitFor(() => expect(within(screen.getAllByTestId('cell')[0]).queryByTestId('offloaded')).toBeNull());
+  });
+
+  it('Free up space on an image that is not synced keeps it and says why', async () => {
+    const { lib } = await start(3, (l) => l.setRemote(minioSpec(), 'AKID', 'SECRET'));
+    const cell = await rightClick(0);
+    await fireEvent.click(item('offload'));
+    expect(await screen.findByText(/Kept on this computer: not synced to the bucket yet/)).toBeTruthy();
+    expect(lib.records.find((r) => r.id === cell.dataset.id)?.local).toBe(true);
   });
 
   it('Add tag… opens the image with its tag field focused; the tag goes through edit_tags', async () => {

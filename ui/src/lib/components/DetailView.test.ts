@@ -26,6 +26,7 @@ function show(image: ImageDetail, over: Record<string, unknown> = {}) {
     onreveal: vi.fn(),
     ondelete: vi.fn(),
     onopenurl: vi.fn(),
+    onlocal: vi.fn(),
     ...over,
   };
   render(DetailView, { props });
@@ -127,6 +128,25 @@ describe('DetailView', () => {
     await fireEvent.click(screen.getByTestId('delete'));
     expect(p.onreveal).toHaveBeenCalled();
     expect(p.ondelete).toHaveBeenCalled();
+  });
+
+  it('an offloaded original says so, and offers Keep on this computer', async () => {
+    const p = show(fakeDetail(fakeRecord(4, { remote_state: 'synced', local: false })));
+    expect(screen.getByTestId('detail-offloaded').textContent).toBe('Original in the bucket only');
+    expect(screen.queryByTestId('offload')).toBeNull();
+    await fireEvent.click(screen.getByTestId('keep-local'));
+    expect(p.onlocal).toHaveBeenCalledWith(true);
+  });
+
+  it('Free up space only for a synced original on this computer', async () => {
+    const p = show(fakeDetail(fakeRecord(4, { remote_state: 'synced' })));
+    expect(screen.queryByTestId('detail-offloaded')).toBeNull();
+    await fireEvent.click(screen.getByTestId('offload'));
+    expect(p.onlocal).toHaveBeenCalledWith(false);
+    cleanup();
+    show(fakeDetail(fakeRecord(5, { remote_state: 'pending' })));
+    expect(screen.queryByTestId('offload')).toBeNull();
+    expect(screen.queryByTestId('keep-local')).toBeNull();
   });
 });
 

@@ -59,8 +59,14 @@ describe('Top bar', () => {
 describe('Settings', () => {
   it('has one Save per form, at the end of the form it saves', () => {
     render(SettingsView, { props: { settings: fakeSettings(), saving: false, error: null, onsave: vi.fn(async () => true) } });
-    const forms = screen.getByTestId('settings-view').querySelectorAll('form');
-    expect(forms).toHaveLength(1);
+    const forms = [...screen.getByTestId('settings-view').querySelectorAll('form')];
+    expect(forms.map((f) => f.dataset.testid)).toEqual(['settings-limits', 'settings-storage']);
+    for (const f of forms) {
+      const submit = f.querySelectorAll('button[type="submit"]');
+      expect(submit).toHaveLength(1);
+      expect([...f.querySelectorAll('input, select, textarea, button')].at(-1)).toBe(submit[0]);
+    }
+    expect(screen.getByTestId('storage-save').textContent?.trim()).toBe('Save storage');
     const form = screen.getByTestId('settings-limits');
     const saves = form.querySelectorAll('button[type="submit"]');
     expect(saves).toHaveLength(1);

@@ -6,6 +6,7 @@ import type {
   FolderOptions,
   WatchedFolder,
   WatchEvent,
+  FetchSummary,
   ImageDetail,
   ImageLink,
   ProbeReport,
@@ -19,6 +20,7 @@ import type {
   LibraryInfo,
   LinkFormat,
   ListQuery,
+  OffloadSummary,
   Outcome,
   Settings,
   SourceKind,
@@ -147,6 +149,19 @@ export function retryFailedSync(): Promise<SyncStatus> {
  */
 export function syncAllowDeletes(): Promise<SyncStatus> {
   return call('sync_allow_deletes');
+}
+
+/**
+ * "Free up space": the local copies of these originals go once their bucket copy verifies;
+ * each image that stays is listed with the reason.
+ */
+export function offloadImages(ids: string[]): Promise<OffloadSummary> {
+  return call('offload_images', { ids });
+}
+
+/** "Keep on this computer": the originals come back from the bucket. */
+export function fetchOriginals(ids: string[]): Promise<FetchSummary> {
+  return call('fetch_originals', { ids });
 }
 
 export function getSettings(): Promise<Settings> {

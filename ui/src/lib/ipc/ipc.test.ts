@@ -9,7 +9,8 @@ describe('commands send the contract arg shapes', () => {
   it('maps each function to its command and args', async () => {
     const calls = recordIPC((cmd) => {
       if (cmd === 'list_images' || cmd === 'delete_images' || cmd === 'edit_tags') return [];
-      if (cmd === 'get_settings') return { library_path: '/l', max_file_size: 1, max_pixels: 1, grid_size: 320, preview_size: 1280, rendering: 'GPU (test)' };
+      if (cmd === 'get_settings')
+        return { library_path: '/l', max_file_size: 1, max_pixels: 1, grid_size: 320, preview_size: 1280, keep_originals: { keep: 'all' }, rendering: 'GPU (test)' };
       return null;
     });
     await api.libraryInfo();
@@ -23,8 +24,18 @@ describe('commands send the contract arg shapes', () => {
     await api.revealImage('A');
     await api.imageLink('A', 'markdown');
     await api.getSettings();
-    const s = { library_path: '/l', max_file_size: 5, max_pixels: 6, grid_size: 320, preview_size: 1280, rendering: 'GPU (test)' };
+    const s = {
+      library_path: '/l',
+      max_file_size: 5,
+      max_pixels: 6,
+      grid_size: 320,
+      preview_size: 1280,
+      keep_originals: { keep: 'viewed', days: 30 } as const,
+      rendering: 'GPU (test)',
+    };
     await api.setSettings(s);
+    await api.offloadImages(['A', 'B']);
+    await api.fetchOriginals(['A']);
     expect(calls.map((c) => [c.cmd, c.args])).toEqual([
       ['library_info', {}],
       ['list_images', { query: { tag: 'cats', sort: 'name', limit: 200, after: 'X' } }],
@@ -40,6 +51,8 @@ describe('commands send the contract arg shapes', () => {
       ['set_settings', { settings: s }],
       // set_settings answered null here, so the saved settings are read back
       ['get_settings', {}],
+      ['offload_images', { ids: ['A', 'B'] }],
+      ['fetch_originals', { ids: ['A'] }],
     ]);
   });
 

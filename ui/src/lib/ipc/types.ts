@@ -50,6 +50,11 @@ export type { OnDelete } from './bindings/OnDelete';
 export type { ScanProgress } from './bindings/ScanProgress';
 export type { WatchedFolder } from './bindings/WatchedFolder';
 export type { WatchEvent } from './bindings/WatchEvent';
+export type { KeepPolicy } from './bindings/KeepPolicy';
+export type { OffloadSummary } from './bindings/OffloadSummary';
+export type { OffloadSkipped } from './bindings/OffloadSkipped';
+export type { FetchSummary } from './bindings/FetchSummary';
+export type { FetchFailure } from './bindings/FetchFailure';
 
 export const VISIBILITIES = ['private', 'unlisted', 'public'] as const;
 export const REMOTE_STATES = ['local', 'pending', 'synced', 'failed'] as const;

@@ -12,7 +12,9 @@ const VISIBILITY_LABELS: Record<Visibility, string> = { private: 'Private', unli
 export function imageMenuEntries(app: App, menu: ImageMenu): MenuEntry[] {
   const { id, where } = menu;
   const { detail, gallery } = app;
-  const visibility = (detail.record?.id === id ? detail.record.visibility : undefined) ?? gallery.get(id)?.visibility;
+  const open = detail.record?.id === id ? detail.record : undefined;
+  const visibility = open?.visibility ?? gallery.get(id)?.visibility;
+  const local = open?.local ?? gallery.get(id)?.local ?? true;
   const entries: MenuEntry[] = [];
   if (menu.selection) {
     const text = menu.selection;
@@ -40,6 +42,9 @@ export function imageMenuEntries(app: App, menu: ImageMenu): MenuEntry[] {
     { kind: 'separator' },
     { id: 'add-tag', label: 'Add tag…', run: () => void app.addTag(id) },
     { id: 'reveal', label: 'Reveal in folder', run: () => void app.reveal(id) },
+    local
+      ? { id: 'offload', label: 'Free up space', run: () => void detail.setLocal(id, false) }
+      : { id: 'keep-local', label: 'Keep on this computer', run: () => void detail.setLocal(id, true) },
     { kind: 'separator' },
     { id: 'delete', label: 'Delete…', danger: true, run: () => app.requestDelete([id]) },
   );

@@ -1,6 +1,7 @@
 import { api, errorMessage, type ImageDetail, type ImageLink, type ImageRecord, type LinkFormat, type RemoteState, type Visibility } from '../ipc';
 import type { Gallery, GridItem } from './gallery.svelte';
 import type { Toasts } from './toasts.svelte';
+import { formatBytes, sentence, shortenKeys } from '../util/format';
 
 /** Lifetimes a private image's link can be given (seconds). */
 export const LINK_EXPIRIES = [
@@ -221,8 +222,40 @@ export class Detail {
   }
 
   #patchLocal(id: string, fields: Partial<ImageRecord>): void {
-    if ('visibility' in fields || 'remote_state' in fields || 'filename' in fields) this.#gallery.patch(id, fields);
+    if ('visibility' in fields || 'remote_state' in fields || 'filename' in fields || 'local' in fields) this.#gallery.patch(id, fields);
     if (this.detail && this.detail.id === id) this.detail = { ...this.detail, ...fields };
+  }
+
+  /**
+   * "Free up space" (`keep` false: the local copy goes once the bucket's verifies) or "Keep on
+   * this computer" (`keep` true: fetched back). Not optimistic: the core decides, and says why
+   * an image stays.
+   */
+  async setLocal(id: string, keep: boolean): Promise<void> {
+    try {
+      if (keep) {
+        const s = await api.fetchOriginals([id]);
+        const failed = s.failed[0];
+        if (failed) {
+          this.#toasts.error(`Could not fetch the original: ${failed.error}`);
+          return;
+        }
+        this.#patchLocal(id, { local: true });
+        this.#toasts.success('The original is on this computer');
+      } else {
+        const s = await api.offloadImages([id]);
+        const skipped = s.skipped[0];
+        if (skipped) {
+          this.#toasts.error(`Kept on this computer: ${shortenKeys(skipped.reason)}`);
+          return;
+        }
+        this.#patchLocal(id, { local: false });
+        this.#toasts.success(`Freed ${formatBytes(s.bytes_freed)}: the original is in the bucket`);
+      }
+      this.#onChanged();
+    } catch (e) {
+      this.#toasts.error(sentence(errorMessage(e)));
+    }
   }
 
   /** Optimistic: the UI changes at once; rolled back with a toast if the core refuses. */

@@ -30,9 +30,11 @@ export interface GridItem {
   visibility: Visibility;
   remote_state: RemoteState;
   remote_error: string | null;
+  /** The original is on this computer (false: only in the bucket). */
+  local: boolean;
 }
 
-export const GRID_ITEM_FIELDS = ['id', 'filename', 'format', 'width', 'height', 'visibility', 'remote_state', 'remote_error'] as const;
+export const GRID_ITEM_FIELDS = ['id', 'filename', 'format', 'width', 'height', 'visibility', 'remote_state', 'remote_error', 'local'] as const;
 
 /** Copies only the grid's fields (the long strings of a full record are not retained). */
 export function compact(r: Pick<ImageRecord, (typeof GRID_ITEM_FIELDS)[number]>): GridItem {
@@ -45,6 +47,7 @@ export function compact(r: Pick<ImageRecord, (typeof GRID_ITEM_FIELDS)[number]>)
     visibility: r.visibility,
     remote_state: r.remote_state,
     remote_error: r.remote_error,
+    local: r.local,
   };
 }
 

@@ -151,6 +151,7 @@ export function fakeSettings(): Settings {
     max_pixels: 100_000_000,
     grid_size: 320,
     preview_size: 1280,
+    keep_originals: { keep: 'all' },
     rendering: 'GPU (a GPU render node was found)',
   };
 }

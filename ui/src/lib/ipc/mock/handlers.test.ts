@@ -50,6 +50,8 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   providers: () => api.providers(),
   getRemote: () => api.getRemote(),
   setRemote: () => api.setRemote(form, 'AKID', 'SECRET'),
+  offloadImages: () => api.offloadImages([fakeId(0)]),
+  fetchOriginals: () => api.fetchOriginals([fakeId(0)]),
   testRemote: () => api.testRemote(),
   syncStatus: () => api.syncStatus(),
   retryFailedSync: () => api.retryFailedSync(),

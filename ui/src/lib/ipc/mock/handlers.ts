@@ -106,6 +106,8 @@ export const handlers: HandlerTable = {
     return null;
   },
   image_link: (lib, a) => lib.link(lib.find(a.id as string), a.format as LinkFormat, a.expires as number | undefined),
+  offload_images: (lib, a) => lib.offload(a.ids as string[]),
+  fetch_originals: (lib, a) => lib.fetchOriginals(a.ids as string[]),
   get_settings: (lib) => ({ ...lib.settings }),
   set_settings: (lib, a) => {
     lib.settings = { ...lib.settings, ...(a.settings as Settings) };

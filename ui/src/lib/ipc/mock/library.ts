@@ -11,6 +11,8 @@ import type {
   ImageLink,
   ImageRecord,
   ErrorInfo,
+  FetchSummary,
+  OffloadSummary,
   ChangeKind,
   ChangeReason,
   LinkFormat,
@@ -381,6 +383,51 @@ export class FakeLibrary {
     }
     this.syncState = { ...this.syncState, failed: 0, error: null, mass_delete: null, queued: this.syncState.queued + n };
     return { ...this.syncState };
+  }
+
+  /** `offload_images`: as the core, only synced managed originals leave; the rest say why. */
+  offload(ids: string[]): OffloadSummary {
+    const summary: OffloadSummary = { offloaded: 0, bytes_freed: 0, skipped: [] };
+    for (const id of ids) {
+      const r = this.records.find((x) => x.id === id);
+      const reason = !r
+        ? 'no such image'
+        : r.storage !== 'managed'
+          ? 'its original is a file Vitrine does not manage'
+          : !r.local
+            ? 'already offloaded: the original is only in the bucket'
+            : !this.remote
+              ? 'no remote is set up: there is no bucket copy to rely on'
+              : r.remote_state !== 'synced'
+                ? `not synced to the bucket yet (${r.remote_state}): run a sync first`
+                : null;
+      if (!r || reason) {
+        summary.skipped.push({ id, reason: reason ?? 'no such image' });
+        continue;
+      }
+      r.local = false;
+      summary.offloaded++;
+      summary.bytes_freed += r.bytes;
+    }
+    if (summary.offloaded > 0) this.changed('edit');
+    return summary;
+  }
+
+  /** `fetch_originals`: offloaded originals come back. */
+  fetchOriginals(ids: string[]): FetchSummary {
+    if (!this.remote) throw { code: 'no_remote', message: 'no remote is set up for this library' } satisfies ErrorInfo;
+    const summary: FetchSummary = { fetched: 0, bytes: 0, failed: [] };
+    for (const id of ids) {
+      const r = this.records.find((x) => x.id === id);
+      if (!r) summary.failed.push({ id, error: `no image with id ${id}` });
+      else if (!r.local) {
+        r.local = true;
+        summary.fetched++;
+        summary.bytes += r.bytes;
+      }
+    }
+    if (summary.fetched > 0) this.changed('edit');
+    return summary;
   }
 
   /** `image_link`: local without a bucket, presigned for a private image, else the public URL. */
