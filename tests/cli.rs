@@ -625,13 +625,13 @@ fn ls_filters_combine_generator_model_format_camera_dates_and_tags() {
         .json_array());
     assert_eq!(found, vec![fox2.clone()]);
 
-    // The bulk selectors take the same filters.
+    // The bulk selectors take the same filters (but --format, which is link's own flag).
     let changed = lib
         .run(&[
             "--json",
             "visibility",
-            "--format",
-            "jpeg",
+            "--generator",
+            "none",
             "--camera",
             "Canon",
             "public",

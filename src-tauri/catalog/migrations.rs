@@ -438,13 +438,13 @@ INSERT OR IGNORE INTO replica_tags (sha256, tag, at, by)
     FROM image_tags it JOIN images i ON i.seq = it.image_seq JOIN tags t ON t.id = it.tag_id,
          replica r;
 UPDATE replica SET clock = max(
-    CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536,
+    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536,
     coalesce((SELECT max(max(added, deleted, vis_at)) FROM replica_items), 0) + 1);
 
 CREATE TRIGGER replica_on_insert AFTER INSERT ON images
 WHEN (SELECT applying FROM replica) = 0
 BEGIN
-    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
     INSERT INTO replica_items (sha256, id, added, added_by, visibility, vis_at, vis_by,
                                filename, name_at, name_by, published)
         SELECT new.sha256, new.id, clock, device, new.visibility, clock, device,
@@ -463,7 +463,7 @@ END;
 CREATE TRIGGER replica_on_visibility AFTER UPDATE OF visibility ON images
 WHEN old.visibility <> new.visibility AND (SELECT applying FROM replica) = 0
 BEGIN
-    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
     UPDATE replica_items SET visibility = new.visibility,
         vis_at = (SELECT clock FROM replica), vis_by = (SELECT device FROM replica)
         WHERE sha256 = new.sha256;
@@ -474,7 +474,7 @@ END;
 CREATE TRIGGER replica_on_rename AFTER UPDATE OF filename ON images
 WHEN old.filename <> new.filename AND (SELECT applying FROM replica) = 0
 BEGIN
-    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
     UPDATE replica_items SET filename = new.filename,
         name_at = (SELECT clock FROM replica), name_by = (SELECT device FROM replica)
         WHERE sha256 = new.sha256;
@@ -485,7 +485,7 @@ END;
 CREATE TRIGGER replica_on_delete AFTER DELETE ON images
 WHEN (SELECT applying FROM replica) = 0
 BEGIN
-    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
     UPDATE replica_items SET
         deleted = (SELECT clock FROM replica), deleted_by = (SELECT device FROM replica)
         WHERE sha256 = old.sha256;
@@ -496,7 +496,7 @@ END;
 CREATE TRIGGER replica_on_tag AFTER INSERT ON image_tags
 WHEN (SELECT applying FROM replica) = 0
 BEGIN
-    UPDATE replica SET clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) * 65536);
+    UPDATE replica SET clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) * 65536);
     INSERT OR IGNORE INTO replica_tags (sha256, tag, at, by)
         SELECT i.sha256, t.name, r.clock, r.device
         FROM images i, tags t, replica r WHERE i.seq = new.image_seq AND t.id = new.tag_id;
@@ -525,14 +525,15 @@ BEGIN
 END;
 "#,
     // 7: the filters that combine (`ls --generator --model --format --camera --from --to`),
-    // each served by an index.
+    // each served by an index; with the date added second, an equality filter also gives the
+    // newest-first order, so a page stops after its 200 rows (measured in docs/BENCHMARKS.md).
     r#"
-CREATE INDEX images_generator ON images (generator) WHERE generator IS NOT NULL;
-CREATE INDEX images_model ON images (model COLLATE NOCASE) WHERE model IS NOT NULL;
-CREATE INDEX images_format ON images (format);
-CREATE INDEX images_camera_model ON images (camera_model COLLATE NOCASE)
+CREATE INDEX images_generator ON images (generator, created_at) WHERE generator IS NOT NULL;
+CREATE INDEX images_model ON images (model COLLATE NOCASE, created_at) WHERE model IS NOT NULL;
+CREATE INDEX images_format ON images (format, created_at);
+CREATE INDEX images_camera_model ON images (camera_model COLLATE NOCASE, created_at)
     WHERE camera_model IS NOT NULL;
-CREATE INDEX images_camera_make ON images (camera_make COLLATE NOCASE)
+CREATE INDEX images_camera_make ON images (camera_make COLLATE NOCASE, created_at)
     WHERE camera_make IS NOT NULL;
 CREATE INDEX images_day
     ON images (coalesce(substr(taken_at, 1, 10), date(created_at / 1000, 'unixepoch')));

@@ -63,6 +63,11 @@ pub struct ListQuery {
 pub const DAY: &str =
     "coalesce(substr(images.taken_at, 1, 10), date(images.created_at / 1000, 'unixepoch'))";
 
+/// [`DAY`] of the `images` row named `alias`.
+fn day_of(alias: &str) -> String {
+    DAY.replace("images.", &format!("{alias}."))
+}
+
 /// `2024-05-01` (or the date part of an RFC 3339 time), checked.
 pub fn parse_day(s: &str) -> Result<String> {
     let d = s.trim();
@@ -306,18 +311,40 @@ pub(super) fn filters(
         clauses.push(format!("images.format = {p}"));
     }
     if let Some(c) = q.camera.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        // A make ("Canon") or a model ("EOS R5"): one column each, so that its index gives the
+        // order too (an OR of two indexes would not); both only for a name that is both.
+        let is = |col: &str| -> Result<bool> {
+            Ok(conn.query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM images WHERE {col} = ?1 COLLATE NOCASE)"),
+                [c],
+                |r| r.get(0),
+            )?)
+        };
         let p = arg(Value::Text(c.into()), args);
+        let model = format!("images.camera_model = {p} COLLATE NOCASE");
+        let make = format!("images.camera_make = {p} COLLATE NOCASE");
+        clauses.push(match (is("camera_make")?, is("camera_model")?) {
+            (true, true) => format!("({model} OR {make})"),
+            (true, false) => make,
+            _ => model,
+        });
+    }
+    // The day range as a set of rows read from its index alone: checking it costs no row
+    // lookup, while another filter (or the date added) gives the order.
+    let from = q.from.as_deref().map(parse_day).transpose()?;
+    let to = q.to.as_deref().map(parse_day).transpose()?;
+    if from.is_some() || to.is_some() {
+        let mut range = Vec::new();
+        if let Some(d) = from {
+            range.push(format!("{} >= {}", day_of("d"), arg(Value::Text(d), args)));
+        }
+        if let Some(d) = to {
+            range.push(format!("{} <= {}", day_of("d"), arg(Value::Text(d), args)));
+        }
         clauses.push(format!(
-            "(images.camera_model = {p} COLLATE NOCASE OR images.camera_make = {p} COLLATE NOCASE)"
+            "{member} IN (SELECT d.seq FROM images d WHERE {})",
+            range.join(" AND ")
         ));
-    }
-    if let Some(d) = &q.from {
-        let p = arg(Value::Text(parse_day(d)?), args);
-        clauses.push(format!("{DAY} >= {p}"));
-    }
-    if let Some(d) = &q.to {
-        let p = arg(Value::Text(parse_day(d)?), args);
-        clauses.push(format!("{DAY} <= {p}"));
     }
     if let Some(v) = q.visibility {
         let p = arg(Value::Text(v.as_str().into()), args);

@@ -52,16 +52,17 @@ impl Selector {
         match (ids.is_empty(), self.given()) {
             (false, true) => usage(
                 command,
-                "give image ids or selectors (--query, --tag, --generator, --model, --format, --camera, --from, --to, --visibility, --status, --source), not both",
+                "give image ids or selectors (--query, --tag, --generator, --model, --camera, --from, --to, --visibility, --status, --source), not both",
             ),
             (true, false) => usage(
                 command,
-                "give image ids, or select images with --query, --tag, --generator, --model, --format, --camera, --from, --to, --visibility, --status or --source",
+                "give image ids, or select images with --query, --tag, --generator, --model, --camera, --from, --to, --visibility, --status or --source",
             ),
             (false, false) => Ok(Selection::Ids { ids }),
             (true, true) => Ok(Selection::Query {
                 query: super::filters(
                     &self.facets,
+                    None,
                     self.visibility.as_deref(),
                     self.status.as_deref(),
                     self.source.as_deref(),

@@ -142,6 +142,9 @@ struct ImportArgs {
 struct LsArgs {
     #[command(flatten)]
     facets: Facets,
+    /// File format: jpeg (jpg), png, webp, gif, bmp, tiff, tga, ico
+    #[arg(long, value_name = "F")]
+    format: Option<String>,
     #[arg(long, value_name = "V")]
     visibility: Option<String>,
     /// Remote state: local, pending, synced or failed
@@ -160,7 +163,8 @@ struct LsArgs {
     sort: Option<String>,
 }
 
-/// The filters that combine, shared by `ls`, `search` and the bulk commands' selectors.
+/// The filters that combine, shared by `ls`, `search` and the bulk commands' selectors (`ls`
+/// and `search` also take `--format`, which `link` uses for the link's format).
 #[derive(Args, Debug, Default, Clone)]
 pub struct Facets {
     /// Images with this tag (repeat it: images with any of them, or all with --all-tags)
@@ -176,9 +180,6 @@ pub struct Facets {
     /// Made with this AI model (exact name, any letter case)
     #[arg(long, value_name = "M")]
     pub model: Option<String>,
-    /// File format: jpeg (jpg), png, webp, gif, bmp, tiff, tga, ico
-    #[arg(long, value_name = "F")]
-    pub format: Option<String>,
     /// Taken with this camera: its model or make (exact, any letter case)
     #[arg(long, value_name = "C")]
     pub camera: Option<String>,
@@ -195,7 +196,6 @@ impl Facets {
         !self.tags.is_empty()
             || self.generator.is_some()
             || self.model.is_some()
-            || self.format.is_some()
             || self.camera.is_some()
             || self.from.is_some()
             || self.to.is_some()
@@ -206,6 +206,7 @@ impl Facets {
 /// (each value checked here, so a typo is refused before anything runs).
 fn filters(
     facets: &Facets,
+    format: Option<&str>,
     visibility: Option<&str>,
     status: Option<&str>,
     source: Option<&str>,
@@ -218,7 +219,7 @@ fn filters(
         all_tags: f.all_tags.then_some(true),
         generator: f.generator.as_deref().map(parse_generator).transpose()?,
         model: f.model.clone(),
-        format: f.format.as_deref().map(parse_format).transpose()?,
+        format: format.map(parse_format).transpose()?,
         camera: f.camera.clone(),
         from: f.from.as_deref().map(parse_day).transpose()?,
         to: f.to.as_deref().map(parse_day).transpose()?,
@@ -238,6 +239,7 @@ impl LsArgs {
             sort: self.sort.as_deref().map(str::parse::<Sort>).transpose()?,
             ..filters(
                 &self.facets,
+                self.format.as_deref(),
                 self.visibility.as_deref(),
                 self.status.as_deref(),
                 self.source.as_deref(),
@@ -487,6 +489,14 @@ fn interactive() -> bool {
 #[cfg(test)]
 mod tests {
     use super::parse_size;
+
+    /// Every subcommand's arguments are consistent (clap checks names at first use otherwise:
+    /// a clash, say a selector named like a command's own flag, would crash that command).
+    #[test]
+    fn every_subcommand_parses_its_arguments() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 
     #[test]
     fn sizes_take_units() {

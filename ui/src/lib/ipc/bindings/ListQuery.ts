@@ -12,4 +12,28 @@ export type ListQuery = { tag?: string | null, visibility?: Visibility | null, r
 /**
  * Full-text query (FTS5 over filename, prompts, model, tags and raw AI text).
  */
-search?: string | null, };
+search?: string | null, 
+/**
+ * More tags: images with any of them (with `tag` too), or all of them with `all_tags`.
+ */
+tags?: Array<string> | null, all_tags?: boolean | null, 
+/**
+ * A generator (`comfyui`, `a1111`, …), `any` (made by an AI tool) or `none`.
+ */
+generator?: string | null, 
+/**
+ * The AI model, exactly (letter case aside).
+ */
+model?: string | null, 
+/**
+ * The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico.
+ */
+format?: string | null, 
+/**
+ * The camera's model or make, exactly (letter case aside).
+ */
+camera?: string | null, 
+/**
+ * First and last day (`YYYY-MM-DD`, inclusive) the picture was taken, or else added.
+ */
+from?: string | null, to?: string | null, };
