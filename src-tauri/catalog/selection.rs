@@ -15,6 +15,8 @@ use crate::error::Result;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// One per bulk action, moved around a few times: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Selection {
     /// These images (ids are case-insensitive; an id given twice counts once). An unknown id
     /// is a per-image error of the action, not a failure of the whole action.
