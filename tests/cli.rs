@@ -586,7 +586,7 @@ fn ls_filters_combine_generator_model_format_camera_dates_and_tags() {
         sorted(vec![&pixel]),
         "by model"
     );
-    assert_eq!(ls(&["--from", "2024-01-01"]).contains(&pixel), false);
+    assert!(!ls(&["--from", "2024-01-01"]).contains(&pixel));
     assert_eq!(
         ls(&[
             "--from",
