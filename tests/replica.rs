@@ -282,6 +282,19 @@ fn a_new_computer_restores_the_whole_library_from_the_bucket() {
         0,
         "every grid thumbnail came down"
     );
+    assert_eq!(
+        fresh.count("SELECT count(*) FROM replica_thumbs_up"),
+        0,
+        "none goes back up"
+    );
+    let device: String = fresh
+        .catalog()
+        .query_row("SELECT device FROM replica", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        !c.log_keys().iter().any(|k| k.contains(&device)),
+        "a restored library adds nothing to the log until it changes something"
+    );
 }
 
 #[test]

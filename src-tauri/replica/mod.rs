@@ -389,7 +389,15 @@ fn remove_files(library: &Library, removed: &[crate::catalog::ImageRecord]) -> R
 /// Sends this library's changes (its whole state the first time) to the log.
 pub fn push(library: &Library, remote: &Remote) -> RResult<u64> {
     let rep = attach(library, remote)?;
-    let pushed = if !rep.based {
+    let pushed = if !rep.based && !authored_anything(library)? {
+        // A library restored from the bucket (or an empty one) adds nothing the log does not
+        // have: no snapshot of its own until it changes something.
+        library
+            .catalog_connection()?
+            .conn()
+            .execute("UPDATE replica SET based = 1, snapshot = segment", [])?;
+        0
+    } else if !rep.based {
         snapshot(library, remote)?
     } else {
         let mut n = 0;
@@ -404,6 +412,20 @@ pub fn push(library: &Library, remote: &Remote) -> RResult<u64> {
     };
     thumbs::upload(library, remote);
     Ok(pushed)
+}
+
+/// Whether anything in this library's state was written here (not only pulled).
+fn authored_anything(library: &Library) -> Result<bool> {
+    let cat = library.catalog_connection()?;
+    Ok(cat.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM replica_dirty)
+             OR EXISTS (SELECT 1 FROM replica_items, replica r
+                        WHERE added_by = r.device OR deleted_by = r.device
+                           OR vis_by = r.device OR name_by = r.device)
+             OR EXISTS (SELECT 1 FROM replica_tags, replica r WHERE by = r.device)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 fn put(remote: &Remote, key: &str, bytes: Vec<u8>) -> RResult<()> {
@@ -488,8 +510,13 @@ fn read_states(
 
 fn mark_published(tx: &rusqlite::Transaction, shas: &[String]) -> Result<()> {
     let mut up = tx.prepare_cached("UPDATE replica_items SET published = 1 WHERE sha256 = ?1")?;
-    let mut thumb =
-        tx.prepare_cached("INSERT OR IGNORE INTO replica_thumbs_up (sha256) VALUES (?1)")?;
+    // Only the thumbnails of images added here: those of images pulled from the bucket are
+    // there already.
+    let mut thumb = tx.prepare_cached(
+        "INSERT OR IGNORE INTO replica_thumbs_up (sha256)
+         SELECT sha256 FROM replica_items
+         WHERE sha256 = ?1 AND added_by = (SELECT device FROM replica)",
+    )?;
     for sha in shas {
         up.execute([sha])?;
         thumb.execute([sha])?;
