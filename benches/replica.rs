@@ -357,9 +357,18 @@ pub fn run() {
     let work = tempfile::tempdir().unwrap();
     let port = start_server(&work.path().join("s3"));
     let endpoint = format!("http://127.0.0.1:{port}");
-    restore(work.path(), port, &endpoint);
-    noop(work.path(), &endpoint);
-    live(work.path(), &endpoint);
+    // VITRINE_BENCH_REPLICA=restore,noop,live (default: all three) runs some of them.
+    let parts = std::env::var("VITRINE_BENCH_REPLICA").unwrap_or_default();
+    let part = |name: &str| parts.is_empty() || parts.split(',').any(|p| p.trim() == name);
+    if part("restore") {
+        restore(work.path(), port, &endpoint);
+    }
+    if part("noop") {
+        noop(work.path(), &endpoint);
+    }
+    if part("live") {
+        live(work.path(), &endpoint);
+    }
 }
 
 fn restore(work: &Path, port: u16, endpoint: &str) {
