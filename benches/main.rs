@@ -6,11 +6,13 @@
 //!   cargo bench --bench vitrine -- thumbcache   # SQLite BLOBs vs sharded files
 //!   cargo bench --bench vitrine -- sync         # upload vs rclone copy; no-op sync of 100k
 //!   cargo bench --bench vitrine -- watch        # file closed -> in the bucket; 100k reconcile
+//!   cargo bench --bench vitrine -- replica      # restore of 10k vs rclone; no-op at 100k; A -> B
 //!
 //! Results are recorded in docs/BENCHMARKS.md. Nothing here asserts a time.
 
 mod catalog;
 mod import;
+mod replica;
 mod sync;
 mod thumbcache;
 mod watch;
@@ -79,6 +81,9 @@ fn main() {
     }
     if run("watch") {
         watch::run();
+    }
+    if run("replica") {
+        replica::run();
     }
     if run("import") {
         import::run();
