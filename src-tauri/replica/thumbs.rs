@@ -95,40 +95,73 @@ pub fn upload(library: &Library, remote: &Remote) {
     );
 }
 
-/// Fetches the grid thumbnails of images pulled from other computers.
+/// Fetches the grid thumbnails of images pulled from other computers: the workers GET, one
+/// writer stores them a few hundred per transaction (one write lock for many, instead of 16
+/// connections taking turns for one row each).
 pub fn fetch(library: &Library, remote: &Remote) {
-    let shas = list(library, "replica_thumbs");
+    let mut shas = list(library, "replica_thumbs");
     if shas.is_empty() {
         return;
     }
-    let finished = Mutex::new(Vec::new());
-    let _ = crate::parallel::for_each(
-        &shas,
-        WORKERS,
-        || library.thumb_cache(),
-        |cache, sha| {
-            if cache.has(sha, ThumbSize::Grid).unwrap_or(false) {
-                finished.lock().unwrap().push(sha.clone());
-                return;
-            }
-            let storage = &remote.storage;
-            let got = storage
-                .get(&remote.layout.private_thumbnail(sha))
-                .or_else(|_| storage.get(&remote.layout.thumbnail(sha)));
-            let Ok(data) = got else {
+    if let Ok(cache) = library.thumb_cache() {
+        let (cached, missing): (Vec<String>, Vec<String>) = shas
+            .into_iter()
+            .partition(|sha| cache.has(sha, ThumbSize::Grid).unwrap_or(false));
+        done(library, "replica_thumbs", &cached);
+        shas = missing;
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(String, Option<Thumb>)>(WORKERS * 4);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            let Ok(cache) = library.thumb_cache() else {
                 return;
             };
-            let Some(thumb) = thumb_of(data) else {
-                log::warn!("the bucket's thumbnail of {sha} is not an image; rendering instead");
-                finished.lock().unwrap().push(sha.clone());
-                return;
+            let mut batch: Vec<(String, Thumb)> = Vec::new();
+            let mut finished: Vec<String> = Vec::new();
+            let flush = |batch: &mut Vec<(String, Thumb)>, finished: &mut Vec<String>| {
+                if !batch.is_empty() && cache.put_many(ThumbSize::Grid, batch).is_ok() {
+                    finished.extend(batch.iter().map(|(s, _)| s.clone()));
+                }
+                batch.clear();
+                done(library, "replica_thumbs", finished);
+                finished.clear();
             };
-            if cache.put(sha, ThumbSize::Grid, &thumb).is_ok() {
-                finished.lock().unwrap().push(sha.clone());
+            for (sha, thumb) in rx {
+                match thumb {
+                    Some(t) => batch.push((sha, t)),
+                    // Not an image: the gallery renders it when it can instead.
+                    None => finished.push(sha),
+                }
+                if batch.len() >= 256 {
+                    flush(&mut batch, &mut finished);
+                }
             }
-        },
-    );
-    done(library, "replica_thumbs", &finished.into_inner().unwrap());
+            flush(&mut batch, &mut finished);
+        });
+        let _ = crate::parallel::for_each(
+            &shas,
+            WORKERS,
+            || Ok::<_, ()>(tx.clone()),
+            |tx, sha| {
+                let storage = &remote.storage;
+                let got = storage
+                    .get(&remote.layout.private_thumbnail(sha))
+                    .or_else(|_| storage.get(&remote.layout.thumbnail(sha)));
+                let Ok(data) = got else {
+                    return;
+                };
+                let thumb = thumb_of(data);
+                if thumb.is_none() {
+                    log::warn!(
+                        "the bucket's thumbnail of {sha} is not an image; rendering instead"
+                    );
+                }
+                let _ = tx.send((sha.clone(), thumb));
+            },
+        );
+        drop(tx);
+        let _ = writer.join();
+    });
 }
 
 /// A thumbnail's kind and size from its bytes (JPEG or WebP, as Vitrine writes them).

@@ -68,6 +68,25 @@ impl ThumbCache {
         Ok(())
     }
 
+    /// Stores many thumbnails of one size in one transaction (one lock, one sync).
+    pub fn put_many(&self, size: ThumbSize, thumbs: &[(String, Thumb)]) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        for (sha256, thumb) in thumbs {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO thumbs (key, mime, width, height, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                key(sha256, size),
+                thumb.mime,
+                thumb.width,
+                thumb.height,
+                thumb.data
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn get(&self, sha256: &str, size: ThumbSize) -> Result<Option<Thumb>> {
         Ok(self
             .conn
