@@ -72,24 +72,14 @@ const APPLY_CHUNK: usize = 1000;
 /// Images per segment.
 const SEGMENT_ITEMS: usize = 5000;
 
-/// What a replica sync did.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Report {
-    /// Images changed here by other computers' changes.
-    pub pulled: u64,
-    /// Images whose changes went up.
-    pub pushed: u64,
-    /// Log objects that were refused, with why.
-    pub refused: Vec<Refusal>,
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Refusal {
     pub key: String,
     pub reason: String,
 }
 
-/// Pulled changes, with the images they removed (their files go after the commit).
+/// What a pull did: images changed here by other computers' changes, and the log objects it
+/// refused (with why).
 pub struct Pulled {
     pub applied: u64,
     pub refused: Vec<Refusal>,
@@ -161,18 +151,6 @@ fn attach(library: &Library, remote: &Remote) -> Result<local::Replica> {
         )?;
     }
     local::replica(cat.conn())
-}
-
-/// Pull what other computers wrote, then push what changed here.
-pub fn sync(library: &Library, remote: &Remote) -> RResult<Report> {
-    let pulled = pull(library, remote)?;
-    let pushed = push(library, remote)?;
-    thumbs::fetch(library, remote);
-    Ok(Report {
-        pulled: pulled.applied,
-        pushed,
-        refused: pulled.refused,
-    })
 }
 
 /// Fetches the grid thumbnails of images pulled from other computers.

@@ -222,15 +222,6 @@ impl ItemState {
             },
         }
     }
-
-    /// Whether joining `other` into this state would change anything but metadata presence.
-    pub fn same_as(&self, other: &ItemState) -> bool {
-        let strip = |s: &ItemState| ItemState {
-            meta: None,
-            ..s.clone()
-        };
-        strip(self) == strip(other)
-    }
 }
 
 #[cfg(test)]
