@@ -24,6 +24,8 @@ describe('Keyboard shortcuts dialog', () => {
         'Ctrl+Shift+O: Add a folder',
         'Ctrl+U: Import from URL',
         'Ctrl+V: Paste an image or an image link (outside a text field)',
+        'Ctrl+B: Show or hide the sidebar',
+        'Ctrl++ or Ctrl+−: Bigger / smaller thumbnails',
         '?: Show this list',
         'Esc: Close a dialog or menu; in the search box, clear the search',
       ],

@@ -23,6 +23,8 @@ export const SHORTCUTS: ShortcutGroup[] = [
       { keys: [['Ctrl', 'Shift', 'O']], what: 'Add a folder' },
       { keys: [['Ctrl', 'U']], what: 'Import from URL' },
       { keys: [['Ctrl', 'V']], what: 'Paste an image or an image link (outside a text field)' },
+      { keys: [['Ctrl', 'B']], what: 'Show or hide the sidebar' },
+      { keys: [['Ctrl', '+'], ['Ctrl', '−']], what: 'Bigger / smaller thumbnails' },
       { keys: [['?']], what: 'Show this list' },
       { keys: [['Esc']], what: 'Close a dialog or menu; in the search box, clear the search' },
     ],

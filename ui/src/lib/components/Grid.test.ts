@@ -3,7 +3,7 @@ import { cleanup, render, screen } from '@testing-library/svelte';
 import Grid from './Grid.svelte';
 import { fakeRecord } from '../ipc/mock-backend';
 import { computeLayout, placeholderTone, SETTLE_MS } from '../grid/virtual';
-import type { ImageRecord } from '../ipc';
+import { compact, type GridItem } from '../stores/gallery.svelte';
 import { fakeCore } from '../../test/helpers';
 
 const W = 1000;
@@ -31,8 +31,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function records(n: number): ImageRecord[] {
-  return Array.from({ length: n }, (_, i) => fakeRecord(i));
+function records(n: number): GridItem[] {
+  return Array.from({ length: n }, (_, i) => compact(fakeRecord(i)));
 }
 
 function setup(n = 2000) {

@@ -29,6 +29,8 @@ function topBar(showSearch: boolean) {
       onaddfolder: noop,
       onurl: noop,
       onshortcuts: noop,
+      sidebarShown: true,
+      ontogglesidebar: noop,
     },
   });
 }

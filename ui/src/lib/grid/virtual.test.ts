@@ -34,10 +34,27 @@ describe('computeLayout', () => {
   it('grows columns with width', () => {
     expect(computeLayout(1920).columns).toBe(9);
   });
+
+  it('a smaller size fits more columns, a bigger one fewer', () => {
+    expect(computeLayout(1000, { minCell: 100 }).columns).toBe(9);
+    expect(computeLayout(1000, { minCell: 320 }).columns).toBe(3);
+    expect(computeLayout(900, { minCell: 320 }).columns).toBe(2);
+  });
+
+  it('a caption line makes each row taller, never the picture', () => {
+    const plain = computeLayout(1000);
+    const l = computeLayout(1000, { caption: 22 });
+    expect(l.cell).toBe(plain.cell);
+    expect(l.cellHeight).toBe(plain.cell + 22);
+    expect(l.rowHeight).toBe(plain.rowHeight + 22);
+    // Row 3 starts three captioned rows down; revealing an item shows its caption too.
+    expect(cellPosition(3 * l.columns, l).top).toBe(l.padding + 3 * l.rowHeight);
+    expect(scrollToReveal(3 * l.columns, 0, 300, l)).toBe(l.padding + 3 * l.rowHeight + l.cellHeight + l.padding - 300);
+  });
 });
 
 describe('visibleRange', () => {
-  const l = { columns: 5, cell: 200, gap: 10, rowHeight: 210, padding: 0 };
+  const l = { columns: 5, cell: 200, caption: 0, cellHeight: 200, gap: 10, rowHeight: 210, padding: 0 };
 
   it('covers the viewport plus overscan rows', () => {
     // scrollTop 2100 = row 10; viewport 630 = 3 rows → rows 10..13 visible
@@ -78,7 +95,7 @@ describe('visibleRange', () => {
 });
 
 describe('sizes and positions', () => {
-  const l = { columns: 4, cell: 200, gap: 6, rowHeight: 206, padding: 12 };
+  const l = { columns: 4, cell: 200, caption: 0, cellHeight: 200, gap: 6, rowHeight: 206, padding: 12 };
 
   it('totalHeight is rows × rowHeight without the last gap, plus padding', () => {
     expect(rowCount(9, 4)).toBe(3);

@@ -1,9 +1,13 @@
-/** Pure layout maths for the virtualized square-cell grid. */
+/** Pure layout maths for the virtualized grid of square pictures (with an optional caption line under each). */
 
 export interface GridLayout {
   columns: number;
-  /** Cell edge in px (square). */
+  /** Cell width in px, and the picture's height (square). */
   cell: number;
+  /** Caption line under the picture (0: none). */
+  caption: number;
+  /** The whole cell's height: picture and caption. */
+  cellHeight: number;
   gap: number;
   /** Distance from one row's top to the next. */
   rowHeight: number;
@@ -12,6 +16,8 @@ export interface GridLayout {
 
 export interface LayoutOptions {
   minCell?: number;
+  /** Height of a caption line under each picture. */
+  caption?: number;
   gap?: number;
   padding?: number;
 }
@@ -26,7 +32,8 @@ export function computeLayout(width: number, opts: LayoutOptions = {}): GridLayo
   const inner = Math.max(0, width - 2 * padding);
   const columns = Math.max(1, Math.floor((inner + gap) / (minCell + gap)));
   const cell = Math.max(1, Math.floor((inner - gap * (columns - 1)) / columns));
-  return { columns, cell, gap, rowHeight: cell + gap, padding };
+  const caption = Math.max(0, opts.caption ?? 0);
+  return { columns, cell, caption, cellHeight: cell + caption, gap, rowHeight: cell + caption + gap, padding };
 }
 
 export function rowCount(total: number, columns: number): number {
@@ -88,7 +95,7 @@ export function scrollToReveal(
 ): number {
   const { top } = cellPosition(index, l);
   if (top - l.padding < scrollTop) return Math.max(0, top - l.padding);
-  const bottom = top + l.cell + l.padding;
+  const bottom = top + l.cellHeight + l.padding;
   if (bottom > scrollTop + viewportHeight) return bottom - viewportHeight;
   return scrollTop;
 }

@@ -20,6 +20,7 @@ import type {
   LibraryInfo,
   LinkFormat,
   ListQuery,
+  Facets,
   OffloadSummary,
   Outcome,
   Settings,
@@ -89,6 +90,16 @@ export function stats(): Promise<Stats> {
 
 export function tagCounts(): Promise<Array<[string, number]>> {
   return call('tag_counts');
+}
+
+/** How many images a listing's filters (and search) select: what `list_images` would page through. */
+export function countImages(query: ListQuery): Promise<number> {
+  return call('count_images', { query });
+}
+
+/** The values the library has for the filters that take one (generators, models, formats, cameras), most common first. */
+export function facets(): Promise<Facets> {
+  return call('facets');
 }
 
 export function revealImage(id: string): Promise<null> {

@@ -1,6 +1,8 @@
 // Re-exports of the generated bindings so the rest of the UI imports from one place.
 export type { About } from './bindings/About';
 export type { Bucket } from './bindings/Bucket';
+export type { Facets } from './bindings/Facets';
+export type { FacetValue } from './bindings/FacetValue';
 export type { Check } from './bindings/Check';
 export type { CommandName } from './bindings/CommandName';
 export type { CheckStatus } from './bindings/CheckStatus';

@@ -13,6 +13,7 @@ import {
   pickFolders,
   type About,
   type FileDrop,
+  type Facets,
   type LinkFormat,
   type ChangeReason,
   type MassDelete,
@@ -22,8 +23,9 @@ import { throttle } from '../util/debounce';
 import { isHttpUrl, sentence } from '../util/format';
 import { Deletes } from './deletes.svelte';
 import { Detail } from './detail.svelte';
-import { Gallery, sameFilter, type GalleryFilter, type GridItem } from './gallery.svelte';
+import { Gallery, filterFields, sameFilter, type GalleryFilter, type GridItem } from './gallery.svelte';
 import { LibraryCounts } from './library.svelte';
+import { Prefs } from './prefs.svelte';
 import { SettingsStore } from './settings.svelte';
 import { SyncStore } from './sync.svelte';
 import { Toasts } from './toasts.svelte';
@@ -82,6 +84,7 @@ export class App {
   gallery = new Gallery();
   counts = new LibraryCounts();
   settings = new SettingsStore();
+  prefs = new Prefs();
   view: ViewState;
   detail: Detail;
   deletes: Deletes;
@@ -107,6 +110,11 @@ export class App {
   tagFocus = $state<string | null>(null);
   #menuSeq = 0;
   #menuAt = 0;
+  /** How many images the gallery's filters and search select (null: being counted). */
+  resultCount = $state<number | null>(null);
+  #countSeq = 0;
+  /** Values for the filter bar's menus. */
+  facets = $state.raw<Facets | null>(null);
   /** Settings → About (null until loaded). */
   about = $state.raw<About | null>(null);
 
@@ -245,12 +253,44 @@ export class App {
   }
 
   #applyFilter(f: GalleryFilter): void {
+    if (!sameFilter(f, this.gallery.filter)) this.resultCount = null;
     if (!sameFilter(f, this.gallery.filter) || !this.gallery.ready) this.gallery.setFilter(f);
     this.#syncTotal();
   }
 
+  /**
+   * The gallery's size: from the library's counts when one filter (or none) is set, else
+   * counted by the core (`count_images`, the same selection as the listing). It sizes the
+   * scrollbar and is the result count the filter bar shows.
+   */
   #syncTotal(): void {
-    this.gallery.setKnownTotal(this.counts.countFor(this.gallery.filter));
+    const f = this.gallery.filter;
+    const known = this.counts.countFor(f);
+    this.gallery.setKnownTotal(known);
+    const seq = ++this.#countSeq;
+    if (known !== null) {
+      this.resultCount = known;
+      return;
+    }
+    api.countImages({ ...filterFields(f), search: f.search ?? null }).then(
+      (n) => {
+        if (seq !== this.#countSeq) return;
+        this.resultCount = n;
+        this.gallery.setKnownTotal(n);
+      },
+      () => {
+        if (seq === this.#countSeq) this.resultCount = null;
+      },
+    );
+  }
+
+  /** The values offered by the filter bar's menus (read when it opens; null until then). */
+  async loadFacets(): Promise<void> {
+    try {
+      this.facets = await api.facets();
+    } catch (e) {
+      this.toasts.error(`Could not read the library's filters: ${errorMessage(e)}`);
+    }
   }
 
   libraryChanged(reason: ChangeReason): void {

@@ -1,4 +1,4 @@
-import { api, errorMessage, type ImageRecord, type ListQuery, type RemoteState, type Sort, type SourceKind, type Visibility } from '../ipc';
+import { api, errorMessage, type ImageRecord, type ListQuery, type RemoteState, type Sort, type Visibility } from '../ipc';
 
 export const PAGE_SIZE = 200;
 /** Above this many loaded entries, pages far from the viewport are dropped. */
@@ -8,13 +8,28 @@ export const KEEP_AROUND = 2500;
 /** Items loaded beyond the last one asked for. */
 const MARGIN = 100;
 
-export interface GalleryFilter {
-  tag?: string | null;
-  visibility?: Visibility | null;
-  remote_state?: RemoteState | null;
-  source?: SourceKind | null;
-  search?: string | null;
-  sort: Sort;
+/** The list selectors of `ListQuery` (what `vitrine ls` takes as flags). */
+export type FilterFields = Partial<
+  Pick<
+    ListQuery,
+    'tag' | 'tags' | 'all_tags' | 'visibility' | 'remote_state' | 'source' | 'generator' | 'model' | 'format' | 'camera' | 'from' | 'to' | 'orientation' | 'size'
+  >
+>;
+
+const FILTER_FIELDS = ['tag', 'tags', 'all_tags', 'visibility', 'remote_state', 'source', 'generator', 'model', 'format', 'camera', 'from', 'to', 'orientation', 'size'] as const;
+
+/** What the gallery lists: the selectors, the search and the order. */
+export type GalleryFilter = FilterFields & { search?: string | null; sort: Sort };
+
+/** Only the selectors that are set (empty values dropped), in one fixed order. */
+export function filterFields(f: FilterFields): FilterFields {
+  const out: Record<string, unknown> = {};
+  for (const k of FILTER_FIELDS) {
+    const v = f[k];
+    if (v === null || v === undefined || v === false || (Array.isArray(v) && v.length === 0)) continue;
+    out[k] = Array.isArray(v) ? [...v].sort() : v;
+  }
+  return out as FilterFields;
 }
 
 /**
@@ -32,12 +47,30 @@ export interface GridItem {
   remote_error: string | null;
   /** The original is on this computer (false: only in the bucket). */
   local: boolean;
+  /** The prompt's first characters (AI images), for the grid's prompt captions; never the whole prompt. */
+  promptStart: string | null;
 }
+
+/** Characters of a prompt a caption can show (the rest is not kept per image). */
+export const CAPTION_PROMPT_CHARS = 160;
 
 export const GRID_ITEM_FIELDS = ['id', 'filename', 'format', 'width', 'height', 'visibility', 'remote_state', 'remote_error', 'local'] as const;
 
 /** Copies only the grid's fields (the long strings of a full record are not retained). */
-export function compact(r: Pick<ImageRecord, (typeof GRID_ITEM_FIELDS)[number]>): GridItem {
+/**
+ * A prompt's first CAPTION_PROMPT_CHARS characters, copied into a new string (a slice could keep
+ * the whole prompt alive in the engine).
+ */
+export function promptStart(prompt: string | null): string | null {
+  if (!prompt) return null;
+  if (prompt.length <= CAPTION_PROMPT_CHARS) return (' ' + prompt).slice(1);
+  return (' ' + prompt.slice(0, CAPTION_PROMPT_CHARS).trimEnd()).slice(1) + '…';
+}
+
+/** A full record, or a grid item being patched (which has only the prompt's start). */
+type GridSource = Pick<ImageRecord, (typeof GRID_ITEM_FIELDS)[number]> & { prompt?: string | null; promptStart?: string | null };
+
+export function compact(r: GridSource): GridItem {
   return {
     id: r.id,
     filename: r.filename,
@@ -48,6 +81,7 @@ export function compact(r: Pick<ImageRecord, (typeof GRID_ITEM_FIELDS)[number]>)
     remote_state: r.remote_state,
     remote_error: r.remote_error,
     local: r.local,
+    promptStart: r.promptStart !== undefined ? r.promptStart : promptStart(r.prompt ?? null),
   };
 }
 
@@ -62,12 +96,7 @@ interface Page {
 
 export function sameFilter(a: GalleryFilter, b: GalleryFilter): boolean {
   return (
-    (a.tag ?? null) === (b.tag ?? null) &&
-    (a.visibility ?? null) === (b.visibility ?? null) &&
-    (a.remote_state ?? null) === (b.remote_state ?? null) &&
-    (a.source ?? null) === (b.source ?? null) &&
-    (a.search ?? '') === (b.search ?? '') &&
-    a.sort === b.sort
+    JSON.stringify(filterFields(a)) === JSON.stringify(filterFields(b)) && (a.search ?? '') === (b.search ?? '') && a.sort === b.sort
   );
 }
 
@@ -265,10 +294,7 @@ export class Gallery {
   #query(after: string | null): ListQuery {
     const f = this.filter;
     return {
-      tag: f.tag ?? null,
-      visibility: f.visibility ?? null,
-      remote_state: f.remote_state ?? null,
-      source: f.source ?? null,
+      ...filterFields(f),
       search: f.search ? f.search : null,
       sort: f.sort,
       limit: PAGE_SIZE,
@@ -418,7 +444,7 @@ export class Gallery {
     const keepFrom = Math.max(0, this.#viewStart - KEEP_AROUND);
     const seen = new Set<string>();
     const ids = new Set<string>();
-    const items: Array<GridItem | undefined> = [];
+    const items: Array<GridItem | ImageRecord | undefined> = [];
     const pages: Page[] = [];
     let loaded = 0;
     let cursor: string | null = null;
@@ -455,7 +481,7 @@ export class Gallery {
         break;
       }
     }
-    this.items = items;
+    this.items = items as Array<GridItem | undefined>; // every kept record was compacted above
     this.#ids = ids;
     this.#pages = pages;
     this.#loaded = loaded;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compact, Gallery, GRID_ITEM_FIELDS, MAX_LOADED, PAGE_SIZE, type GridItem } from './gallery.svelte';
+import { CAPTION_PROMPT_CHARS, compact, Gallery, GRID_ITEM_FIELDS, MAX_LOADED, PAGE_SIZE, type GridItem } from './gallery.svelte';
 import { fakeCore, fakeRecordIds, recordIPC } from '../../test/helpers';
 import { fakeRecord } from '../ipc/mock-backend';
 import type { ListQuery } from '../ipc';
@@ -15,7 +15,7 @@ describe('Gallery paging (keyset)', () => {
     g.setFilter({ sort: 'newest', tag: null });
     await g.idle();
     expect(queries(lib)).toEqual([
-      { tag: null, visibility: null, remote_state: null, source: null, search: null, sort: 'newest', limit: PAGE_SIZE, after: null },
+      { search: null, sort: 'newest', limit: PAGE_SIZE, after: null },
     ]);
     expect(g.items).toHaveLength(PAGE_SIZE);
     expect(g.ready).toBe(true);
@@ -180,10 +180,15 @@ describe('Gallery memory bound', () => {
     g.setFilter({ sort: 'newest' });
     await g.idle();
     expect(g.items).toHaveLength(10);
-    for (const r of g.items) expect(Object.keys(r!).sort()).toEqual([...GRID_ITEM_FIELDS].sort());
+    for (const r of g.items) expect(Object.keys(r!).sort()).toEqual([...GRID_ITEM_FIELDS, 'promptStart'].sort());
     const full = fakeRecord(3);
-    expect(Object.keys(compact(full)).sort()).toEqual([...GRID_ITEM_FIELDS].sort());
+    expect(Object.keys(compact(full)).sort()).toEqual([...GRID_ITEM_FIELDS, 'promptStart'].sort());
     expect(compact(full)).not.toHaveProperty('prompt');
+    // Only a prompt's beginning is kept, for captions.
+    const long = compact({ ...full, prompt: 'word '.repeat(400) });
+    expect(long.promptStart!.length).toBeLessThanOrEqual(CAPTION_PROMPT_CHARS + 1);
+    expect(long.promptStart!.endsWith('…')).toBe(true);
+    expect(compact({ ...full, prompt: null }).promptStart).toBeNull();
   });
 
   it('with 20k images the store never holds more than the bound', async () => {

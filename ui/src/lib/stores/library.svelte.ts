@@ -1,5 +1,5 @@
 import { api, errorMessage, type LibraryInfo, type Stats } from '../ipc';
-import type { GalleryFilter } from './gallery.svelte';
+import { filterFields, type GalleryFilter } from './gallery.svelte';
 
 /** Library-wide counts: info, stats and tag counts (sidebar, stats view, scrollbar size). */
 export class LibraryCounts {
@@ -28,15 +28,16 @@ export class LibraryCounts {
   /** How many images a filter shows, when the counts tell (null: unknown, e.g. a search). */
   countFor(f: GalleryFilter): number | null {
     if (f.search) return null;
-    const set = [f.tag, f.visibility, f.remote_state, f.source].filter((x) => x != null).length;
+    const fields = filterFields(f);
+    const set = Object.keys(fields).length;
     if (set === 0) return this.info?.images ?? this.stats?.images ?? null;
     if (set > 1) return null;
-    if (f.tag != null) return this.tags.find(([t]) => t === f.tag)?.[1] ?? 0;
+    if (fields.tag != null) return this.tags.find(([t]) => t === fields.tag)?.[1] ?? 0;
     const s = this.stats;
     if (!s) return null;
-    if (f.visibility != null) return s.by_visibility[f.visibility]?.count ?? 0;
-    if (f.remote_state != null) return s.by_remote_state[f.remote_state]?.count ?? 0;
-    if (f.source != null) return s.by_source[f.source]?.count ?? 0;
+    if (fields.visibility != null) return s.by_visibility[fields.visibility]?.count ?? 0;
+    if (fields.remote_state != null) return s.by_remote_state[fields.remote_state]?.count ?? 0;
+    if (fields.source != null) return s.by_source[fields.source]?.count ?? 0;
     return null;
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SEARCH_DEBOUNCE_MS, ViewState, filterFor } from './view.svelte';
 import type { GalleryFilter } from './gallery.svelte';
+import { NO_FILTERS } from './filters';
 
 describe('search debounce', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -48,8 +49,8 @@ describe('search debounce', () => {
 
 describe('sections and sort', () => {
   it('map to list filters', () => {
-    expect(filterFor({ kind: 'tag', tag: 'cats' }, '', 'name')).toEqual({ sort: 'name', search: null, tag: 'cats' });
-    expect(filterFor({ kind: 'remote', value: 'failed' }, ' q ', 'newest')).toEqual({ sort: 'newest', search: 'q', remote_state: 'failed' });
+    expect(filterFor({ ...NO_FILTERS, tags: ['cats'] }, '', 'name')).toEqual({ sort: 'name', search: null, tag: 'cats' });
+    expect(filterFor({ ...NO_FILTERS, remote_state: 'failed' }, ' q ', 'newest')).toEqual({ sort: 'newest', search: 'q', remote_state: 'failed' });
   });
 
   it('stats/settings do not reload the gallery', () => {
@@ -64,5 +65,49 @@ describe('sections and sort', () => {
       ['public', 'newest'],
       ['public', 'size'],
     ]);
+  });
+});
+
+describe('filters combine', () => {
+  it('a sidebar click adds its filter to the others; a second click takes it off', () => {
+    const seen: GalleryFilter[] = [];
+    const v = new ViewState((f) => seen.push(f));
+    v.toggle({ kind: 'tag', tag: 'trip' });
+    v.toggle({ kind: 'remote', value: 'synced' });
+    expect(seen.at(-1)).toMatchObject({ tag: 'trip', remote_state: 'synced' });
+    v.toggle({ kind: 'tag', tag: 'beach' });
+    expect(seen.at(-1)).toMatchObject({ tags: ['trip', 'beach'], remote_state: 'synced' });
+    expect(seen.at(-1)?.tag).toBeUndefined();
+    // Another value of the same kind replaces it.
+    v.toggle({ kind: 'remote', value: 'failed' });
+    expect(seen.at(-1)?.remote_state).toBe('failed');
+    v.toggle({ kind: 'remote', value: 'failed' });
+    expect(seen.at(-1)?.remote_state).toBeUndefined();
+    v.toggle({ kind: 'all' });
+    expect(seen.at(-1)).toEqual({ sort: 'newest', search: null });
+    expect(v.narrowed).toBe(false);
+  });
+
+  it('from Statistics a click shows that filter (never takes it off); select shows it alone', () => {
+    const v = new ViewState(() => {});
+    v.toggle({ kind: 'visibility', value: 'public' });
+    v.toggle({ kind: 'tag', tag: 'cats' });
+    v.toggle({ kind: 'stats' });
+    expect(v.isGallery).toBe(false);
+    v.toggle({ kind: 'visibility', value: 'public' });
+    expect(v.isGallery).toBe(true);
+    expect(v.filters).toMatchObject({ visibility: 'public', tags: ['cats'] });
+    v.select({ kind: 'remote', value: 'failed' });
+    expect(v.filters).toEqual({ ...NO_FILTERS, remote_state: 'failed' });
+  });
+
+  it('the search narrows and keeps the filters', () => {
+    const seen: GalleryFilter[] = [];
+    const v = new ViewState((f) => seen.push(f));
+    v.toggle({ kind: 'source', value: 'url' });
+    v.setSearchInput('cat');
+    v.flushSearch();
+    expect(seen.at(-1)).toEqual({ sort: 'newest', search: 'cat', source: 'url' });
+    expect(v.narrowed).toBe(true);
   });
 });

@@ -36,4 +36,12 @@ camera?: string | null,
 /**
  * First and last day (`YYYY-MM-DD`, inclusive) the picture was taken, or else added.
  */
-from?: string | null, to?: string | null, };
+from?: string | null, to?: string | null, 
+/**
+ * landscape, portrait or square.
+ */
+orientation?: string | null, 
+/**
+ * small, medium or large.
+ */
+size?: string | null, };

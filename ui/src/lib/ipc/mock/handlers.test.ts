@@ -43,6 +43,8 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   deleteImages: () => api.deleteImages([fakeId(1)]),
   stats: () => api.stats(),
   tagCounts: () => api.tagCounts(),
+  countImages: () => api.countImages({ visibility: 'private', tags: ['a', 'b'], all_tags: true }),
+  facets: () => api.facets(),
   revealImage: () => api.revealImage(fakeId(0)),
   imageLink: () => api.imageLink(fakeId(0), 'markdown'),
   getSettings: () => api.getSettings(),

@@ -100,6 +100,8 @@ export const handlers: HandlerTable = {
     return gone;
   },
   stats: (lib) => lib.stats(),
+  count_images: (lib, a) => lib.matching((a.query ?? {}) as ListQuery).length,
+  facets: (lib) => lib.facets(),
   tag_counts: (lib) => lib.tagCounts(),
   reveal_image: (lib, a) => {
     lib.find(a.id as string);

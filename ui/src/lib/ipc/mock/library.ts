@@ -5,6 +5,8 @@
  */
 import { emit } from '@tauri-apps/api/event';
 import type {
+  Facets,
+  FacetValue,
   CommandName,
   Bucket,
   FolderOptions,
@@ -179,13 +181,27 @@ export class FakeLibrary {
     return r;
   }
 
-  list(q: ListQuery): ImageRecord[] {
+  /** What `list_images` selects (every filter of `ListQuery`, as the catalog reads them). */
+  matching(q: ListQuery): ImageRecord[] {
+    const lc = (v: string | null | undefined) => v?.toLowerCase() ?? null;
+    const tags = [...(q.tag ? [q.tag] : []), ...(q.tags ?? [])];
+    const day = (r: ImageRecord) => (r.taken_at ?? r.created_at).slice(0, 10);
     let rows = this.records.filter(
       (r) =>
-        (!q.tag || r.tags.includes(q.tag)) &&
+        (tags.length === 0 || (q.all_tags ? tags.every((t) => r.tags.includes(t)) : tags.some((t) => r.tags.includes(t)))) &&
         (!q.visibility || r.visibility === q.visibility) &&
         (!q.remote_state || r.remote_state === q.remote_state) &&
-        (!q.source || r.source === q.source),
+        (!q.source || r.source === q.source) &&
+        (!q.generator || (q.generator === 'any' ? r.generator !== null : q.generator === 'none' ? r.generator === null : r.generator === q.generator)) &&
+        (!q.model || lc(r.model) === lc(q.model)) &&
+        (!q.format || r.format === (q.format === 'jpg' ? 'jpeg' : q.format)) &&
+        (!q.camera || lc(r.camera_model) === lc(q.camera) || lc(r.camera_make) === lc(q.camera)) &&
+        (!q.from || day(r) >= q.from) &&
+        (!q.to || day(r) <= q.to) &&
+        (!q.orientation ||
+          (q.orientation === 'landscape' ? r.width > r.height : q.orientation === 'portrait' ? r.height > r.width : r.width === r.height)) &&
+        (!q.size ||
+          (q.size === 'small' ? r.width * r.height < 1e6 : q.size === 'medium' ? r.width * r.height >= 1e6 && r.width * r.height < 8e6 : r.width * r.height >= 8e6)),
     );
     if (q.search) {
       const words = q.search.toLowerCase().split(/\s+/).filter(Boolean);
@@ -194,6 +210,11 @@ export class FakeLibrary {
         return words.every((w) => text.includes(w));
       });
     }
+    return rows;
+  }
+
+  list(q: ListQuery): ImageRecord[] {
+    const rows = this.matching(q);
     rows.sort(ORDER[q.sort ?? 'newest']);
     let start = 0;
     if (q.after) {
@@ -201,6 +222,23 @@ export class FakeLibrary {
       start = i < 0 ? rows.length : i + 1;
     }
     return rows.slice(start, start + (q.limit ?? 200));
+  }
+
+  facets(): Facets {
+    const group = (key: (r: ImageRecord) => string | null): FacetValue[] => {
+      const m = new Map<string, number>();
+      for (const r of this.records) {
+        const k = key(r);
+        if (k) m.set(k, (m.get(k) ?? 0) + 1);
+      }
+      return [...m.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+    };
+    return {
+      generators: group((r) => r.generator),
+      models: group((r) => r.model),
+      formats: group((r) => r.format),
+      cameras: group((r) => r.camera_model ?? r.camera_make),
+    };
   }
 
   stats(): Stats {
