@@ -28,7 +28,7 @@ async function start(count = 60): Promise<{ lib: FakeLibrary; app: AppState }> {
   return { lib, app };
 }
 
-const lastQuery = (lib: FakeLibrary) => lib.callsOf('list_images').at(-1)!.args.query as ListQuery;
+const lastQuery = (lib: FakeLibrary) => (lib.callsOf('list_images').at(-1)!.args as { query: ListQuery }).query;
 const chipKeys = () => screen.queryAllByTestId('chip').map((c) => c.dataset.key);
 const countText = () => screen.getByTestId('result-count').textContent;
 
@@ -82,7 +82,7 @@ describe('Filters that combine', () => {
     const expected = lib.records.filter((r) => r.generator && r.format === 'png' && r.width > r.height).length;
     await waitFor(() => expect(countText()).toBe(expected === 1 ? '1 image' : `${expected} images`));
     // Combined filters are counted by the core.
-    expect(lib.callsOf('count_images').at(-1)!.args.query).toMatchObject({ generator: 'any', format: 'png', orientation: 'landscape' });
+    expect((lib.callsOf('count_images').at(-1)!.args as { query: ListQuery }).query).toMatchObject({ generator: 'any', format: 'png', orientation: 'landscape' });
     expect(chipKeys()).toEqual(['generator', 'format', 'orientation']);
 
     await fireEvent.input(within(panel).getByTestId('filter-from'), { target: { value: '2024-01-01' } });
