@@ -6,6 +6,8 @@
 
 export type GridLayoutKind = 'square' | 'aspect';
 export type Captions = 'none' | 'name' | 'prompt';
+/** Light or dark, or as the system says. */
+export type Theme = 'system' | 'light' | 'dark';
 
 export interface GridPrefs {
   /** Smallest cell edge in px: the grid fits as many columns as this allows. */
@@ -26,6 +28,7 @@ const KEY = 'vitrine.prefs.v1';
 interface Stored {
   grid?: Partial<GridPrefs>;
   sidebarHidden?: boolean;
+  theme?: Theme;
 }
 
 function storage(): Storage | null {
@@ -55,6 +58,7 @@ export class Prefs {
   grid = $state<GridPrefs>({ ...DEFAULT_GRID });
   /** The user hid the sidebar (wide windows; narrow ones open it as a drawer). */
   sidebarHidden = $state(false);
+  theme = $state<Theme>('system');
 
   constructor() {
     let stored: Stored;
@@ -65,10 +69,11 @@ export class Prefs {
     }
     this.grid = parseGrid(stored.grid);
     this.sidebarHidden = stored.sidebarHidden === true;
+    this.theme = stored.theme === 'light' || stored.theme === 'dark' ? stored.theme : 'system';
   }
 
   #save(): void {
-    const s: Stored = { grid: { ...this.grid }, sidebarHidden: this.sidebarHidden };
+    const s: Stored = { grid: { ...this.grid }, sidebarHidden: this.sidebarHidden, theme: this.theme };
     try {
       storage()?.setItem(KEY, JSON.stringify(s));
     } catch {
@@ -86,8 +91,29 @@ export class Prefs {
     this.setGrid({ size: this.grid.size + dir * GRID_SIZE_STEP });
   }
 
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.#save();
+  }
+
   setSidebarHidden(hidden: boolean): void {
     this.sidebarHidden = hidden;
     this.#save();
   }
+}
+
+/**
+ * Puts the theme on the page: `data-theme` on the root element selects app.css's colours. With
+ * "system", it follows the system's light/dark setting as it changes; returns the stop function.
+ */
+export function applyTheme(theme: Theme, root: HTMLElement = document.documentElement): () => void {
+  const mq = theme === 'system' && typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  const set = () => {
+    const dark = theme === 'dark' || (theme === 'system' && !!mq?.matches);
+    root.dataset.theme = dark ? 'dark' : 'light';
+    root.style.colorScheme = dark ? 'dark' : 'light';
+  };
+  set();
+  mq?.addEventListener('change', set);
+  return () => mq?.removeEventListener('change', set);
 }

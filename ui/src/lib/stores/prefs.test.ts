@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_GRID, GRID_SIZE_MAX, GRID_SIZE_MIN, Prefs, clampSize, parseGrid } from './prefs.svelte';
+import { DEFAULT_GRID, GRID_SIZE_MAX, GRID_SIZE_MIN, Prefs, applyTheme, clampSize, parseGrid } from './prefs.svelte';
 
 beforeEach(() => localStorage.clear());
 
@@ -33,5 +33,35 @@ describe('prefs', () => {
     expect(p.grid.size).toBe(GRID_SIZE_MIN);
     for (let i = 0; i < 30; i++) p.stepSize(1);
     expect(p.grid.size).toBe(GRID_SIZE_MAX);
+  });
+});
+
+describe('theme', () => {
+  it('light and dark are put on the page; "system" follows the system as it changes', () => {
+    const root = document.createElement('div');
+    applyTheme('dark', root)();
+    expect(root.dataset.theme).toBe('dark');
+    applyTheme('light', root)();
+    expect(root.dataset.theme).toBe('light');
+    let listener: (() => void) | null = null;
+    const mq = { matches: true, addEventListener: (_: string, f: () => void) => (listener = f), removeEventListener: () => (listener = null) };
+    const real = window.matchMedia;
+    window.matchMedia = (() => mq) as unknown as typeof window.matchMedia;
+    try {
+      const stop = applyTheme('system', root);
+      expect(root.dataset.theme).toBe('dark');
+      mq.matches = false;
+      listener!();
+      expect(root.dataset.theme).toBe('light');
+      stop();
+      expect(listener).toBeNull();
+    } finally {
+      window.matchMedia = real;
+    }
+  });
+
+  it('is remembered', () => {
+    new Prefs().setTheme('dark');
+    expect(new Prefs().theme).toBe('dark');
   });
 });
