@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""End-to-end journey of what makes the app feel native, in a real WebKit window (tauri-driver),
+with real keys and window sizes (xdotool), on a library of corpus photos synced to a folder remote.
+
+    E2E_SCRIPT=tests/e2e/test_desktop.py scripts/e2e
+
+Steps (screenshots under target/e2e-screenshots/desktop/; look at them):
+  a. filters combine: a sidebar tag, then "Public": two chips, the result count the CLI's
+     `ls --tag T --visibility public` gives; removing a chip keeps the other
+  b. the Filter panel: a camera and an orientation from the library's own values; the count is
+     what `vitrine ls --camera C --orientation O` lists
+  c. the grid: Ctrl+− makes thumbnails smaller (more columns), captions and the whole-picture
+     layout from View, remembered after a restart of the window's page
+  d. the share panel with a folder remote: a private image offers "Make unlisted" (no presigned
+     link buttons that cannot work); one click makes it unlisted (the CLI agrees)
+  e. EXIF in plain words: the summary of a corpus photo names its camera, aperture, exposure, ISO
+  f. every window size, light and dark: 1280×800, 900×600 and 640×420, the gallery and an image;
+     the toolbar's overflow menu, the sidebar drawer and the detail view's tabs where narrow
+Exit status 0 only if every step passed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from typing import Optional
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (  # noqa: E402
+    CORPUS_PHOTOS, App, Shots, cli, log, photos, require_display, run_journey, run_steps, wait_until, window_id,
+)
+from webdriver import Session  # noqa: E402
+
+CELL = "[data-testid=cell]"
+CHIP = "[data-testid=chip]"
+COUNT = "[data-testid=result-count]"
+DETAIL = "[data-testid=detail]"
+TAG = "trip"
+EXIF_PHOTO = "plasma-Path.jpg"  # OLYMPUS E-M1, f/4.5, 1/15 s, ISO 200 (shared corpus)
+SIZES = [(1280, 800), (900, 600), (640, 420)]
+
+
+def check(cond: bool, msg: str) -> None:
+    if not cond:
+        raise AssertionError(msg)
+
+
+def xdo(*args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True, timeout=10)
+
+
+def images_text(n: int) -> str:
+    return "1 image" if n == 1 else f"{n:,} images"
+
+
+def ls(lib: str, *args: str) -> list[dict]:
+    return cli(lib, "ls", "--limit", "100000", *args) or []
+
+
+class Scenario:
+    def __init__(self, s: Session, lib: str, work: str, shots: Shots):
+        self.s, self.lib, self.work, self.shots = s, lib, work, shots
+
+    # --- helpers ---
+    def chips(self) -> list[str]:
+        return self.s.execute("return [...document.querySelectorAll(arguments[0])].map(c => c.dataset.key)", CHIP)
+
+    def wait_count(self, n: int, what: str) -> None:
+        self.s.wait_text(COUNT, lambda t: t == images_text(n), f"{what}: the count says {images_text(n)}", timeout=15)
+        wait_until(f"{what}: {n} tiles", lambda: self.s.count(CELL) == n, timeout=15)
+
+    def click_testid(self, testid: str) -> None:
+        self.s.wait_for(f"[data-testid={testid}]").click()
+
+    def columns(self) -> int:
+        return self.s.execute(
+            "return new Set([...document.querySelectorAll(arguments[0])].map(c => Math.round(c.getBoundingClientRect().left))).size",
+            CELL)
+
+    def open_image(self, filename: str) -> None:
+        s = self.s
+        s.find("[data-testid=search]").clear().send_keys(filename.rsplit(".", 1)[0])
+        cell = f'{CELL}[aria-label="{filename}"]'
+        s.wait_for(cell)
+        s.find(cell).click()
+        s.wait_for(DETAIL)
+
+    def close_image(self) -> None:
+        xdo("key", "--window", window_id(), "Escape")
+        self.s.wait_gone(DETAIL)
+
+    def clear_search(self) -> None:
+        self.s.find("[data-testid=search]").clear()
+        self.s.execute("document.querySelector('[data-testid=search]').dispatchEvent(new Event('input', {bubbles: true}))")
+
+    # --- steps ---
+    def a_filters_combine(self) -> None:
+        s = self.s
+        s.wait_for(CELL)
+        total = len(ls(self.lib))
+        self.wait_count(total, "all images")
+        s.wait_for(f"[data-testid=filter-tag]").click()  # the only tag
+        tagged = len(ls(self.lib, "--tag", TAG))
+        self.wait_count(tagged, "the tag")
+        self.click_testid("filter-visibility-public")
+        both = len(ls(self.lib, "--tag", TAG, "--visibility", "public"))
+        check(0 < both < tagged, f"the fixture has public and private tagged images ({both} of {tagged})")
+        self.wait_count(both, "tag + public")
+        check(self.chips() == ["visibility", f"tag:{TAG}"], f"two chips: {self.chips()}")
+        pressed = s.execute("return document.querySelector('[data-testid=filter-visibility-public]').getAttribute('aria-pressed')")
+        check(pressed == "true", "Public is highlighted in the sidebar")
+        self.shots.page(s, "filters-tag-and-public")
+        s.find(f"{CHIP}[data-key=visibility] button").click()
+        self.wait_count(tagged, "the visibility chip removed, the tag kept")
+        check(self.chips() == [f"tag:{TAG}"], f"one chip left: {self.chips()}")
+        self.click_testid("filter-all")
+        self.wait_count(total, "All images")
+
+    def b_filter_panel(self) -> None:
+        s = self.s
+        self.click_testid("filter-button")
+        s.wait_for("[data-testid=filter-button-panel]")
+        photo = next(r for r in ls(self.lib) if r["filename"] == EXIF_PHOTO)
+        camera = photo["camera_model"]
+        wait_until(f"the library's cameras in the panel, {camera} among them", lambda: camera in s.execute(
+            "return [...document.querySelectorAll('[data-testid=filter-camera] option')].map(o => o.value)"), timeout=10)
+        for testid, value in (("filter-camera", camera), ("filter-orientation", "landscape")):
+            s.execute(
+                "const el = document.querySelector(`[data-testid=${arguments[0]}]`); el.value = arguments[1];"
+                "el.dispatchEvent(new Event('change', {bubbles: true}));", testid, value)
+        want = len(ls(self.lib, "--camera", camera, "--orientation", "landscape"))
+        check(want > 0, f"some landscape photos by {camera}")
+        self.wait_count(want, f"camera {camera} + landscape")
+        self.shots.page(s, "filter-panel")
+        xdo("key", "--window", window_id(), "Escape")
+        s.wait_gone("[data-testid=filter-button-panel]")
+        check(self.chips() == ["camera", "orientation"], f"two chips: {self.chips()}")
+        self.click_testid("filters-clear")
+        self.wait_count(len(ls(self.lib)), "filters cleared")
+
+    def c_grid_tuning(self) -> None:
+        s = self.s
+        before = self.columns()
+        wid = window_id()
+        xdo("key", "--window", wid, "ctrl+minus", "ctrl+minus")
+        wait_until("smaller thumbnails: more columns", lambda: self.columns() > before, timeout=10)
+        self.click_testid("view-button")
+        self.click_testid("grid-captions-name")
+        self.click_testid("grid-layout-aspect")
+        wait_until("captions under the pictures", lambda: s.execute(
+            "return [...document.querySelectorAll('[data-testid=cell] .label')].filter(l => l.offsetHeight > 0).length") > 0,
+            timeout=10)
+        check(s.execute("return document.querySelector('[data-testid=grid]').classList.contains('fit')"), "whole pictures")
+        xdo("key", "--window", wid, "Escape")
+        self.shots.page(s, "grid-small-captions-whole")
+        # Remembered: a reload of the page keeps them.
+        s.execute("location.reload()")
+        s.wait_for(CELL)
+        wait_until("captions after a reload", lambda: s.count("[data-testid=cell] .label") > 0, timeout=15)
+        check(s.execute("return document.querySelector('[data-testid=grid]').classList.contains('fit')"),
+              "the layout after a reload")
+        # Back to the defaults for the screenshots of every size.
+        self.click_testid("view-button")
+        self.click_testid("grid-captions-none")
+        self.click_testid("grid-layout-square")
+        s.execute(
+            "const el = document.querySelector('[data-testid=grid-size]'); el.value = 200;"
+            "el.dispatchEvent(new Event('input', {bubbles: true}));")
+        xdo("key", "--window", wid, "Escape")
+
+    def d_share_on_folder_remote(self) -> None:
+        s = self.s
+        private = [r for r in ls(self.lib, "--visibility", "private", "--status", "synced") if r["filename"] != EXIF_PHOTO]
+        target = private[0]
+        self.open_image(target["filename"])
+        s.wait_for("[data-testid=share-make-unlisted]")
+        check(s.count("[data-testid^=copy-link-]") == 0, "no Copy buttons that cannot work on a folder remote")
+        check(s.count("[data-testid=share-error]") == 0, "no error before anything was tried")
+        self.shots.page(s, "share-folder-remote-private")
+        self.click_testid("share-make-unlisted")
+        wait_until("the CLI sees it unlisted",
+                   lambda: (cli(self.lib, "show", target["id"]) or {}).get("visibility") == "unlisted", timeout=15)
+        s.wait_for("[data-testid=share-url]")
+        check(s.count("[data-testid=share-error]") == 0, "no error after making it unlisted")
+        self.shots.page(s, "share-folder-remote-unlisted")
+        self.close_image()
+        self.clear_search()
+
+    def e_exif_summary(self) -> None:
+        s = self.s
+        self.open_image(EXIF_PHOTO)
+        summary = s.wait_text("[data-testid=exif-summary]", lambda t: "E-M1" in t, "the EXIF summary names the camera")
+        for want in ("f/4.5", "1/15 s", "ISO 200", "7 mm"):
+            check(want in summary, f"{want!r} in the EXIF summary {summary!r}")
+        s.execute("document.querySelector('[data-testid=exif-summary]').scrollIntoView()")
+        self.shots.page(s, "exif-summary")
+        self.close_image()
+        self.clear_search()
+
+    def f_every_size_light_and_dark(self) -> None:
+        s = self.s
+        wid = window_id()
+        for theme in ("light", "dark"):
+            self.click_testid("nav-settings")
+            self.click_testid(f"theme-{theme}")
+            wait_until(f"the {theme} theme", lambda: s.execute("return document.documentElement.dataset.theme") == theme, timeout=5)
+            self.click_testid("filter-all")
+            s.wait_for(CELL)
+            for w, h in SIZES:
+                xdo("windowsize", wid, str(w), str(h))
+                wait_until(f"the window at {w}x{h}", lambda: s.execute("return [innerWidth, innerHeight]") == [w, h], timeout=10)
+                narrow = w <= 720
+                sidebar = s.count("[data-testid=sidebar]") > 0
+                check(sidebar != narrow, f"at {w}px the sidebar is {'a closed drawer' if narrow else 'shown'}")
+                check(s.find("[data-testid=add-folder]").displayed() == (w > 900), f"Add folder… in the toolbar at {w}px only if it fits")
+                check(s.find("[data-testid=more-actions]").displayed() == (w <= 900), f"the ⋯ menu at {w}px when needed")
+                overflow = s.execute("return document.documentElement.scrollWidth > innerWidth || document.body.scrollWidth > innerWidth")
+                check(not overflow, f"nothing wider than the window at {w}px")
+                self.shots.page(s, f"{theme}-{w}x{h}-gallery")
+                if narrow:
+                    self.click_testid("sidebar-toggle")
+                    s.wait_for("[data-testid=sidebar-slot].drawer")
+                    self.shots.page(s, f"{theme}-{w}x{h}-sidebar-drawer")
+                    xdo("key", "--window", wid, "Escape")
+                    s.wait_gone("[data-testid=sidebar]")
+                if w <= 900:
+                    self.click_testid("more-actions")
+                    s.wait_for("[data-testid=menu-add-folder]")
+                    self.shots.page(s, f"{theme}-{w}x{h}-more-menu")
+                    xdo("key", "--window", wid, "Escape")
+                    s.wait_gone("[data-testid=context-menu]")
+                s.find(CELL).click()
+                s.wait_for(DETAIL)
+                if w <= 860:
+                    s.wait_for("[data-testid=detail-tab-info]")
+                    self.shots.page(s, f"{theme}-{w}x{h}-detail-picture")
+                    self.click_testid("detail-tab-info")
+                    s.wait_for("[data-testid=exif], [data-testid=detail-filename]")
+                    info_h = s.execute("return document.querySelector('#detail-info').getBoundingClientRect().height")
+                    check(info_h > h * 0.6, f"the details get the window's height at {w}x{h} ({info_h}px)")
+                    self.shots.page(s, f"{theme}-{w}x{h}-detail-info")
+                    self.click_testid("detail-tab-picture")
+                else:
+                    self.shots.page(s, f"{theme}-{w}x{h}-detail")
+                self.close_image()
+            xdo("windowsize", wid, "1280", "800")
+            wait_until("the window back at 1280x800", lambda: s.execute("return innerWidth") == 1280, timeout=10)
+        # The sidebar toggles where it is docked too.
+        self.click_testid("sidebar-toggle")
+        s.wait_gone("[data-testid=sidebar]")
+        self.shots.page(s, "dark-1280x800-sidebar-hidden")
+        self.click_testid("sidebar-toggle")
+        s.wait_for("[data-testid=sidebar]")
+
+
+def make_library(lib: str, work: str) -> None:
+    """Corpus photos, some tagged and some of those public, synced to a folder remote."""
+    pics = photos(16, os.path.join(work, "photos"))
+    exif = os.path.join(CORPUS_PHOTOS, EXIF_PHOTO)
+    check(os.path.exists(exif), f"{exif}: build the shared corpus (scripts/setup --test)")
+    cli(lib, "import", "--tag", TAG, *pics[:8])
+    cli(lib, "import", *pics[8:], exif)
+    tagged = [r["id"] for r in ls(lib, "--tag", TAG)]
+    cli(lib, "visibility", *tagged[:3], "public")
+    cli(lib, "remote", "add", "home", "--provider", "folder", "--path", os.path.join(work, "remote"))
+    cli(lib, "sync", "--once")
+
+
+def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[str]:
+    lib = os.path.join(work, "library")
+    make_library(lib, work)
+    app = stack.enter_context(App(lib, state_dir=os.path.join(work, "state"), log_name="driver-desktop"))
+    s = app.start()
+    sc = Scenario(s, lib, work, shots)
+    return run_steps(s, shots, [sc.a_filters_combine, sc.b_filter_panel, sc.c_grid_tuning, sc.d_share_on_folder_remote,
+                                sc.e_exif_summary, sc.f_every_size_light_and_dark], screen=True)
+
+
+def main() -> int:
+    require_display()
+    if shutil.which("xdotool") is None:
+        sys.exit("xdotool is missing: scripts/setup --e2e")
+    return run_journey("desktop", journey)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
