@@ -36,4 +36,12 @@ camera?: string | null,
 /**
  * First and last day (`YYYY-MM-DD`, inclusive) the picture was taken, or else added.
  */
-from?: string | null, to?: string | null, };
+from?: string | null, to?: string | null, 
+/**
+ * As displayed (after the EXIF orientation): `landscape`, `portrait` or `square`.
+ */
+orientation?: string | null, 
+/**
+ * By pixel count: `small` (under 1 MP), `medium` (1 to 8 MP) or `large` (8 MP and more).
+ */
+size?: string | null, };
