@@ -639,4 +639,32 @@ mod tests {
         assert_eq!(check, "ok", "the edited schema is consistent");
         assert_eq!(user_version(&conn).expect("version"), LATEST);
     }
+
+    #[test]
+    fn migration_8_indexes_orientation_and_size_of_existing_rows() {
+        use crate::catalog::dimensions::{Orientation, SizeClass, PIXELS, SHAPE};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("catalog.db");
+        let mut conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).expect("migrations 1-7");
+        }
+        conn.pragma_update(None, "user_version", 7)
+            .expect("version 7");
+        insert(&conn, "a1111").expect("a version-7 row (1×1)");
+        migrate(&mut conn, &path).expect("migrate to the latest");
+        for (index, expr, key) in [
+            ("images_shape", SHAPE, Orientation::Square.key()),
+            ("images_pixels", PIXELS, SizeClass::Small.key()),
+        ] {
+            let n: i64 = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM images INDEXED BY {index} WHERE {expr} = ?1"),
+                    [key],
+                    |r| r.get(0),
+                )
+                .unwrap_or_else(|e| panic!("{index} serves its expression: {e}"));
+            assert_eq!(n, 1, "{index} holds the row from before");
+        }
+    }
 }
