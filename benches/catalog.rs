@@ -198,6 +198,22 @@ pub fn run() {
             },
         ),
         (
+            "portrait + format webp",
+            ListQuery {
+                orientation: Some("portrait".into()),
+                format: Some("webp".into()),
+                ..Default::default()
+            },
+        ),
+        (
+            "size small + AI-made",
+            ListQuery {
+                size: Some("small".into()),
+                generator: Some("any".into()),
+                ..Default::default()
+            },
+        ),
+        (
             "taken in May 2010 + not AI",
             ListQuery {
                 from: day("2010-05-01"),
@@ -278,6 +294,14 @@ pub fn fill(cat: &mut Catalog, rows: usize) -> usize {
             ("jpeg", "jpg")
         };
         let camera = (i % 3 != 0).then(|| CAMERAS[i % CAMERAS.len()]);
+        // Five in eight landscape 12 MP, one a 12 MP photo turned upright by its EXIF
+        // orientation, one a 1.5 MP portrait, one a small square.
+        let (width, height, orientation) = match i % 8 {
+            0..=4 => (4000, 3000, 1),
+            5 => (4000, 3000, 6),
+            6 => (1024, 1536, 1),
+            _ => (512, 512, 1),
+        };
         let img = NewImage {
             id: ulid::Ulid::new().to_string(),
             sha256: sha.clone(),
@@ -286,9 +310,9 @@ pub fn fill(cat: &mut Catalog, rows: usize) -> usize {
             mime: format!("image/{format}"),
             ext: ext.into(),
             bytes: 100_000 + rnd() % 5_000_000,
-            width: 4000,
-            height: 3000,
-            orientation: 1,
+            width,
+            height,
+            orientation,
             storage: Storage::Managed,
             path: format!("{}/{}/{sha}.{ext}", &sha[0..2], &sha[2..4]),
             source_kind: SourceKind::File,

@@ -654,3 +654,115 @@ fn ls_filters_combine_generator_model_format_camera_dates_and_tags() {
         assert!(v["error"].as_str().unwrap().contains(bad), "{v}");
     }
 }
+
+/// `--orientation` (as displayed: EXIF orientations 5-8 turn the stored picture) and `--size`
+/// (pixel count: small < 1 MP <= medium < 8 MP <= large) combine with the other filters in
+/// `ls`, `search` and the bulk selectors; bad values are refused by name.
+#[test]
+fn ls_filters_by_orientation_and_size() {
+    let lib = TestLib::new();
+    let turned = |w: u32, h: u32, seed: u32, orientation: u16| {
+        jpeg_with_exif(
+            &jpeg(w, h, seed),
+            &Exif {
+                orientation: Some(orientation),
+                ..Exif::default()
+            },
+        )
+    };
+    // Stored 4000×2000 (8 MP exactly): landscape; the same turned a quarter: portrait.
+    let wide_large = lib.add("wide-large.png", &png_rgb8(4000, 2000, 1));
+    let tall_large = lib.add("tall-large.jpg", &turned(4000, 2000, 2, 6));
+    let tall_small = lib.add("tall-small.jpg", &jpeg(300, 400, 3));
+    let turned_small = lib.add("turned-small.jpg", &turned(400, 300, 4, 8));
+    let wide_medium = lib.add("wide-medium.png", &png_rgb8(1200, 1000, 5));
+    let tall_medium = lib.add("tall-medium.png", &png_rgb8(1000, 1500, 6));
+    let square = lib.add("square.png", &png_rgb8(200, 200, 7));
+    // Mirrored horizontally (2) keeps the stored shape.
+    let mirrored = lib.add("mirrored.jpg", &turned(500, 300, 8, 2));
+    lib.run(&["tag", &wide_medium, &tall_large, "--add", "blue"])
+        .expect_ok("tag");
+
+    let ls = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["--json", "ls"];
+        all.extend_from_slice(args);
+        let mut got = ids(&lib.run(&all).expect_ok("ls").json_array());
+        got.sort();
+        got
+    };
+    let sorted = |mut v: Vec<&String>| {
+        v.sort();
+        v.into_iter().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ls(&["--orientation", "portrait"]),
+        sorted(vec![&tall_large, &tall_small, &turned_small, &tall_medium]),
+        "orientations 6 and 8 count as displayed"
+    );
+    assert_eq!(
+        ls(&["--orientation", "landscape"]),
+        sorted(vec![&wide_large, &wide_medium, &mirrored])
+    );
+    assert_eq!(ls(&["--orientation", "SQUARE"]), vec![square.clone()]);
+    assert_eq!(
+        ls(&["--size", "large"]),
+        sorted(vec![&wide_large, &tall_large]),
+        "8 MP and more"
+    );
+    assert_eq!(
+        ls(&["--size", "medium"]),
+        sorted(vec![&wide_medium, &tall_medium])
+    );
+    assert_eq!(
+        ls(&["--orientation", "portrait", "--size", "large"]),
+        vec![tall_large.clone()]
+    );
+    assert_eq!(
+        ls(&[
+            "--orientation",
+            "portrait",
+            "--format",
+            "jpeg",
+            "--size",
+            "small"
+        ]),
+        sorted(vec![&tall_small, &turned_small])
+    );
+    assert_eq!(
+        ls(&["--size", "medium", "--tag", "blue"]),
+        vec![wide_medium.clone()]
+    );
+    assert_eq!(
+        ls(&["--orientation", "landscape", "--format", "png"]),
+        sorted(vec![&wide_large, &wide_medium])
+    );
+    let found = ids(&lib
+        .run(&["--json", "search", "tall", "--size", "small"])
+        .expect_ok("search")
+        .json_array());
+    assert_eq!(found, vec![tall_small.clone()]);
+
+    let changed = lib
+        .run(&[
+            "--json",
+            "visibility",
+            "--orientation",
+            "portrait",
+            "--size",
+            "medium",
+            "public",
+        ])
+        .expect_ok("visibility by selectors")
+        .json_lines();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(lib.show(&tall_medium)["visibility"], "public");
+    assert_eq!(lib.show(&tall_small)["visibility"], "private");
+
+    for (flag, bad) in [("--orientation", "tall"), ("--size", "huge")] {
+        let r = lib.run(&["--json", "ls", flag, bad]);
+        assert!(!r.ok(), "{flag} {bad} is refused");
+        let v = r.json();
+        assert_eq!(v["code"], "invalid_input", "{flag} {bad}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(bad), "{v}");
+    }
+}

@@ -5,6 +5,8 @@
 pub const COMMANDS: &[&str] = &[
     "library_info",
     "list_images",
+    "count_images",
+    "facets",
     "get_image",
     "import_inputs",
     "import_blob",

@@ -6,7 +6,7 @@ use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{AppState, Settings};
-use crate::catalog::{ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
+use crate::catalog::{Facets, ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
 use crate::error::ErrorInfo;
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Tally};
 use crate::model::{SourceKind, Visibility};
@@ -57,7 +57,7 @@ pub struct ImportSummary {
 pub async fn library_info(state: State<'_, AppState>) -> Cmd<LibraryInfo> {
     let lib = state.lib().clone();
     blocking(move || {
-        let images = lib.catalog_connection()?.count()?;
+        let images = lib.catalog_connection()?.count(&ListQuery::default())?;
         Ok(LibraryInfo {
             root: lib.root().display().to_string(),
             images,
@@ -73,6 +73,20 @@ pub async fn list_images(state: State<'_, AppState>, query: ListQuery) -> Cmd<Ve
     let mut query = query;
     query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
     blocking(move || lib.catalog_connection()?.list(&query)).await
+}
+
+/// How many images `list_images` would list with these filters (limit and paging aside).
+#[tauri::command]
+pub async fn count_images(state: State<'_, AppState>, query: ListQuery) -> Cmd<u64> {
+    let lib = state.lib().clone();
+    blocking(move || lib.catalog_connection()?.count(&query)).await
+}
+
+/// The generators, models, formats and cameras in the library, with their counts.
+#[tauri::command]
+pub async fn facets(state: State<'_, AppState>) -> Cmd<Facets> {
+    let lib = state.lib().clone();
+    blocking(move || lib.catalog_connection()?.facets()).await
 }
 
 #[tauri::command]

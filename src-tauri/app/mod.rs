@@ -144,6 +144,8 @@ pub fn handlers<R: tauri::Runtime>(
     tauri::generate_handler![
         commands::library_info,
         commands::list_images,
+        commands::count_images,
+        commands::facets,
         commands::get_image,
         commands::import_inputs,
         commands::import_blob,

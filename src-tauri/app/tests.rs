@@ -127,6 +127,25 @@ pub(super) mod ipc {
         let page = invoke(&webview, "list_images", json!({"query": {"limit": 10}})).expect("list");
         assert_eq!(page.as_array().map(Vec::len), Some(1));
         assert_eq!(page[0]["id"], id.as_str());
+        // The photo is 640×480.
+        for (orientation, n) in [("landscape", 1), ("portrait", 0)] {
+            let count = invoke(
+                &webview,
+                "count_images",
+                json!({"query": {"limit": 0, "orientation": orientation}}),
+            )
+            .expect("count");
+            assert_eq!(count, json!(n), "{orientation}: the limit does not count");
+        }
+        let facets = invoke(&webview, "facets", json!({})).expect("facets");
+        assert_eq!(
+            facets["formats"],
+            json!([{"value": page[0]["format"], "count": 1}]),
+            "{facets}"
+        );
+        for list in ["generators", "models", "cameras"] {
+            assert!(facets[list].is_array(), "{list}: {facets}");
+        }
 
         let rec = invoke(
             &webview,

@@ -538,6 +538,18 @@ CREATE INDEX images_camera_make ON images (camera_make COLLATE NOCASE, created_a
 CREATE INDEX images_day
     ON images (coalesce(substr(taken_at, 1, 10), date(created_at / 1000, 'unixepoch')));
 "#,
+    // 8: orientation and size filters (`ls --orientation --size`), each an expression of
+    // `catalog::dimensions` (written there with `images.`) with the date added second, like 7;
+    // and the makes of images without a camera model, for the cameras facet (the model, always
+    // NULL there, makes the index cover the facet's query).
+    r#"
+CREATE INDEX images_shape ON images (CASE WHEN orientation BETWEEN 5 AND 8
+    THEN sign(height - width) ELSE sign(width - height) END, created_at);
+CREATE INDEX images_pixels ON images (CASE WHEN width * height < 1000000 THEN 0
+    WHEN width * height < 8000000 THEN 1 ELSE 2 END, created_at);
+CREATE INDEX images_camera_make_only ON images (camera_make COLLATE NOCASE, camera_model)
+    WHERE camera_model IS NULL AND camera_make IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -626,5 +638,33 @@ mod tests {
             .expect("integrity check");
         assert_eq!(check, "ok", "the edited schema is consistent");
         assert_eq!(user_version(&conn).expect("version"), LATEST);
+    }
+
+    #[test]
+    fn migration_8_indexes_orientation_and_size_of_existing_rows() {
+        use crate::catalog::dimensions::{Orientation, SizeClass, PIXELS, SHAPE};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("catalog.db");
+        let mut conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..7] {
+            conn.execute_batch(sql).expect("migrations 1-7");
+        }
+        conn.pragma_update(None, "user_version", 7)
+            .expect("version 7");
+        insert(&conn, "a1111").expect("a version-7 row (1×1)");
+        migrate(&mut conn, &path).expect("migrate to the latest");
+        for (index, expr, key) in [
+            ("images_shape", SHAPE, Orientation::Square.key()),
+            ("images_pixels", PIXELS, SizeClass::Small.key()),
+        ] {
+            let n: i64 = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM images INDEXED BY {index} WHERE {expr} = ?1"),
+                    [key],
+                    |r| r.get(0),
+                )
+                .unwrap_or_else(|e| panic!("{index} serves its expression: {e}"));
+            assert_eq!(n, 1, "{index} holds the row from before");
+        }
     }
 }

@@ -7,6 +7,8 @@
 //! process at a time through [`crate::workspace`].
 
 mod bulk;
+mod dimensions;
+mod facets;
 mod images;
 pub mod migrations;
 mod offload;
@@ -20,6 +22,8 @@ mod thumb_jobs;
 mod watched;
 
 pub use bulk::{ChunkItem, Edit, VisibilityChange};
+pub use dimensions::{parse_orientation, parse_pixel_size, Orientation, SizeClass};
+pub use facets::{FacetValue, Facets};
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
 pub use offload::Holding;
 pub use query::{parse_day, parse_format, parse_generator, ListQuery, DAY, DEFAULT_PAGE};

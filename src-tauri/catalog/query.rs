@@ -3,6 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
 
+use super::dimensions::{Orientation, SizeClass, PIXELS, SHAPE};
 use super::images::{record_from_row, ImageRecord, RECORD_COLUMNS};
 use super::Catalog;
 use crate::error::Result;
@@ -56,6 +57,12 @@ pub struct ListQuery {
     pub from: Option<String>,
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub to: Option<String>,
+    /// As displayed (after the EXIF orientation): `landscape`, `portrait` or `square`.
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub orientation: Option<String>,
+    /// By pixel count: `small` (under 1 MP), `medium` (1 to 8 MP) or `large` (8 MP and more).
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub size: Option<String>,
 }
 
 /// The day a picture belongs to: when it was taken (its EXIF date, local time), else when it
@@ -153,61 +160,9 @@ pub fn fts_query(input: &str) -> Option<String> {
 
 impl Catalog {
     pub fn list(&self, q: &ListQuery) -> Result<Vec<ImageRecord>> {
-        let sort = q.sort.unwrap_or(Sort::Newest);
-        let (key, dir, index) = order(sort);
-        let mut args: Vec<Value> = Vec::new();
-        let Some(Filters {
-            mut clauses,
-            candidates,
-        }) = filters(self.conn(), q, &mut args, Purpose::List)?
-        else {
+        let Some((sql, args)) = page_sql(self.conn(), q)? else {
             return Ok(Vec::new());
         };
-        let arg = |v: Value, args: &mut Vec<Value>| {
-            args.push(v);
-            format!("?{}", args.len())
-        };
-        if let Some(after) = &q.after {
-            let cursor: Option<(Value, i64)> = self
-                .conn()
-                .query_row(
-                    &format!("SELECT {key}, images.seq FROM images WHERE images.id = ?1"),
-                    [after.trim().to_ascii_uppercase()],
-                    |r| Ok((r.get::<_, Value>(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((k, seq)) = cursor else {
-                return Err(crate::error::Error::NotFound(after.clone()));
-            };
-            // `key <= k AND (key < k OR seq < s)`: the first half is an index range, which a
-            // row-value comparison on an expression index is not.
-            let (le, lt) = if dir == "DESC" {
-                ("<=", "<")
-            } else {
-                (">=", ">")
-            };
-            let pk = arg(k, &mut args);
-            let ps = arg(Value::Integer(seq), &mut args);
-            clauses.push(format!(
-                "{key} {le} {pk} AND ({key} {lt} {pk} OR images.seq {lt} {ps})"
-            ));
-        }
-        let limit = q.limit.map(|l| l as i64).unwrap_or(-1);
-        let lp = arg(Value::Integer(limit), &mut args);
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        let hint = match candidates {
-            Some(n) if n > DRIVE_FROM_INDEX_ABOVE => format!("INDEXED BY {index}"),
-            _ => String::new(),
-        };
-        // Two steps: pick the page's rows by the (indexed) sort key alone, then read the full
-        // records of just those rows. Sorting wide rows (with their tag lists) is what is slow.
-        let sql = format!(
-            "SELECT images.seq FROM images {hint} {filter} ORDER BY {key} {dir}, images.seq {dir} LIMIT {lp}"
-        );
         let seqs: Vec<i64> = {
             let mut stmt = self.conn().prepare_cached(&sql)?;
             let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
@@ -226,6 +181,103 @@ impl Catalog {
             .collect::<Result<_, _>>()?;
         Ok(seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
     }
+
+    /// How many images [`Catalog::list`] would list with the same filters (its limit, page
+    /// position and order aside): what the app shows beside its filter chips.
+    pub fn count(&self, q: &ListQuery) -> Result<u64> {
+        let Some((sql, args)) = count_sql(self.conn(), q)? else {
+            return Ok(0);
+        };
+        let n: i64 = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(n as u64)
+    }
+}
+
+/// The first step of a page: the `seq`s of its rows, in order, with its arguments (`None`: the
+/// search has no words, nothing matches).
+pub(super) fn page_sql(
+    conn: &rusqlite::Connection,
+    q: &ListQuery,
+) -> Result<Option<(String, Vec<Value>)>> {
+    let sort = q.sort.unwrap_or(Sort::Newest);
+    let (key, dir, index) = order(sort);
+    let mut args: Vec<Value> = Vec::new();
+    let Some(Filters {
+        mut clauses,
+        candidates,
+    }) = filters(conn, q, &mut args, Purpose::List)?
+    else {
+        return Ok(None);
+    };
+    let arg = |v: Value, args: &mut Vec<Value>| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if let Some(after) = &q.after {
+        let cursor: Option<(Value, i64)> = conn
+            .query_row(
+                &format!("SELECT {key}, images.seq FROM images WHERE images.id = ?1"),
+                [after.trim().to_ascii_uppercase()],
+                |r| Ok((r.get::<_, Value>(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((k, seq)) = cursor else {
+            return Err(crate::error::Error::NotFound(after.clone()));
+        };
+        // `key <= k AND (key < k OR seq < s)`: the first half is an index range, which a
+        // row-value comparison on an expression index is not.
+        let (le, lt) = if dir == "DESC" {
+            ("<=", "<")
+        } else {
+            (">=", ">")
+        };
+        let pk = arg(k, &mut args);
+        let ps = arg(Value::Integer(seq), &mut args);
+        clauses.push(format!(
+            "{key} {le} {pk} AND ({key} {lt} {pk} OR images.seq {lt} {ps})"
+        ));
+    }
+    let limit = q.limit.map(|l| l as i64).unwrap_or(-1);
+    let lp = arg(Value::Integer(limit), &mut args);
+    let filter = where_clause(&clauses);
+    let hint = match candidates {
+        Some(n) if n > DRIVE_FROM_INDEX_ABOVE => format!("INDEXED BY {index}"),
+        _ => String::new(),
+    };
+    // Two steps: pick the page's rows by the (indexed) sort key alone, then read the full
+    // records of just those rows. Sorting wide rows (with their tag lists) is what is slow.
+    let sql = format!(
+        "SELECT images.seq FROM images {hint} {filter} ORDER BY {key} {dir}, images.seq {dir} LIMIT {lp}"
+    );
+    Ok(Some((sql, args)))
+}
+
+/// [`Catalog::count`]'s query, with its arguments (`None`: nothing can match).
+pub(super) fn count_sql(
+    conn: &rusqlite::Connection,
+    q: &ListQuery,
+) -> Result<Option<(String, Vec<Value>)>> {
+    let mut args: Vec<Value> = Vec::new();
+    let Some(Filters { clauses, .. }) = filters(conn, q, &mut args, Purpose::Count)? else {
+        return Ok(None);
+    };
+    let filter = where_clause(&clauses);
+    Ok(Some((
+        format!("SELECT count(*) FROM images {filter}"),
+        args,
+    )))
+}
+
+/// `WHERE a AND b …`, or nothing without clauses.
+fn where_clause(clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    }
 }
 
 /// What the filters are for: a sorted page (`list`), or a selection walked in `seq` order.
@@ -233,12 +285,15 @@ impl Catalog {
 pub(super) enum Purpose {
     /// Count the candidates of a tag or a search (they decide the plan).
     List,
+    /// A count of the matches: no plan to decide, any filter may drive the scan.
+    Count,
     /// No counts; tag and search membership written `+images.seq IN (…)` so that they filter
     /// a `seq` range instead of driving the scan (which would visit every member per chunk).
     Selection,
 }
 
-/// The `WHERE` clauses of a query's filters (tag, visibility, remote state, source, full-text)
+/// The `WHERE` clauses of a query's filters (tags, generator, model, format, camera, days,
+/// orientation, size, visibility, remote state, source, full-text)
 /// with their arguments appended to `args`, and for a list the smallest candidate count of a
 /// tag or a search. `None`: the search has no words, nothing matches. Shared by
 /// [`Catalog::list`] and selections ([`super::Selection`]): one home for what a filter means.
@@ -249,7 +304,11 @@ pub(super) fn filters(
     purpose: Purpose,
 ) -> Result<Option<Filters>> {
     let plan = purpose == Purpose::List;
-    let member = if plan { "images.seq" } else { "+images.seq" };
+    let member = if purpose == Purpose::Selection {
+        "+images.seq"
+    } else {
+        "images.seq"
+    };
     // The smallest candidate set among tag and search decides the plan.
     let mut candidates: Option<i64> = None;
     let mut note = |n: i64| candidates = Some(candidates.map_or(n, |c| c.min(n)));
@@ -346,6 +405,14 @@ pub(super) fn filters(
             range.join(" AND ")
         ));
     }
+    if let Some(o) = &q.orientation {
+        let p = arg(Value::Integer(Orientation::parse(o)?.key()), args);
+        clauses.push(format!("{SHAPE} = {p}"));
+    }
+    if let Some(s) = &q.size {
+        let p = arg(Value::Integer(SizeClass::parse(s)?.key()), args);
+        clauses.push(format!("{PIXELS} = {p}"));
+    }
     if let Some(v) = q.visibility {
         let p = arg(Value::Text(v.as_str().into()), args);
         clauses.push(format!("images.visibility = {p}"));
@@ -386,20 +453,4 @@ pub(super) struct Filters {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::fts_query;
-
-    #[test]
-    fn fts_query_quotes_every_term_as_prefix() {
-        assert_eq!(
-            fts_query("red cat").as_deref(),
-            Some("\"red\"* AND \"cat\"*")
-        );
-        assert_eq!(
-            fts_query("\"oops AND (x:1.2)").as_deref(),
-            Some("\"oops\"* AND \"AND\"* AND \"x:1.2\"*"),
-            "syntax characters must be quoted, not interpreted"
-        );
-        assert_eq!(fts_query("  ,, "), None, "nothing to search for");
-    }
-}
+pub(crate) mod tests;

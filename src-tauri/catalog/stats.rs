@@ -47,14 +47,6 @@ pub struct Stats {
 }
 
 impl Catalog {
-    /// Number of images (served by an index, cheap at any size).
-    pub fn count(&self) -> Result<u64> {
-        Ok(self
-            .conn()
-            .query_row("SELECT count(*) FROM images", [], |r| r.get::<_, i64>(0))?
-            as u64)
-    }
-
     pub fn stats(&self) -> Result<Stats> {
         let conn = self.conn();
         let group = |col: &str| -> Result<BTreeMap<String, Bucket>> {

@@ -52,11 +52,11 @@ impl Selector {
         match (ids.is_empty(), self.given()) {
             (false, true) => usage(
                 command,
-                "give image ids or selectors (--query, --tag, --generator, --model, --camera, --from, --to, --visibility, --status, --source), not both",
+                "give image ids or selectors (--query, --tag, --generator, --model, --camera, --from, --to, --orientation, --size, --visibility, --status, --source), not both",
             ),
             (true, false) => usage(
                 command,
-                "give image ids, or select images with --query, --tag, --generator, --model, --camera, --from, --to, --visibility, --status or --source",
+                "give image ids, or select images with --query, --tag, --generator, --model, --camera, --from, --to, --orientation, --size, --visibility, --status or --source",
             ),
             (false, false) => Ok(Selection::Ids { ids }),
             (true, true) => Ok(Selection::Query {

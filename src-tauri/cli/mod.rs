@@ -189,6 +189,12 @@ pub struct Facets {
     /// Taken (else added) on or before this day, YYYY-MM-DD
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+    /// As displayed: landscape, portrait or square
+    #[arg(long, value_name = "O")]
+    pub orientation: Option<String>,
+    /// By pixel count: small (under 1 MP), medium (1 to 8 MP) or large (8 MP and more)
+    #[arg(long, value_name = "S")]
+    pub size: Option<String>,
 }
 
 impl Facets {
@@ -199,6 +205,8 @@ impl Facets {
             || self.camera.is_some()
             || self.from.is_some()
             || self.to.is_some()
+            || self.orientation.is_some()
+            || self.size.is_some()
     }
 }
 
@@ -212,7 +220,9 @@ fn filters(
     source: Option<&str>,
     search: Option<String>,
 ) -> Result<ListQuery> {
-    use crate::catalog::{parse_day, parse_format, parse_generator};
+    use crate::catalog::{
+        parse_day, parse_format, parse_generator, parse_orientation, parse_pixel_size,
+    };
     let f = facets;
     Ok(ListQuery {
         tags: (!f.tags.is_empty()).then(|| f.tags.clone()),
@@ -223,6 +233,12 @@ fn filters(
         camera: f.camera.clone(),
         from: f.from.as_deref().map(parse_day).transpose()?,
         to: f.to.as_deref().map(parse_day).transpose()?,
+        orientation: f
+            .orientation
+            .as_deref()
+            .map(parse_orientation)
+            .transpose()?,
+        size: f.size.as_deref().map(parse_pixel_size).transpose()?,
         visibility: visibility.map(str::parse::<Visibility>).transpose()?,
         remote_state: status.map(str::parse::<RemoteState>).transpose()?,
         source: source.map(str::parse::<SourceKind>).transpose()?,

@@ -1,6 +1,7 @@
 //! Camera metadata from an EXIF (TIFF-structured) block: orientation, capture time, camera,
 //! GPS, serial numbers, the UserComment (where A1111 puts its parameters in JPEG/WebP), and
-//! every readable tag as JSON.
+//! every readable tag as JSON, keyed by tag name, each value as a person reads it
+//! ([`super::exif_value`]).
 
 use exif::{Field, In, Reader, Tag, Value};
 use serde_json::{Map, Value as Json};
@@ -60,7 +61,10 @@ pub fn parse(tiff: &[u8]) -> Option<ExifInfo> {
         let value = match &f.value {
             Value::Undefined(b, _) if b.len() > 64 => format!("({} bytes)", b.len()),
             Value::Byte(b) if b.len() > 64 => format!("({} bytes)", b.len()),
-            _ => f.display_value().with_unit(&exif).to_string(),
+            _ => match super::exif_value::display(f, &exif) {
+                Some(v) => v,
+                None => continue,
+            },
         };
         let mut value = value
             .trim_matches(|c: char| c == '"' || c.is_whitespace() || c == '\0')
@@ -153,7 +157,116 @@ fn gps(exif: &exif::Exif) -> Option<(f64, f64, Option<f64>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::iso_datetime;
+    use super::{iso_datetime, parse};
+    use exif::experimental::Writer;
+    use exif::{Field, In, Rational, SRational, Tag, Value};
+
+    /// A TIFF block (as a JPEG's APP1 or a PNG's eXIf carries it) holding `fields`; the
+    /// writer puts each in its IFD (primary or EXIF) and links them.
+    fn tiff(fields: &[(Tag, Value)]) -> Vec<u8> {
+        let fields: Vec<Field> = fields
+            .iter()
+            .map(|(tag, value)| Field {
+                tag: *tag,
+                ifd_num: In::PRIMARY,
+                value: value.clone(),
+            })
+            .collect();
+        let mut w = Writer::new();
+        for f in &fields {
+            w.push_field(f);
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        w.write(&mut out, false).expect("write a TIFF");
+        out.into_inner()
+    }
+
+    /// The per-tag JSON `parse` stores.
+    fn json(fields: &[(Tag, Value)]) -> serde_json::Map<String, serde_json::Value> {
+        let info = parse(&tiff(fields)).expect("a readable block");
+        serde_json::from_str(&info.json.expect("some tags")).expect("JSON")
+    }
+
+    fn r(num: u32, denom: u32) -> Value {
+        Value::Rational(vec![Rational { num, denom }])
+    }
+
+    fn sr(num: i32, denom: i32) -> Value {
+        Value::SRational(vec![SRational { num, denom }])
+    }
+
+    #[test]
+    fn stored_values_read_as_a_person_would() {
+        let map = json(&[
+            (Tag::Make, Value::Ascii(vec![b"Canon".to_vec()])),
+            (Tag::Orientation, Value::Short(vec![6])),
+            (Tag::XResolution, r(300, 1)),
+            (Tag::YResolution, r(300, 1)),
+            (Tag::ResolutionUnit, Value::Short(vec![0])),
+            (Tag::ExifVersion, Value::Undefined(b"0232".to_vec(), 0)),
+            (Tag::FlashpixVersion, Value::Undefined(b"0100".to_vec(), 0)),
+            (
+                Tag::ComponentsConfiguration,
+                Value::Undefined(vec![1, 2, 3, 0], 0),
+            ),
+            (Tag::ApertureValue, r(433, 100)),
+            (Tag::MaxApertureValue, r(3, 1)),
+            (Tag::ShutterSpeedValue, sr(39, 10)),
+            (Tag::BrightnessValue, sr(-1234, 1000)),
+            (Tag::ExposureBiasValue, sr(-1, 3)),
+            (Tag::CompressedBitsPerPixel, r(10, 3)),
+        ]);
+        let get = |k: &str| map.get(k).and_then(|v| v.as_str()).unwrap_or("<missing>");
+        assert_eq!(get("Make"), "Canon");
+        assert_eq!(get("Orientation"), "Rotated 90° CW");
+        assert_eq!(get("XResolution"), "300", "a reserved unit is left out");
+        assert_eq!(get("YResolution"), "300");
+        assert!(
+            !map.contains_key("ResolutionUnit"),
+            "a reserved unit says nothing: {map:?}"
+        );
+        assert_eq!(get("ExifVersion"), "2.32");
+        assert_eq!(get("FlashpixVersion"), "1.0");
+        assert_eq!(get("ComponentsConfiguration"), "Y, Cb, Cr");
+        assert_eq!(get("ApertureValue"), "f/4.5", "2^(4.33/2) = 4.48");
+        assert_eq!(get("MaxApertureValue"), "f/2.8");
+        assert_eq!(get("ShutterSpeedValue"), "1/15 s", "2^-3.9 = 1/14.9");
+        assert_eq!(get("BrightnessValue"), "-1.23 EV");
+        assert_eq!(get("ExposureBiasValue"), "-0.33 EV");
+        assert_eq!(get("CompressedBitsPerPixel"), "3.333");
+    }
+
+    #[test]
+    fn orientations_are_named_and_known_units_kept() {
+        let names = [
+            "Normal",
+            "Mirrored horizontally",
+            "Rotated 180°",
+            "Mirrored vertically",
+            "Mirrored and rotated 90° CW",
+            "Rotated 90° CW",
+            "Mirrored and rotated 90° CCW",
+            "Rotated 90° CCW",
+        ];
+        for (o, name) in (1u16..).zip(names) {
+            let map = json(&[
+                (Tag::Orientation, Value::Short(vec![o])),
+                (Tag::XResolution, r(72, 1)),
+                (Tag::ResolutionUnit, Value::Short(vec![2])),
+            ]);
+            assert_eq!(map["Orientation"], name, "orientation {o}");
+            assert_eq!(map["XResolution"], "72 pixels per inch");
+            assert_eq!(map["ResolutionUnit"], "inch");
+        }
+        let slow = json(&[
+            (Tag::ShutterSpeedValue, sr(-1, 1)),
+            (Tag::ApertureValue, r(7, 1)),
+            (Tag::ExposureBiasValue, sr(0, 1)),
+        ]);
+        assert_eq!(slow["ShutterSpeedValue"], "2 s", "2^1 seconds");
+        assert_eq!(slow["ApertureValue"], "f/11", "2^3.5 = 11.3");
+        assert_eq!(slow["ExposureBiasValue"], "0 EV");
+    }
 
     #[test]
     fn exif_dates_become_iso() {

@@ -17,6 +17,7 @@ mod container;
 mod destination;
 mod error;
 pub mod exif;
+mod exif_value;
 mod hash;
 mod options;
 mod outcome;

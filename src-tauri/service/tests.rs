@@ -76,7 +76,12 @@ fn the_watcher_and_the_sync_engine_run_through_the_core_and_report_events() {
     });
     jpeg(&folder.join("after.jpg"), 200);
     wait_for("a new file is imported", || changes(&events, "added") == 2);
-    assert_eq!(lib.catalog().count().unwrap(), 2);
+    assert_eq!(
+        lib.catalog()
+            .count(&crate::catalog::ListQuery::default())
+            .unwrap(),
+        2
+    );
     assert!(
         events.changes().contains(&ChangeReason::Watch),
         "the core announced the watcher's changes: {:?}",

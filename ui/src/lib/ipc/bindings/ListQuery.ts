@@ -38,10 +38,10 @@ camera?: string | null,
  */
 from?: string | null, to?: string | null, 
 /**
- * landscape, portrait or square.
+ * As displayed (after the EXIF orientation): `landscape`, `portrait` or `square`.
  */
 orientation?: string | null, 
 /**
- * small, medium or large.
+ * By pixel count: `small` (under 1 MP), `medium` (1 to 8 MP) or `large` (8 MP and more).
  */
 size?: string | null, };

@@ -1,0 +1,318 @@
+//! Filters against a real catalog: `count` counts exactly what `list` lists, orientation and
+//! size as displayed, and the plans that keep a page of them off a full scan and a sort.
+
+use super::{count_sql, fts_query, page_sql};
+use crate::catalog::selection::tests::{catalog, fake};
+use crate::catalog::{Catalog, ListQuery};
+use crate::import::ai::{AiParams, Generator};
+use crate::model::Visibility;
+
+#[test]
+fn fts_query_quotes_every_term_as_prefix() {
+    assert_eq!(
+        fts_query("red cat").as_deref(),
+        Some("\"red\"* AND \"cat\"*")
+    );
+    assert_eq!(
+        fts_query("\"oops AND (x:1.2)").as_deref(),
+        Some("\"oops\"* AND \"AND\"* AND \"x:1.2\"*"),
+        "syntax characters must be quoted, not interpreted"
+    );
+    assert_eq!(fts_query("  ,, "), None, "nothing to search for");
+}
+
+/// Twelve images `img-<i>.jpg` of every kind the filters tell apart; their ids by `i`.
+///
+/// - AI (i % 3 == 0): PNG, a1111 (0, 3, 6: models `SDXL`, `SDXL`, `sdxl`) or comfyui (9,
+///   `Flux`); the others JPEG but 5 and 10 (WebP).
+/// - cameras: 1 and 4 Canon EOS R5, 2 Google Pixel 8, 8 `eos r5` without a make, 7 a Leica
+///   without a model.
+/// - shape by i % 4: 0 4000×3000 (landscape, large), 1 3000×4000 (portrait, large),
+///   2 1200×900 turned by EXIF orientation 6 (portrait, medium), 3 800×800 (square, small).
+/// - tags: even i `red`, i % 3 == 0 `blue`; taken 2020-06-0(i+1) for i < 6.
+pub(crate) fn varied(cat: &mut Catalog) -> Vec<String> {
+    (0..12)
+        .map(|i| {
+            let mut img = fake(i, &format!("img-{i}.jpg"), Visibility::Private);
+            if i % 3 == 0 {
+                img.format = "png".into();
+                img.ai = Some(AiParams {
+                    generator: if i == 9 {
+                        Generator::ComfyUi
+                    } else {
+                        Generator::A1111
+                    },
+                    prompt: Some("a red fox".into()),
+                    negative_prompt: None,
+                    model: Some(["SDXL", "SDXL", "sdxl", "Flux"][i / 3].into()),
+                    seed: None,
+                    steps: None,
+                    sampler: None,
+                    cfg: None,
+                    raw: Default::default(),
+                });
+            } else if i == 5 || i == 10 {
+                img.format = "webp".into();
+            }
+            (img.camera_make, img.camera_model) = match i {
+                1 | 4 => (Some("Canon".into()), Some("EOS R5".into())),
+                2 => (Some("Google".into()), Some("Pixel 8".into())),
+                7 => (Some("Leica".into()), None),
+                8 => (None, Some("eos r5".into())),
+                _ => (None, None),
+            };
+            (img.width, img.height, img.orientation) = match i % 4 {
+                0 => (4000, 3000, 1),
+                1 => (3000, 4000, 1),
+                2 => (1200, 900, 6),
+                _ => (800, 800, 1),
+            };
+            img.taken_at = (i < 6).then(|| format!("2020-06-0{}T10:00:00", i + 1));
+            let mut tags = Vec::new();
+            if i % 2 == 0 {
+                tags.push("red".to_string());
+            }
+            if i % 3 == 0 {
+                tags.push("blue".to_string());
+            }
+            cat.insert_image(&img, &tags, 0, "test", None)
+                .expect("insert");
+            img.id
+        })
+        .collect()
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+#[test]
+fn count_is_what_list_lists_for_every_filter() {
+    let (_d, mut cat) = catalog();
+    let ids = varied(&mut cat);
+    let tags = |t: &[&str], all: bool| ListQuery {
+        tags: Some(t.iter().map(|t| t.to_string()).collect()),
+        all_tags: all.then_some(true),
+        ..ListQuery::default()
+    };
+    // (query, the images it matches by i)
+    let cases: Vec<(ListQuery, Vec<usize>)> = vec![
+        (ListQuery::default(), (0..12).collect()),
+        (
+            ListQuery {
+                generator: s("a1111"),
+                ..ListQuery::default()
+            },
+            vec![0, 3, 6],
+        ),
+        (
+            ListQuery {
+                model: s("sdxl"),
+                ..ListQuery::default()
+            },
+            vec![0, 3, 6],
+        ),
+        (
+            ListQuery {
+                format: s("webp"),
+                ..ListQuery::default()
+            },
+            vec![5, 10],
+        ),
+        (
+            ListQuery {
+                camera: s("canon"),
+                ..ListQuery::default()
+            },
+            vec![1, 4],
+        ),
+        (
+            ListQuery {
+                camera: s("EOS R5"),
+                ..ListQuery::default()
+            },
+            vec![1, 4, 8],
+        ),
+        (
+            ListQuery {
+                orientation: s("portrait"),
+                ..ListQuery::default()
+            },
+            vec![1, 2, 5, 6, 9, 10],
+        ),
+        (
+            ListQuery {
+                orientation: s("Landscape"),
+                ..ListQuery::default()
+            },
+            vec![0, 4, 8],
+        ),
+        (
+            ListQuery {
+                orientation: s("square"),
+                size: s("small"),
+                ..ListQuery::default()
+            },
+            vec![3, 7, 11],
+        ),
+        (
+            ListQuery {
+                size: s("large"),
+                orientation: s("portrait"),
+                ..ListQuery::default()
+            },
+            vec![1, 5, 9],
+        ),
+        (
+            ListQuery {
+                size: s("medium"),
+                ..ListQuery::default()
+            },
+            vec![2, 6, 10],
+        ),
+        (tags(&["red", "blue"], false), vec![0, 2, 3, 4, 6, 8, 9, 10]),
+        (tags(&["red", "blue"], true), vec![0, 6]),
+        (
+            ListQuery {
+                tag: s("blue"),
+                size: s("large"),
+                ..tags(&["red"], true)
+            },
+            vec![0],
+        ),
+        (
+            ListQuery {
+                search: s("img-7"),
+                ..ListQuery::default()
+            },
+            vec![7],
+        ),
+        (
+            ListQuery {
+                search: s("fox"),
+                orientation: s("portrait"),
+                ..ListQuery::default()
+            },
+            vec![6, 9],
+        ),
+        (
+            ListQuery {
+                from: s("2020-06-01"),
+                to: s("2020-06-03"),
+                generator: s("none"),
+                ..ListQuery::default()
+            },
+            vec![1, 2],
+        ),
+        (
+            ListQuery {
+                search: s(" ,, "),
+                ..ListQuery::default()
+            },
+            vec![],
+        ),
+    ];
+    for (q, want) in cases {
+        let mut want: Vec<String> = want.iter().map(|&i| ids[i].clone()).collect();
+        want.sort();
+        let mut listed: Vec<String> = cat.list(&q).unwrap().into_iter().map(|r| r.id).collect();
+        listed.sort();
+        assert_eq!(listed, want, "list {q:?}");
+        assert_eq!(cat.count(&q).unwrap(), want.len() as u64, "count {q:?}");
+        let paged = ListQuery {
+            limit: Some(1),
+            after: listed.first().cloned(),
+            ..q.clone()
+        };
+        assert_eq!(
+            cat.count(&paged).unwrap_or(u64::MAX),
+            want.len() as u64,
+            "count ignores limit and page position: {q:?}"
+        );
+    }
+    for (q, what) in [
+        (
+            ListQuery {
+                orientation: s("tall"),
+                ..ListQuery::default()
+            },
+            "orientation",
+        ),
+        (
+            ListQuery {
+                size: s("huge"),
+                ..ListQuery::default()
+            },
+            "size",
+        ),
+    ] {
+        let e = cat.count(&q).unwrap_err();
+        assert!(
+            matches!(&e, crate::error::Error::Invalid { what: w, .. } if *w == what),
+            "{e}"
+        );
+        assert!(cat.list(&q).is_err(), "list refuses it too");
+    }
+}
+
+/// The plan of a statement with its arguments, one line per step.
+pub(crate) fn plan(cat: &Catalog, sql: &str, args: Vec<rusqlite::types::Value>) -> Vec<String> {
+    let mut stmt = cat
+        .conn()
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A newest-first page of one orientation or size walks its index (schema 8) already in
+/// order and stops after the page: no full scan, no sort. Counting reads the index alone.
+#[test]
+fn orientation_and_size_pages_walk_their_index_in_order() {
+    let (_d, mut cat) = catalog();
+    varied(&mut cat);
+    for (q, index) in [
+        (
+            ListQuery {
+                orientation: s("portrait"),
+                ..ListQuery::default()
+            },
+            "images_shape",
+        ),
+        (
+            ListQuery {
+                size: s("large"),
+                ..ListQuery::default()
+            },
+            "images_pixels",
+        ),
+    ] {
+        let (sql, args) = page_sql(
+            cat.conn(),
+            &ListQuery {
+                limit: Some(200),
+                ..q.clone()
+            },
+        )
+        .unwrap()
+        .unwrap();
+        let page = plan(&cat, &sql, args);
+        assert!(
+            page.iter()
+                .any(|p| p.contains(&format!("INDEX {index} (<expr>=?)"))),
+            "{q:?}: {page:?}"
+        );
+        assert!(!page.iter().any(|p| p.contains("TEMP B-TREE")), "{page:?}");
+        let (sql, args) = count_sql(cat.conn(), &q).unwrap().unwrap();
+        let count = plan(&cat, &sql, args);
+        assert_eq!(
+            count,
+            vec![format!(
+                "SEARCH images USING COVERING INDEX {index} (<expr>=?)"
+            )],
+            "{q:?}"
+        );
+    }
+}
