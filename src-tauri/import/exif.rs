@@ -82,7 +82,7 @@ pub fn parse(tiff: &[u8]) -> Option<ExifInfo> {
 
 /// The text of an ASCII field: its first non-blank NUL-terminated string. Bytes after the
 /// terminating NUL are padding or junk (`Nokia\02` is "Nokia"), as exiftool reads them.
-fn ascii(f: &Field) -> Option<String> {
+pub(super) fn ascii(f: &Field) -> Option<String> {
     match &f.value {
         Value::Ascii(v) => v.iter().find_map(|b| {
             let s = String::from_utf8_lossy(b);
@@ -199,6 +199,7 @@ mod tests {
     fn stored_values_read_as_a_person_would() {
         let map = json(&[
             (Tag::Make, Value::Ascii(vec![b"Canon".to_vec()])),
+            (Tag::Model, Value::Ascii(vec![b"N9".to_vec(), b"2".to_vec()])),
             (Tag::Orientation, Value::Short(vec![6])),
             (Tag::XResolution, r(300, 1)),
             (Tag::YResolution, r(300, 1)),
@@ -218,6 +219,7 @@ mod tests {
         ]);
         let get = |k: &str| map.get(k).and_then(|v| v.as_str()).unwrap_or("<missing>");
         assert_eq!(get("Make"), "Canon");
+        assert_eq!(get("Model"), "N9", "the first of several strings, unquoted");
         assert_eq!(get("Orientation"), "Rotated 90° CW");
         assert_eq!(get("XResolution"), "300", "a reserved unit is left out");
         assert_eq!(get("YResolution"), "300");

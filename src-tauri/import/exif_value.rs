@@ -24,6 +24,9 @@ pub fn display(f: &Field, exif: &Exif) -> Option<String> {
         {
             return None;
         }
+        // Text in several strings (`Nokia\02`): its first non-blank one ("Nokia"), as exiftool
+        // reads it, never a list of quoted strings. One string keeps display_value's form.
+        _ if matches!(&f.value, exif::Value::Ascii(v) if v.len() > 1) => super::exif::ascii(f),
         _ => None,
     };
     if decoded.is_some() {

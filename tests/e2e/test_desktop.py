@@ -12,7 +12,8 @@ Steps (screenshots under target/e2e-screenshots/desktop/; look at them):
   c. the grid: Ctrl+− makes thumbnails smaller (more columns), captions and the whole-picture
      layout from View, remembered after a restart of the window's page
   d. the share panel with a folder remote: a private image offers "Make unlisted" (no presigned
-     link buttons that cannot work); one click makes it unlisted (the CLI agrees)
+     link buttons that cannot work); one click makes it unlisted (the CLI agrees), and its link
+     is under the folder's public URL
   e. EXIF in plain words: the summary of a corpus photo names its camera, aperture, exposure, ISO
   f. every window size, light and dark: 1280×800, 900×600 and 640×420, the gallery and an image;
      the toolbar's overflow menu, the sidebar drawer and the detail view's tabs where narrow
@@ -42,6 +43,7 @@ DETAIL = "[data-testid=detail]"
 TAG = "trip"
 EXIF_PHOTO = "plasma-Path.jpg"  # OLYMPUS E-M1, f/4.5, 1/15 s, ISO 200 (shared corpus)
 SIZES = [(1280, 800), (900, 600), (640, 420)]
+PUBLIC_URL = "https://pictures.example.org/vitrine"
 
 
 def check(cond: bool, msg: str) -> None:
@@ -184,7 +186,9 @@ class Scenario:
         self.click_testid("share-make-unlisted")
         wait_until("the CLI sees it unlisted",
                    lambda: (cli(self.lib, "show", target["id"]) or {}).get("visibility") == "unlisted", timeout=15)
-        s.wait_for("[data-testid=share-url]")
+        self.click_testid("copy-link-url")
+        url = s.wait_for("[data-testid=share-url]").prop("value")
+        check(url.startswith(PUBLIC_URL + "/"), f"the stable link is under the folder's public URL: {url}")
         check(s.count("[data-testid=share-error]") == 0, "no error after making it unlisted")
         self.shots.page(s, "share-folder-remote-unlisted")
         self.close_image()
@@ -266,7 +270,9 @@ def make_library(lib: str, work: str) -> None:
     cli(lib, "import", *pics[8:], exif)
     tagged = [r["id"] for r in ls(lib, "--tag", TAG)]
     cli(lib, "visibility", *tagged[:3], "public")
-    cli(lib, "remote", "add", "home", "--provider", "folder", "--path", os.path.join(work, "remote"))
+    # A folder a web server would serve: its public URL gives unlisted images their stable links.
+    cli(lib, "remote", "add", "home", "--provider", "folder", "--path", os.path.join(work, "remote"),
+        "--public-url", PUBLIC_URL)
     cli(lib, "sync", "--once")
 
 

@@ -41,6 +41,19 @@ describe('ShareLinks', () => {
     expect(screen.queryByTestId('share-make-unlisted')).toBeNull();
   });
 
+  it('a folder without a public URL: no image has a link; the panel says where to give one', async () => {
+    for (const visibility of ['private', 'unlisted', 'public'] as const) {
+      const onsettings = vi.fn();
+      show({ canPresign: false, canLink: false, visibility, onsettings, onunlist: vi.fn() });
+      expect(screen.queryByTestId('copy-link-url'), `${visibility}: no Copy buttons that would fail`).toBeNull();
+      expect(screen.queryByTestId('share-make-unlisted'), `${visibility}: unlisting would not give a link either`).toBeNull();
+      expect(screen.getByTestId('share-no-links').textContent).toContain('Settings → Bucket');
+      await fireEvent.click(button('share-open-settings'));
+      expect(onsettings).toHaveBeenCalledOnce();
+      cleanup();
+    }
+  });
+
   it("an error from the core reads as a sentence", () => {
     show({ error: 'no public URL is set for this remote' });
     expect(screen.getByTestId('share-error').textContent).toBe('No public URL is set for this remote');

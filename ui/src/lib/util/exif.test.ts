@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cameraName, exifSummary } from './exif';
+import { cameraName, exifLabel, exifSummary } from './exif';
 
 describe('exifSummary', () => {
   it('says what a photographer looks for, in order, from the EXIF the core stores', () => {
@@ -48,5 +48,20 @@ describe('exifSummary', () => {
     expect(cameraName('SONY', 'NEX-3N')).toBe('SONY NEX-3N');
     expect(cameraName(null, null)).toBeNull();
     expect(cameraName('Apple', null)).toBe('Apple');
+  });
+});
+
+describe('exifLabel', () => {
+  it('names tags in plain words', () => {
+    expect(exifLabel('ComponentsConfiguration')).toBe('Components configuration');
+    expect(exifLabel('ExposureBiasValue')).toBe('Exposure bias value');
+    expect(exifLabel('FNumber')).toBe('F-number');
+    expect(exifLabel('DateTimeOriginal')).toBe('Taken');
+    expect(exifLabel('GPSImgDirection')).toBe('GPS img direction');
+    expect(exifLabel('Make')).toBe('Make');
+  });
+
+  it('reads a text field the old core stored as several quoted strings by its first', () => {
+    expect(exifSummary({ Make: 'Nokia", "2', Model: 'N9' })).toEqual(['Nokia N9']);
   });
 });

@@ -13,7 +13,8 @@ const MAKER_NOISE = /[\s,]*(imaging corp\.?|computer co\.?,?\s*ltd\.?|optical co
 function field(exif: Record<string, unknown>, ...names: string[]): string | null {
   for (const n of names) {
     const v = exif[n];
-    if (typeof v === 'string' && v.trim() !== '') return v.trim();
+    // Catalogs written before the core read multi-string text fields hold `Nokia", "2`: the first.
+    if (typeof v === 'string' && v.trim() !== '') return v.split('", "')[0].trim();
     if (typeof v === 'number') return String(v);
   }
   return null;
@@ -57,4 +58,42 @@ export function exifSummary(exif: unknown, width?: number, height?: number): str
     parts.push(offset ? `${taken} (UTC${offset})` : taken);
   }
   return parts;
+}
+
+/** Tag names that read badly split into words. */
+const LABELS: Record<string, string> = {
+  FNumber: 'F-number',
+  ISOSpeedRatings: 'ISO',
+  PhotographicSensitivity: 'ISO',
+  ISOSpeed: 'ISO speed',
+  ExifVersion: 'EXIF version',
+  FlashpixVersion: 'FlashPix version',
+  FocalLengthIn35mmFilm: 'Focal length in 35 mm',
+  DateTime: 'Modified',
+  DateTimeOriginal: 'Taken',
+  DateTimeDigitized: 'Digitized',
+  OffsetTime: 'Time zone (modified)',
+  OffsetTimeOriginal: 'Time zone (taken)',
+  OffsetTimeDigitized: 'Time zone (digitized)',
+  XResolution: 'Horizontal resolution',
+  YResolution: 'Vertical resolution',
+  PixelXDimension: 'Width',
+  PixelYDimension: 'Height',
+  YCbCrPositioning: 'YCbCr positioning',
+  YCbCrSubSampling: 'YCbCr subsampling',
+  ImageDescription: 'Description',
+  GPSLatitude: 'GPS latitude',
+  GPSLongitude: 'GPS longitude',
+  GPSAltitude: 'GPS altitude',
+};
+
+/** An EXIF tag's name in plain words: `ComponentsConfiguration` → "Components configuration". */
+export function exifLabel(tag: string): string {
+  const known = LABELS[tag];
+  if (known) return known;
+  const words = tag
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(' ');
+  return words.map((w, i) => (i > 0 && /^[A-Z][a-z]+$/.test(w) ? w.toLowerCase() : w)).join(' ');
 }
