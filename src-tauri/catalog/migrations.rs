@@ -540,6 +540,7 @@ CREATE INDEX images_day
 "#,
     // 8: orientation and size filters (`ls --orientation --size`), each an expression of
     // `catalog::dimensions` (written there with `images.`) with the date added second, like 7;
+    // the AI-made in date order (`--generator any` as a sorted stream, see query.rs);
     // and the makes of images without a camera model, for the cameras facet (the model, always
     // NULL there, makes the index cover the facet's query).
     r#"
@@ -547,6 +548,7 @@ CREATE INDEX images_shape ON images (CASE WHEN orientation BETWEEN 5 AND 8
     THEN sign(height - width) ELSE sign(width - height) END, created_at);
 CREATE INDEX images_pixels ON images (CASE WHEN width * height < 1000000 THEN 0
     WHEN width * height < 8000000 THEN 1 ELSE 2 END, created_at);
+CREATE INDEX images_ai ON images (created_at) WHERE generator IS NOT NULL;
 CREATE INDEX images_camera_make_only ON images (camera_make COLLATE NOCASE, camera_model)
     WHERE camera_model IS NULL AND camera_make IS NOT NULL;
 "#,

@@ -208,10 +208,17 @@ pub(super) fn page_sql(
     let Some(Filters {
         mut clauses,
         candidates,
+        in_date_order,
     }) = filters(conn, q, &mut args, Purpose::List)?
     else {
         return Ok(None);
     };
+    // Two or more filters that each walk their own index in date order: intersect those walks
+    // (SQLite merges sorted streams, reading indexes only), instead of walking one and reading
+    // each of its rows to test the others — which reads every row of the first when the two
+    // never meet (AI-made + public on the bench's 100k rows, dev build: 65 → 10 ms).
+    let merge = in_date_order && clauses.len() >= 2 && key == "images.created_at";
+    let streams = merge.then(|| std::mem::take(&mut clauses));
     let arg = |v: Value, args: &mut Vec<Value>| {
         args.push(v);
         format!("?{}", args.len())
@@ -242,6 +249,25 @@ pub(super) fn page_sql(
     }
     let limit = q.limit.map(|l| l as i64).unwrap_or(-1);
     let lp = arg(Value::Integer(limit), &mut args);
+    if let Some(streams) = streams {
+        // `clauses` now holds the cursor alone, which bounds every stream.
+        let sides: Vec<String> = streams
+            .iter()
+            .map(|c| {
+                let mut all = vec![c.clone()];
+                all.extend(clauses.iter().cloned());
+                format!(
+                    "SELECT images.seq, {key} FROM images {}",
+                    where_clause(&all)
+                )
+            })
+            .collect();
+        let sql = format!(
+            "{} ORDER BY 2 {dir}, 1 {dir} LIMIT {lp}",
+            sides.join(" INTERSECT ")
+        );
+        return Ok(Some((sql, args)));
+    }
     let filter = where_clause(&clauses);
     let hint = match candidates {
         Some(n) if n > DRIVE_FROM_INDEX_ABOVE => format!("INDEXED BY {index}"),
@@ -313,6 +339,9 @@ pub(super) fn filters(
     let mut candidates: Option<i64> = None;
     let mut note = |n: i64| candidates = Some(candidates.map_or(n, |c| c.min(n)));
     let mut clauses: Vec<String> = Vec::new();
+    // Clauses that are an equality on an index whose next column is the date added: each can
+    // hand out its rows in date order from its index alone (see `page_sql`).
+    let mut in_date_order = 0;
     let arg = |v: Value, args: &mut Vec<Value>| {
         args.push(v);
         format!("?{}", args.len())
@@ -353,21 +382,28 @@ pub(super) fn filters(
     }
     if let Some(g) = &q.generator {
         match parse_generator(g)?.as_str() {
-            "any" => clauses.push("images.generator IS NOT NULL".into()),
+            "any" => {
+                // `images_ai` (schema 8): the AI-made in date order.
+                clauses.push("images.generator IS NOT NULL".into());
+                in_date_order += 1;
+            }
             "none" => clauses.push("images.generator IS NULL".into()),
             g => {
                 let p = arg(Value::Text(g.into()), args);
                 clauses.push(format!("images.generator = {p}"));
+                in_date_order += 1;
             }
         }
     }
     if let Some(m) = q.model.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
         let p = arg(Value::Text(m.into()), args);
         clauses.push(format!("images.model = {p} COLLATE NOCASE"));
+        in_date_order += 1;
     }
     if let Some(f) = &q.format {
         let p = arg(Value::Text(parse_format(f)?), args);
         clauses.push(format!("images.format = {p}"));
+        in_date_order += 1;
     }
     if let Some(c) = q.camera.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         // A make ("Canon") or a model ("EOS R5"): one column each, so that its index gives the
@@ -384,8 +420,14 @@ pub(super) fn filters(
         let make = format!("images.camera_make = {p} COLLATE NOCASE");
         clauses.push(match (is("camera_make")?, is("camera_model")?) {
             (true, true) => format!("({model} OR {make})"),
-            (true, false) => make,
-            _ => model,
+            (true, false) => {
+                in_date_order += 1;
+                make
+            }
+            _ => {
+                in_date_order += 1;
+                model
+            }
         });
     }
     // The day range as a set of rows read from its index alone: checking it costs no row
@@ -408,14 +450,17 @@ pub(super) fn filters(
     if let Some(o) = &q.orientation {
         let p = arg(Value::Integer(Orientation::parse(o)?.key()), args);
         clauses.push(format!("{SHAPE} = {p}"));
+        in_date_order += 1;
     }
     if let Some(s) = &q.size {
         let p = arg(Value::Integer(SizeClass::parse(s)?.key()), args);
         clauses.push(format!("{PIXELS} = {p}"));
+        in_date_order += 1;
     }
     if let Some(v) = q.visibility {
         let p = arg(Value::Text(v.as_str().into()), args);
         clauses.push(format!("images.visibility = {p}"));
+        in_date_order += 1;
     }
     if let Some(s) = q.remote_state {
         let p = arg(Value::Text(s.as_str().into()), args);
@@ -424,6 +469,7 @@ pub(super) fn filters(
     if let Some(s) = q.source {
         let p = arg(Value::Text(s.as_str().into()), args);
         clauses.push(format!("images.source_kind = {p}"));
+        in_date_order += 1;
     }
     if let Some(text) = &q.search {
         let Some(fts) = fts_query(text) else {
@@ -442,6 +488,7 @@ pub(super) fn filters(
         ));
     }
     Ok(Some(Filters {
+        in_date_order: in_date_order == clauses.len(),
         clauses,
         candidates,
     }))
@@ -450,6 +497,8 @@ pub(super) fn filters(
 pub(super) struct Filters {
     pub clauses: Vec<String>,
     pub candidates: Option<i64>,
+    /// Every clause can hand out its rows in date-added order from its index alone.
+    pub in_date_order: bool,
 }
 
 #[cfg(test)]

@@ -316,3 +316,92 @@ fn orientation_and_size_pages_walk_their_index_in_order() {
         );
     }
 }
+
+/// Filters that each walk their own index in date order are intersected as sorted streams
+/// (index only, no sort), and paging through them with `after`, newest or oldest first,
+/// neither repeats nor skips an image.
+#[test]
+fn filters_in_date_order_merge_their_index_walks_and_page() {
+    use crate::model::Sort;
+    let (_d, mut cat) = catalog();
+    varied(&mut cat);
+    let merged = [
+        ListQuery {
+            generator: s("any"),
+            orientation: s("portrait"),
+            ..ListQuery::default()
+        },
+        ListQuery {
+            format: s("jpeg"),
+            size: s("large"),
+            visibility: Some(Visibility::Private),
+            ..ListQuery::default()
+        },
+        ListQuery {
+            camera: s("eos r5"),
+            orientation: s("landscape"),
+            ..ListQuery::default()
+        },
+    ];
+    for q in &merged {
+        let (sql, args) = page_sql(cat.conn(), q).unwrap().unwrap();
+        let p = plan(&cat, &sql, args);
+        assert!(
+            p.iter().any(|l| l.contains("MERGE (INTERSECT)")),
+            "{q:?}: {p:?}"
+        );
+        assert!(!p.iter().any(|l| l.contains("TEMP B-TREE")), "{q:?}: {p:?}");
+        assert!(
+            !p.iter()
+                .any(|l| l.starts_with("SCAN images") && !l.contains("INDEX")),
+            "{q:?}: {p:?}"
+        );
+    }
+    let not_merged = ListQuery {
+        generator: s("none"),
+        format: s("jpeg"),
+        ..ListQuery::default()
+    };
+    let (sql, args) = page_sql(cat.conn(), &not_merged).unwrap().unwrap();
+    assert!(
+        !plan(&cat, &sql, args)
+            .iter()
+            .any(|l| l.contains("INTERSECT")),
+        "`none` has no index of its own: the usual plan"
+    );
+    for q in merged.into_iter().chain([not_merged]) {
+        for sort in [Sort::Newest, Sort::Oldest] {
+            let q = ListQuery {
+                sort: Some(sort),
+                ..q.clone()
+            };
+            let all: Vec<String> = cat.list(&q).unwrap().into_iter().map(|r| r.id).collect();
+            assert!(!all.is_empty(), "{q:?} matches something");
+            assert_eq!(cat.count(&q).unwrap(), all.len() as u64, "{q:?}");
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let page = cat
+                    .list(&ListQuery {
+                        limit: Some(1),
+                        after: after.clone(),
+                        ..q.clone()
+                    })
+                    .unwrap();
+                let Some(last) = page.last() else { break };
+                after = Some(last.id.clone());
+                paged.extend(page.into_iter().map(|r| r.id));
+            }
+            assert_eq!(paged, all, "{q:?}: pages of one, in order");
+            let mut newest_first = all.clone();
+            if sort == Sort::Oldest {
+                newest_first.reverse();
+            }
+            let mut by_created = newest_first.clone();
+            by_created.sort_by_key(|id| {
+                std::cmp::Reverse(cat.get(id).map(|r| (r.created_ms, r.seq)).unwrap())
+            });
+            assert_eq!(newest_first, by_created, "{q:?}: {sort:?} order");
+        }
+    }
+}
