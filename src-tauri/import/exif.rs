@@ -199,7 +199,10 @@ mod tests {
     fn stored_values_read_as_a_person_would() {
         let map = json(&[
             (Tag::Make, Value::Ascii(vec![b"Canon".to_vec()])),
-            (Tag::Model, Value::Ascii(vec![b"N9".to_vec(), b"2".to_vec()])),
+            (
+                Tag::Model,
+                Value::Ascii(vec![b"N9".to_vec(), b"2".to_vec()]),
+            ),
             (Tag::Orientation, Value::Short(vec![6])),
             (Tag::XResolution, r(300, 1)),
             (Tag::YResolution, r(300, 1)),
