@@ -9,9 +9,12 @@ use crate::error::{Error, Result};
 use crate::library::Library;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 pub struct ExportReport {
     pub zip: String,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub images: usize,
+    #[cfg_attr(feature = "gui", ts(type = "number"))]
     pub bytes: u64,
 }
 

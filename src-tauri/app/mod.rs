@@ -6,6 +6,9 @@
 pub(crate) mod about;
 pub mod args;
 pub(crate) mod bucket;
+pub(crate) mod bulk;
+#[cfg(all(test, feature = "tauri-test"))]
+mod bulk_tests;
 mod command_names;
 pub(crate) mod commands;
 pub(crate) mod originals;
@@ -153,6 +156,11 @@ pub fn handlers<R: tauri::Runtime>(
         commands::set_visibility,
         commands::rename_image,
         commands::delete_images,
+        bulk::resolve_selection,
+        bulk::bulk_visibility,
+        bulk::bulk_tags,
+        bulk::bulk_links,
+        bulk::export_images,
         commands::stats,
         commands::tag_counts,
         commands::reveal_image,

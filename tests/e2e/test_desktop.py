@@ -17,6 +17,8 @@ Steps (screenshots under target/e2e-screenshots/desktop/; look at them):
   e. EXIF in plain words: the summary of a corpus photo names its camera, aperture, exposure, ISO
   f. every window size, light and dark: 1280×800, 900×600 and 640×420, the gallery and an image;
      the toolbar's overflow menu, the sidebar drawer and the detail view's tabs where narrow
+  g. selection with real mouse events: Ctrl-click, Shift-click, a rubber band; bulk visibility and
+     tags (the CLI sees them); Select all (Ctrl+A) in a search, delete, Undo (nothing deleted)
 Exit status 0 only if every step passed.
 """
 
@@ -260,6 +262,84 @@ class Scenario:
         self.click_testid("sidebar-toggle")
         s.wait_for("[data-testid=sidebar]")
 
+    # --- selection, with real mouse events ---
+    def _center(self, index: int) -> tuple[int, int]:
+        return tuple(self.s.execute(
+            "const r = document.getElementById('cell-' + arguments[0]).getBoundingClientRect();"
+            "return [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)];", index))
+
+    def _click(self, index: int, *mods: str) -> None:
+        x, y = self._center(index)
+        args = ["mousemove", "--window", window_id(), str(x), str(y)]
+        for m in mods:
+            args += ["keydown", m]
+        args += ["click", "1"]
+        for m in mods:
+            args += ["keyup", m]
+        xdo(*args)
+
+    def _selected(self) -> list[str]:
+        return self.s.execute("return [...document.querySelectorAll('[data-testid=cell][aria-selected=true]')].map(c => c.dataset.id)")
+
+    def _count_text(self, n: int) -> None:
+        self.s.wait_text("[data-testid=selection-count]", lambda t: t == f"{n:,} selected", f"{n} selected")
+
+    def g_selection_and_bulk_actions(self) -> None:
+        s, wid = self.s, window_id()
+        self.click_testid("filter-all")
+        s.wait_for(CELL)
+        ids = s.execute("return [...document.querySelectorAll('[data-testid=cell]')].sort((a, b) => a.dataset.index - b.dataset.index).map(c => c.dataset.id)")
+        # Ctrl-click, then Shift-click: a range.
+        self._click(1, "ctrl")
+        self._count_text(1)
+        self._click(4, "shift")
+        self._count_text(4)
+        check(sorted(self._selected()) == sorted(ids[1:5]), f"tiles 1-4 selected: {self._selected()}")
+        check(s.count(DETAIL) == 0, "selecting opened no image")
+        self.shots.page(s, "selection-range")
+        # Bulk visibility and tags through the selection bar; the CLI sees them.
+        self.click_testid("bulk-visibility")
+        self.click_testid("menu-bulk-visibility-public")
+        wait_until("the CLI sees the four public", lambda: set(ids[1:5]) <= {r["id"] for r in ls(self.lib, "--visibility", "public")}, timeout=15)
+        self.click_testid("bulk-tags")
+        s.wait_for("[data-testid=bulk-tags-add]").send_keys("picked")
+        self.click_testid("bulk-tags-apply")
+        wait_until("the CLI sees the tag on exactly those", lambda: sorted(r["id"] for r in ls(self.lib, "--tag", "picked")) == sorted(ids[1:5]), timeout=15)
+        xdo("key", "--window", wid, "Escape")
+        s.wait_gone("[data-testid=selection-bar]")
+        # A rubber band from inside the first tile to the middle of the second row's second one.
+        cols = s.execute("const t = [...document.querySelectorAll('[data-testid=cell]')].map(c => Math.round(c.getBoundingClientRect().top));"
+                         "return t.filter(v => v === t[0]).length")
+        x0, y0 = s.execute("const r = document.getElementById('cell-0').getBoundingClientRect(); return [Math.round(r.x + 30), Math.round(r.y + 30)]")
+        x1, y1 = self._center(cols + 1)
+        xdo("mousemove", "--window", wid, str(x0), str(y0), "mousedown", "1")
+        for k in range(1, 6):
+            xdo("mousemove", "--window", wid, str(x0 + (x1 - x0) * k // 5), str(y0 + (y1 - y0) * k // 5))
+            time.sleep(0.05)
+        self.shots.page(s, "selection-rubber-band")
+        xdo("mouseup", "1")
+        want = sorted([ids[0], ids[1], ids[cols], ids[cols + 1]])
+        wait_until("the band selected the four tiles it crossed", lambda: sorted(self._selected()) == want, timeout=5)
+        xdo("key", "--window", wid, "Escape")
+        # Select all in a search, delete, undo.
+        s.find("[data-testid=search]").clear().send_keys("plasma")
+        n = len(cli(self.lib, "search", "plasma", "--limit", "1000") or [])
+        check(n > 1, f"the search finds several photos ({n})")
+        wait_until("the search's tiles", lambda: s.count(CELL) == n, timeout=15)
+        s.execute("document.activeElement.blur()")
+        xdo("key", "--window", wid, "ctrl+a")
+        self._count_text(n)
+        self.shots.page(s, "selection-all-in-search")
+        total = len(ls(self.lib))
+        self.click_testid("bulk-delete")
+        self.click_testid("confirm-delete-button")
+        wait_until("the search's images gone from the grid", lambda: s.count(CELL) == 0, timeout=10)
+        self.click_testid("undo-button")
+        wait_until("undo brings them back", lambda: s.count(CELL) == n, timeout=10)
+        time.sleep(7)  # past the undo window: nothing was deleted
+        check(len(ls(self.lib)) == total, "the library still has every image after Undo")
+        self.clear_search()
+
 
 def make_library(lib: str, work: str) -> None:
     """Corpus photos, some tagged and some of those public, synced to a folder remote."""
@@ -283,7 +363,8 @@ def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[st
     s = app.start()
     sc = Scenario(s, lib, work, shots)
     return run_steps(s, shots, [sc.a_filters_combine, sc.b_filter_panel, sc.c_grid_tuning, sc.d_share_on_folder_remote,
-                                sc.e_exif_summary, sc.f_every_size_light_and_dark], screen=True)
+                                sc.e_exif_summary, sc.f_every_size_light_and_dark, sc.g_selection_and_bulk_actions],
+                     screen=True)
 
 
 def main() -> int:

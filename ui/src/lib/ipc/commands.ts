@@ -20,6 +20,10 @@ import type {
   LibraryInfo,
   LinkFormat,
   ListQuery,
+  Selection,
+  BulkSummary,
+  BulkLinks,
+  ExportReport,
   Facets,
   OffloadSummary,
   Outcome,
@@ -100,6 +104,30 @@ export function countImages(query: ListQuery): Promise<number> {
 /** The values the library has for the filters that take one (generators, models, formats, cameras), most common first. */
 export function facets(): Promise<Facets> {
   return call('facets');
+}
+
+/** The ids a selection names now (a query re-read, minus its exceptions). */
+export function resolveSelection(selection: Selection): Promise<string[]> {
+  return call('resolve_selection', { selection });
+}
+
+/** Sets the visibility of every selected image; `previous` says what Undo puts back. */
+export function bulkVisibility(selection: Selection, visibility: Visibility): Promise<BulkSummary> {
+  return call('bulk_visibility', { selection, visibility });
+}
+
+export function bulkTags(selection: Selection, add: string[], remove: string[]): Promise<BulkSummary> {
+  return call('bulk_tags', { selection, add, remove });
+}
+
+/** Every selected image's link in `format`, one per line (private ones presigned for `expires` s). */
+export function bulkLinks(selection: Selection, format: LinkFormat, expires?: number): Promise<BulkLinks> {
+  return call('bulk_links', { selection, format, expires: expires ?? null });
+}
+
+/** The selected originals with a JSON sidecar each, in a ZIP at `path`. */
+export function exportImages(selection: Selection, path: string): Promise<ExportReport> {
+  return call('export_images', { selection, path });
 }
 
 export function revealImage(id: string): Promise<null> {

@@ -10,6 +10,7 @@ export {
   isTauri,
   pickFiles,
   pickFolders,
+  pickSavePath,
   pickFolder,
   copyText,
   openExternal,

@@ -1,5 +1,5 @@
 import { isTauri as coreIsTauri } from '@tauri-apps/api/core';
-import { open } from '@tauri-apps/plugin-dialog';
+import { open, save } from '@tauri-apps/plugin-dialog';
 import { readImage, readText, writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { openUrl } from '@tauri-apps/plugin-opener';
 import {
@@ -40,6 +40,11 @@ export async function pickFolder(title = 'Choose a folder'): Promise<string | nu
   const r = await open({ multiple: false, directory: true, title });
   if (!r) return null;
   return Array.isArray(r) ? (r[0] ?? null) : r;
+}
+
+/** A place to save a file (native dialog); null when cancelled. */
+export async function pickSavePath(defaultPath: string, title = 'Export'): Promise<string | null> {
+  return (await save({ defaultPath, title, filters: [{ name: 'ZIP archive', extensions: ['zip'] }] })) ?? null;
 }
 
 export async function copyText(text: string): Promise<void> {

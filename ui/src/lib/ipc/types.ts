@@ -1,6 +1,10 @@
 // Re-exports of the generated bindings so the rest of the UI imports from one place.
 export type { About } from './bindings/About';
 export type { Bucket } from './bindings/Bucket';
+export type { Selection } from './bindings/Selection';
+export type { BulkSummary } from './bindings/BulkSummary';
+export type { BulkLinks } from './bindings/BulkLinks';
+export type { ExportReport } from './bindings/ExportReport';
 export type { Facets } from './bindings/Facets';
 export type { FacetValue } from './bindings/FacetValue';
 export type { Check } from './bindings/Check';

@@ -11,6 +11,8 @@ import {
   pickFiles,
   pickFolder,
   pickFolders,
+  pickSavePath,
+  type Visibility,
   type About,
   type FileDrop,
   type Facets,
@@ -26,6 +28,9 @@ import { Detail } from './detail.svelte';
 import { Gallery, filterFields, sameFilter, type GalleryFilter, type GridItem } from './gallery.svelte';
 import { LibraryCounts } from './library.svelte';
 import { Prefs } from './prefs.svelte';
+import { SelectionStore, rangeOf } from './selection.svelte';
+import { imagesText } from './filters';
+import type { SelectGesture } from '../grid/select';
 import { SettingsStore } from './settings.svelte';
 import { SyncStore } from './sync.svelte';
 import { Toasts } from './toasts.svelte';
@@ -115,6 +120,9 @@ export class App {
   #countSeq = 0;
   /** Values for the filter bar's menus. */
   facets = $state.raw<Facets | null>(null);
+  /** The gallery's multi-selection. */
+  selection = new SelectionStore();
+  #bandBase: { mode: 'ids' | 'all'; ids: ReadonlySet<string>; except: ReadonlySet<string> } | null = null;
   /** Settings → About (null until loaded). */
   about = $state.raw<About | null>(null);
 
@@ -253,7 +261,11 @@ export class App {
   }
 
   #applyFilter(f: GalleryFilter): void {
-    if (!sameFilter(f, this.gallery.filter)) this.resultCount = null;
+    if (!sameFilter(f, this.gallery.filter)) {
+      this.resultCount = null;
+      // Another listing: what was selected in this one is no longer in view.
+      this.selection.clear();
+    }
     if (!sameFilter(f, this.gallery.filter) || !this.gallery.ready) this.gallery.setFilter(f);
     this.#syncTotal();
   }
@@ -504,11 +516,184 @@ export class App {
     if (this.detail.id === id) this.tagFocus = id;
   }
 
-  /**
-   * Ctrl+A outside a text field. The hook for multi-selection (another issue): for now it only
-   * keeps the webview from selecting the page's text (the caller prevented that already).
-   */
-  selectAll(): void {}
+  /** Ctrl+A outside a text field (the caller kept the webview from selecting the page's text). */
+  selectAll(): void {
+    if (!this.view.isGallery) return;
+    const f = this.gallery.filter;
+    this.selection.setTotal(this.resultCount ?? this.gallery.total);
+    this.selection.selectAll({ ...filterFields(f), search: f.search ?? null });
+  }
+
+  /** A selection gesture on the grid. */
+  async select(g: SelectGesture): Promise<void> {
+    const sel = this.selection;
+    sel.setTotal(this.resultCount ?? this.gallery.total);
+    switch (g.kind) {
+      case 'toggle':
+        sel.toggle(g.id, g.index);
+        return;
+      case 'range': {
+        const [a, b] = rangeOf(sel.anchor ?? g.from, g.index);
+        if (sel.anchor === null) sel.anchor = g.from;
+        const ids = await this.gallery.idsBetween(a, b);
+        sel.set(ids, true);
+        return;
+      }
+      case 'band': {
+        if (g.first) this.#bandBase = g.additive ? { mode: sel.mode, ids: sel.ids, except: sel.except } : null;
+        const list = this.gallery.visible;
+        const ids = g.indexes.map((i) => list[i]?.id).filter((id): id is string => !!id);
+        const base = this.#bandBase;
+        if (!base) sel.replace(ids, g.indexes[0] ?? null);
+        else {
+          sel.mode = base.mode;
+          sel.ids = base.ids;
+          sel.except = base.except;
+          sel.set(ids, true);
+        }
+        return;
+      }
+      case 'clear':
+        sel.clear();
+    }
+  }
+
+  /** The selection's bulk action failed or partly failed: say it once, as a sentence. */
+  #bulkErrors(what: string, r: { failed: number; errors: Array<{ message: string }> }): void {
+    if (r.failed === 0) return;
+    const first = r.errors[0]?.message;
+    this.toasts.error(`${what}: ${r.failed === 1 ? '1 image' : `${r.failed} images`} failed${first ? ` (${sentence(first)})` : ''}.`);
+  }
+
+  /** Visibility ▸ for the selection: the grid changes at once, the core in chunks; Undo puts each image back. */
+  async bulkVisibility(v: Visibility): Promise<void> {
+    const sel = this.selection.toCore();
+    if (!sel) return;
+    const n = this.selection.count;
+    const picked = this.selection;
+    this.gallery.patchWhere((r) => picked.has(r.id), { visibility: v });
+    const busy = this.toasts.show(`Making ${imagesText(n)} ${v}…`, { timeout: 0 });
+    try {
+      const r = await api.bulkVisibility(sel, v);
+      this.toasts.dismiss(busy);
+      const previous = r.previous;
+      this.toasts.show(`${r.changed === 1 ? '1 image is' : `${r.changed.toLocaleString('en-US')} images are`} now ${v}.`, {
+        kind: 'success',
+        timeout: 8000,
+        action: r.changed > 0 ? { label: 'Undo', testid: 'undo-visibility', run: () => void this.#undoVisibility(previous) } : undefined,
+      });
+      this.#bulkErrors('Visibility', r);
+    } catch (e) {
+      this.toasts.dismiss(busy);
+      this.toasts.error(`Could not change the visibility: ${errorMessage(e)}`);
+    }
+    this.gallery.refresh();
+    void this.refreshCountsNow();
+  }
+
+  async #undoVisibility(previous: Partial<Record<Visibility, string[]>>): Promise<void> {
+    try {
+      for (const [v, ids] of Object.entries(previous) as Array<[Visibility, string[]]>) {
+        if (ids.length === 0) continue;
+        const set = new Set(ids);
+        this.gallery.patchWhere((r) => set.has(r.id), { visibility: v });
+        await api.bulkVisibility({ kind: 'ids', ids }, v);
+      }
+      this.toasts.success('Visibility put back.');
+    } catch (e) {
+      this.toasts.error(`Could not put the visibility back: ${errorMessage(e)}`);
+    }
+    this.gallery.refresh();
+    void this.refreshCountsNow();
+  }
+
+  /** Tags for the selection: added, then removed. */
+  async bulkTags(add: string[], remove: string[]): Promise<void> {
+    const sel = this.selection.toCore();
+    if (!sel || (add.length === 0 && remove.length === 0)) return;
+    try {
+      const r = await api.bulkTags(sel, add, remove);
+      this.toasts.success(`Tags changed on ${imagesText(r.changed)}.`);
+      this.#bulkErrors('Tags', r);
+    } catch (e) {
+      this.toasts.error(`Could not change the tags: ${errorMessage(e)}`);
+    }
+    this.gallery.refresh();
+    void this.refreshCountsNow();
+  }
+
+  /** Copy links ▸ format: one line per selected image (private ones presigned for the chosen expiry). */
+  async bulkLinks(format: LinkFormat): Promise<void> {
+    const sel = this.selection.toCore();
+    if (!sel) return;
+    try {
+      const r = await api.bulkLinks(sel, format, this.detail.expiry);
+      if (r.linked > 0) await this.copy(r.text, r.linked === 1 ? LINK_NAMES[format] : `${r.linked.toLocaleString('en-US')} links`);
+      this.#bulkErrors('Links', r);
+    } catch (e) {
+      this.toasts.error(sentence(errorMessage(e)));
+    }
+  }
+
+  /** The ids the selection names now (for actions that take ids); null when it failed (said). */
+  async #selectedIds(): Promise<string[] | null> {
+    const sel = this.selection.toCore();
+    if (!sel) return null;
+    if (sel.kind === 'ids') return sel.ids;
+    try {
+      return await api.resolveSelection(sel);
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+      return null;
+    }
+  }
+
+  /** Delete… for the selection: asks, then the same undo window as for one image. */
+  async bulkDelete(): Promise<void> {
+    const ids = await this.#selectedIds();
+    if (ids && ids.length > 0) this.requestDelete(ids);
+  }
+
+  /** Export… : the selected originals with their JSON sidecars in a ZIP the user places. */
+  async bulkExport(): Promise<void> {
+    const sel = this.selection.toCore();
+    if (!sel) return;
+    let path: string | null;
+    try {
+      path = await pickSavePath(`vitrine-${new Date().toISOString().slice(0, 10)}.zip`);
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+      return;
+    }
+    if (!path) return;
+    const busy = this.toasts.show(`Exporting ${imagesText(this.selection.count)}…`, { timeout: 0 });
+    try {
+      const r = await api.exportImages(sel, path);
+      this.toasts.dismiss(busy);
+      this.toasts.success(`Exported ${imagesText(r.images)} to ${r.zip}.`);
+    } catch (e) {
+      this.toasts.dismiss(busy);
+      this.toasts.error(`Could not export: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Free up space (false) or Keep on this computer (true) for the selection. */
+  async bulkLocal(keep: boolean): Promise<void> {
+    const ids = await this.#selectedIds();
+    if (!ids || ids.length === 0) return;
+    try {
+      if (keep) {
+        const r = await api.fetchOriginals(ids);
+        this.toasts.success(`${imagesText(r.fetched)} kept on this computer.`);
+      } else {
+        const r = await api.offloadImages(ids);
+        this.toasts.success(`Freed up space: ${imagesText(r.offloaded)} now only in the bucket.`);
+      }
+    } catch (e) {
+      this.toasts.error(errorMessage(e));
+    }
+    this.gallery.refresh();
+  }
 
   requestDelete(ids: string[]): void {
     if (ids.length > 0) this.confirmDelete = ids;
@@ -518,10 +703,12 @@ export class App {
     const ids = this.confirmDelete;
     this.confirmDelete = null;
     if (!ids) return;
-    if (this.detail.id && ids.includes(this.detail.id)) {
+    const gone = new Set(ids);
+    this.selection.forget(ids);
+    if (this.detail.id && gone.has(this.detail.id)) {
       const list = this.gallery.visible;
       const i = this.detail.index;
-      const keep = (r: GridItem | undefined): r is GridItem => !!r && !ids.includes(r.id);
+      const keep = (r: GridItem | undefined): r is GridItem => !!r && !gone.has(r.id);
       const next = list.slice(i + 1).find(keep) ?? list.slice(0, i).reverse().find(keep);
       if (next) void this.detail.open(next.id);
       else this.detail.close();

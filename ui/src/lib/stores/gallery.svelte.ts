@@ -252,6 +252,46 @@ export class Gallery {
     this.items = next;
   }
 
+  /** Updates the grid's fields of every loaded item `pick` chooses (one new array). */
+  patchWhere(pick: (r: GridItem) => boolean, fields: Partial<GridItem>): void {
+    let changed = false;
+    const next = this.items.map((r) => {
+      if (!r || !pick(r)) return r;
+      changed = true;
+      return compact({ ...r, ...fields });
+    });
+    if (changed) this.items = next;
+  }
+
+  /**
+   * The ids at grid positions `a..=b` (a Shift range): the loaded ones, and those of dropped
+   * pages read again from the core (keyset, from the nearest loaded entry before them).
+   */
+  async idsBetween(a: number, b: number): Promise<string[]> {
+    const list = this.visible;
+    const out: string[] = [];
+    let missing = false;
+    for (let i = a; i <= b && i < list.length; i++) {
+      const r = list[i];
+      if (r) out.push(r.id);
+      else missing = true;
+    }
+    if (!missing && b < list.length) return out;
+    let from = a - 1;
+    while (from >= 0 && !list[from]) from--;
+    const after = from >= 0 ? list[from]!.id : null;
+    const want = b - from;
+    const ids: string[] = [];
+    let cursor = after;
+    while (ids.length < want) {
+      const page = await api.listImages({ ...this.#query(cursor), limit: Math.min(1000, want - ids.length) });
+      if (page.length === 0) break;
+      for (const r of page) if (!this.hidden.has(r.id)) ids.push(r.id);
+      cursor = page[page.length - 1].id;
+    }
+    return ids.slice(a - from - 1, b - from);
+  }
+
   hide(ids: string[]): void {
     const h = new Set(this.hidden);
     for (const id of ids) h.add(id);

@@ -6,6 +6,9 @@
 import type { Channel } from '@tauri-apps/api/core';
 import type {
   About,
+  BulkLinks,
+  BulkSummary,
+  Selection,
   CommandName,
   FolderOptions,
   ImportEvent,
@@ -98,6 +101,45 @@ export const handlers: HandlerTable = {
     lib.deleted.push(...gone);
     lib.changed('delete');
     return gone;
+  },
+  resolve_selection: (lib, a) => lib.resolve(a.selection as Selection).map((r) => r.id),
+  bulk_visibility: (lib, a): BulkSummary => {
+    const v = a.visibility as Visibility;
+    const out: BulkSummary = { changed: 0, unchanged: 0, failed: 0, errors: [], previous: {} };
+    for (const r of lib.resolve(a.selection as Selection)) {
+      if (r.visibility === v) {
+        out.unchanged++;
+        continue;
+      }
+      (out.previous[r.visibility] ??= []).push(r.id);
+      r.visibility = v;
+      out.changed++;
+    }
+    lib.changed('edit');
+    return out;
+  },
+  bulk_tags: (lib, a): BulkSummary => {
+    const out: BulkSummary = { changed: 0, unchanged: 0, failed: 0, errors: [], previous: {} };
+    const remove = new Set(a.remove as string[]);
+    for (const r of lib.resolve(a.selection as Selection)) {
+      const next = [...new Set([...r.tags, ...(a.add as string[])])].filter((t) => !remove.has(t)).sort();
+      if (next.join() === r.tags.join()) out.unchanged++;
+      else {
+        r.tags = next;
+        out.changed++;
+      }
+    }
+    lib.changed('edit');
+    return out;
+  },
+  bulk_links: (lib, a): BulkLinks => {
+    const rows = lib.resolve(a.selection as Selection);
+    const text = rows.map((r) => lib.link(r, a.format as LinkFormat, (a.expires as number | null) ?? undefined).text).join('\n');
+    return { text, linked: rows.length, failed: 0, errors: [] };
+  },
+  export_images: (lib, a) => {
+    const rows = lib.resolve(a.selection as Selection);
+    return { zip: a.path as string, images: rows.length, bytes: rows.reduce((n, r) => n + r.bytes, 0) };
   },
   stats: (lib) => lib.stats(),
   count_images: (lib, a) => lib.matching((a.query ?? {}) as ListQuery).length,

@@ -6,6 +6,7 @@
 import { emit } from '@tauri-apps/api/event';
 import type {
   Facets,
+  Selection,
   FacetValue,
   CommandName,
   Bucket,
@@ -211,6 +212,13 @@ export class FakeLibrary {
       });
     }
     return rows;
+  }
+
+  /** The records a bulk selection names (ids in the order given; a query minus its exceptions). */
+  resolve(sel: Selection): ImageRecord[] {
+    if (sel.kind === 'ids') return sel.ids.map((id) => this.records.find((r) => r.id === id)).filter((r): r is ImageRecord => !!r);
+    const except = new Set(sel.except);
+    return this.matching(sel.query).filter((r) => !except.has(r.id));
   }
 
   list(q: ListQuery): ImageRecord[] {
