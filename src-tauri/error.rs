@@ -61,6 +61,11 @@ pub enum ErrorCode {
     // Watched folders and the desktop.
     WatchedElsewhere,
     RevealFailed,
+    // Albums.
+    AlbumNotFound,
+    AlbumExists,
+    /// Publishing needs a remote with a public URL.
+    NoPublicUrl,
 }
 
 impl ErrorCode {
@@ -112,6 +117,9 @@ impl ErrorCode {
             Keychain => "keychain",
             WatchedElsewhere => "watched_elsewhere",
             RevealFailed => "reveal_failed",
+            AlbumNotFound => "album_not_found",
+            AlbumExists => "album_exists",
+            NoPublicUrl => "no_public_url",
         }
     }
 }
@@ -193,6 +201,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("no album named {0:?}; `vitrine album list` shows the albums")]
+    AlbumNotFound(String),
+    #[error("an album named {0:?} already exists (names are compared in any letter case)")]
+    AlbumExists(String),
     #[error("thumbnail of {id}: {reason}")]
     Thumbnail { id: String, reason: String },
     #[error("export failed: {0}")]
@@ -212,6 +224,8 @@ impl Error {
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Invalid { .. } => ErrorCode::InvalidInput,
             Error::Io { .. } => ErrorCode::Io,
+            Error::AlbumNotFound(_) => ErrorCode::AlbumNotFound,
+            Error::AlbumExists(_) => ErrorCode::AlbumExists,
             Error::Thumbnail { .. } => ErrorCode::Thumbnail,
             Error::Export(_) => ErrorCode::Export,
             Error::Remote { code, .. } => *code,

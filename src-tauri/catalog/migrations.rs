@@ -552,6 +552,36 @@ CREATE INDEX images_ai ON images (created_at) WHERE generator IS NOT NULL;
 CREATE INDEX images_camera_make_only ON images (camera_make COLLATE NOCASE, camera_model)
     WHERE camera_model IS NULL AND camera_make IS NOT NULL;
 "#,
+    // 9: albums (a name, unique in any letter case; published as an unlisted page under a
+    // random slug), their images in order (a deleted image leaves every album), and the
+    // objects a published album wrote, recorded before each is written so that a re-run after
+    // a kill finds and finishes (or removes) them (`albums/publish.rs`).
+    r#"
+CREATE TABLE albums (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    slug          TEXT,
+    published_url TEXT,
+    published_at  INTEGER
+);
+CREATE TABLE album_images (
+    album_id  INTEGER NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
+    image_seq INTEGER NOT NULL REFERENCES images (seq) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    PRIMARY KEY (album_id, image_seq)
+) WITHOUT ROWID;
+CREATE INDEX album_images_image ON album_images (image_seq);
+CREATE INDEX album_images_order ON album_images (album_id, position);
+CREATE TABLE album_objects (
+    album_id INTEGER NOT NULL REFERENCES albums (id) ON DELETE CASCADE,
+    key      TEXT NOT NULL,
+    sha256   TEXT,
+    done     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (album_id, key)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.
@@ -668,5 +698,50 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{index} serves its expression: {e}"));
             assert_eq!(n, 1, "{index} holds the row from before");
         }
+    }
+
+    #[test]
+    fn migration_9_adds_albums_to_a_catalog_with_rows() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("catalog.db");
+        let mut conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..8] {
+            conn.execute_batch(sql).expect("migrations 1-8");
+        }
+        conn.pragma_update(None, "user_version", 8)
+            .expect("version 8");
+        insert(&conn, "a1111").expect("a version-8 row");
+        migrate(&mut conn, &path).expect("migrate to the latest");
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .expect("foreign keys");
+        conn.execute(
+            "INSERT INTO albums (name, created_at, updated_at) VALUES ('Trip', 0, 0)",
+            [],
+        )
+        .expect("an album");
+        conn.execute(
+            "INSERT INTO album_images (album_id, image_seq, position)
+             SELECT 1, seq, 1 FROM images",
+            [],
+        )
+        .expect("the old row joins it");
+        assert!(
+            conn.execute(
+                "INSERT INTO albums (name, created_at, updated_at) VALUES ('TRIP', 0, 0)",
+                []
+            )
+            .is_err(),
+            "names are unique in any letter case"
+        );
+        conn.execute("DELETE FROM images", [])
+            .expect("delete the image");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM album_images", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 0, "the membership went with the image");
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("integrity check");
+        assert_eq!(check, "ok");
     }
 }

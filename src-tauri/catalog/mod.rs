@@ -6,6 +6,7 @@
 //! File work that must outlive a transaction (thumbnail jobs, temp files) is owned by one
 //! process at a time through [`crate::workspace`].
 
+mod albums;
 mod bulk;
 mod dimensions;
 mod facets;
@@ -21,6 +22,7 @@ mod tags;
 mod thumb_jobs;
 mod watched;
 
+pub use albums::{album_name, Album, AlbumObject, AlbumSummary};
 pub use bulk::{ChunkItem, Edit, VisibilityChange};
 pub use dimensions::{parse_orientation, parse_pixel_size, Orientation, SizeClass};
 pub use facets::{FacetValue, Facets};

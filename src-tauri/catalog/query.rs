@@ -63,6 +63,9 @@ pub struct ListQuery {
     /// By pixel count: `small` (under 1 MP), `medium` (1 to 8 MP) or `large` (8 MP and more).
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub size: Option<String>,
+    /// The images of this album (its name, any letter case); an unknown album is an error.
+    #[cfg_attr(feature = "gui", ts(optional = nullable))]
+    pub album: Option<String>,
 }
 
 /// The day a picture belongs to: when it was taken (its EXIF date, local time), else when it
@@ -319,7 +322,7 @@ pub(super) enum Purpose {
 }
 
 /// The `WHERE` clauses of a query's filters (tags, generator, model, format, camera, days,
-/// orientation, size, visibility, remote state, source, full-text)
+/// orientation, size, visibility, remote state, source, album, full-text)
 /// with their arguments appended to `args`, and for a list the smallest candidate count of a
 /// tag or a search. `None`: the search has no words, nothing matches. Shared by
 /// [`Catalog::list`] and selections ([`super::Selection`]): one home for what a filter means.
@@ -470,6 +473,25 @@ pub(super) fn filters(
         let p = arg(Value::Text(s.as_str().into()), args);
         clauses.push(format!("images.source_kind = {p}"));
         in_date_order += 1;
+    }
+    if let Some(name) = q.album.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        let album: Option<i64> = conn
+            .query_row("SELECT id FROM albums WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let album = album.ok_or_else(|| crate::error::Error::AlbumNotFound(name.to_string()))?;
+        if plan {
+            note(conn.query_row(
+                "SELECT count(*) FROM album_images WHERE album_id = ?1",
+                [album],
+                |r| r.get(0),
+            )?);
+        }
+        let p = arg(Value::Integer(album), args);
+        clauses.push(format!(
+            "{member} IN (SELECT m.image_seq FROM album_images m WHERE m.album_id = {p})"
+        ));
     }
     if let Some(text) = &q.search {
         let Some(fts) = fts_query(text) else {

@@ -44,4 +44,8 @@ orientation?: string | null,
 /**
  * By pixel count: `small` (under 1 MP), `medium` (1 to 8 MP) or `large` (8 MP and more).
  */
-size?: string | null, };
+size?: string | null, 
+/**
+ * The images of this album (its name, any letter case); an unknown album is an error.
+ */
+album?: string | null, };
