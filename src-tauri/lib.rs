@@ -1,6 +1,7 @@
 //! Vitrine's core: catalog, import, thumbnails and the CLI, with no window.
 //! The app shell (feature `gui`) and bucket sync (feature `s3`) are built on it.
 
+pub mod albums;
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod catalog;

@@ -291,6 +291,16 @@ impl Catalog {
         Ok(())
     }
 
+    /// Whether the image's original carries a location or a serial number (what a public copy
+    /// strips).
+    pub fn is_sensitive(&self, seq: i64) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT has_gps OR has_serial FROM images WHERE seq = ?1",
+            [seq],
+            |r| r.get(0),
+        )?)
+    }
+
     /// `key` is deleted.
     pub fn forget_album_object(&self, album: i64, key: &str) -> Result<()> {
         self.conn().execute(

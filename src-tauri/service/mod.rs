@@ -13,10 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod albums;
 mod bulk;
 mod originals;
 mod remote;
 
+pub use albums::{AlbumChange, AlbumDetail};
 pub use bulk::{BulkTally, ItemResult, ItemStatus, OnChunk, CHUNK};
 pub use remote::credentials_given;
 

@@ -6,6 +6,8 @@
 //! <prefix>/public/ab/<sha256>.<ext>     unlisted and public images (served by the public URL)
 //! <prefix>/public/thumbs/ab/<sha256>  thumbnails of public images (for the feed)
 //! <prefix>/public/feed.json             the feed of public images, and index.html
+//! <prefix>/public/albums/<slug>/        a published album: index.html, album.json,
+//!                                       images/<id>.<ext> (stripped copies), thumbs/<id>.<jpg|webp>
 //! <prefix>/private/thumbs/ab/<sha256>   grid thumbnails, for every computer on the library
 //! <prefix>/private/library/log/…        the replicated catalog (see `replica/`)
 //! <prefix>/trash/<area>/ab/<sha256>.<ext> deleted objects, purged after 30 days
@@ -90,6 +92,11 @@ impl KeyLayout {
         format!("{}public/index.html", self.prefix)
     }
 
+    /// The folder of an album published under `slug` (its page, JSON, copies and thumbnails).
+    pub fn album_dir(&self, slug: &str) -> String {
+        format!("{}public/albums/{slug}/", self.prefix)
+    }
+
     /// Where a deleted object is kept for 30 days.
     pub fn trash(&self, key: &str) -> String {
         let rest = key.strip_prefix(&self.prefix).unwrap_or(key);
@@ -104,6 +111,7 @@ impl KeyLayout {
     pub fn area_of(&self, key: &str) -> Option<Area> {
         let rest = key.strip_prefix(&self.prefix)?;
         if rest.starts_with("public/thumbs/")
+            || rest.starts_with("public/albums/")
             || rest.starts_with("private/thumbs/")
             || rest.starts_with("private/library/")
         {
