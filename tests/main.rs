@@ -25,6 +25,7 @@ mod atomicity;
 mod migrations;
 // The CLI: global options, JSON shapes, filters, sort + paging, show/search/tag/visibility,
 // rm + tombstones, stats, thumbnails.
+mod albums;
 mod bulk;
 mod cli;
 // export --zip (byte-identical originals + sidecars) and fsck / fsck --repair.

@@ -146,6 +146,7 @@ pub fn publish(lib: &Library, remote: &Remote, name: &str, keep_slug: bool) -> R
         });
     }
     // The page last: everything it names is in place.
+    crate::failpoint::hit("album:before-page");
     let json_key = format!("{dir}album.json");
     let json = page::AlbumJson {
         version: 1,

@@ -39,7 +39,7 @@ pub struct Selector {
 }
 
 impl Selector {
-    fn given(&self) -> bool {
+    pub(super) fn given(&self) -> bool {
         self.query.is_some()
             || self.facets.given()
             || self.visibility.is_some()
@@ -48,15 +48,15 @@ impl Selector {
     }
 
     /// The selection: `ids`, or what the selector flags match; never both, never neither.
-    fn selection(&self, command: &str, ids: Vec<String>) -> Result<Selection> {
+    pub(super) fn selection(&self, command: &str, ids: Vec<String>) -> Result<Selection> {
         match (ids.is_empty(), self.given()) {
             (false, true) => usage(
                 command,
-                "give image ids or selectors (--query, --tag, --generator, --model, --camera, --from, --to, --orientation, --size, --visibility, --status, --source), not both",
+                "give image ids or selectors (--query, --tag, --album, --generator, --model, --camera, --from, --to, --orientation, --size, --visibility, --status, --source), not both",
             ),
             (true, false) => usage(
                 command,
-                "give image ids, or select images with --query, --tag, --generator, --model, --camera, --from, --to, --orientation, --size, --visibility, --status or --source",
+                "give image ids, or select images with --query, --tag, --album, --generator, --model, --camera, --from, --to, --orientation, --size, --visibility, --status or --source",
             ),
             (false, false) => Ok(Selection::Ids { ids }),
             (true, true) => Ok(Selection::Query {

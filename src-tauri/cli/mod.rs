@@ -2,6 +2,7 @@
 //! Every command takes `--library DIR` and `--json` (before or after the subcommand); the exit
 //! status is 1 when any item failed, 2 for a usage error.
 
+mod album;
 mod bulk;
 mod offload;
 mod output;
@@ -111,6 +112,9 @@ enum Command {
     Offload(offload::OffloadArgs),
     /// Bring offloaded originals back from the bucket
     Fetch(offload::FetchArgs),
+    /// Albums: named sets of images, each publishable as one unlisted link
+    #[command(subcommand)]
+    Album(album::AlbumCmd),
 }
 
 #[derive(Args, Debug)]
@@ -195,6 +199,9 @@ pub struct Facets {
     /// By pixel count: small (under 1 MP), medium (1 to 8 MP) or large (8 MP and more)
     #[arg(long, value_name = "S")]
     pub size: Option<String>,
+    /// The images of this album (its name, any letter case)
+    #[arg(long, value_name = "NAME")]
+    pub album: Option<String>,
 }
 
 impl Facets {
@@ -207,6 +214,7 @@ impl Facets {
             || self.to.is_some()
             || self.orientation.is_some()
             || self.size.is_some()
+            || self.album.is_some()
     }
 }
 
@@ -239,6 +247,7 @@ fn filters(
             .map(parse_orientation)
             .transpose()?,
         size: f.size.as_deref().map(parse_pixel_size).transpose()?,
+        album: f.album.clone(),
         visibility: visibility.map(str::parse::<Visibility>).transpose()?,
         remote_state: status.map(str::parse::<RemoteState>).transpose()?,
         source: source.map(str::parse::<SourceKind>).transpose()?,
@@ -458,6 +467,7 @@ fn execute(cli: Cli, out: &Out) -> Result<bool> {
         Command::Watch(cmd) => watch::watch_cmd(&lib, cmd, out),
         Command::Offload(a) => offload::offload(&core, a, out),
         Command::Fetch(a) => offload::fetch(&core, a, out),
+        Command::Album(cmd) => album::album_cmd(&core, cmd, out),
     }
 }
 

@@ -124,6 +124,7 @@ impl Vitrine {
 
     /// Publishes the album as an unlisted page in the active remote (see `crate::albums`).
     pub fn publish_album(&self, name: &str, keep_slug: bool) -> Result<Published> {
+        self.lib.catalog().album(name)?;
         let remote = self.publish_remote()?;
         let p = albums::publish(&self.lib, &remote, name, keep_slug)?;
         self.announce(ChangeReason::Edit);
@@ -132,6 +133,7 @@ impl Vitrine {
 
     /// Removes the album's page and every copy it alone needed from the remote.
     pub fn unpublish_album(&self, name: &str) -> Result<Unpublished> {
+        self.lib.catalog().album(name)?;
         let remote = self.publish_remote()?;
         let u = albums::unpublish(&self.lib, &remote, name)?;
         self.announce(ChangeReason::Edit);
