@@ -44,4 +44,13 @@ pub const COMMANDS: &[&str] = &[
     "open_log_folder",
     "take_open_requests",
     "take_crash_reports",
+    "albums",
+    "album",
+    "create_album",
+    "add_to_album",
+    "remove_from_album",
+    "delete_album",
+    "rename_album",
+    "publish_album",
+    "unpublish_album",
 ];

@@ -4,6 +4,7 @@
 //! forwarded to the webview (`forward_events`).
 
 pub(crate) mod about;
+pub(crate) mod albums;
 pub mod args;
 pub(crate) mod bucket;
 pub(crate) mod bulk;
@@ -186,6 +187,15 @@ pub fn handlers<R: tauri::Runtime>(
         about::open_log_folder,
         about::take_open_requests,
         about::take_crash_reports,
+        albums::albums,
+        albums::album,
+        albums::create_album,
+        albums::add_to_album,
+        albums::remove_from_album,
+        albums::delete_album,
+        albums::rename_album,
+        albums::publish_album,
+        albums::unpublish_album,
     ]
 }
 

@@ -2,6 +2,12 @@ import { Channel, invoke, type InvokeArgs, type InvokeOptions } from '@tauri-app
 import { toUserError } from './errors';
 import type {
   About,
+  AlbumChange,
+  AlbumDetail,
+  AlbumSummary,
+  Published,
+  Selection,
+  Unpublished,
   CommandName,
   FolderOptions,
   WatchedFolder,
@@ -259,4 +265,51 @@ export function takeOpenRequests(): Promise<string[]> {
 /** Crash reports the user has not been told about yet (each returned once). */
 export function takeCrashReports(): Promise<string[]> {
   return call('take_crash_reports');
+}
+
+/** Every album with its image count and published address, by name. */
+export function albums(): Promise<AlbumSummary[]> {
+  return call('albums');
+}
+
+/** One album: its images' ids in album order, where it is published. */
+export function album(name: string): Promise<AlbumDetail> {
+  return call('album', { name });
+}
+
+/** A new album with the selection's images (`null`: an empty album). */
+export function createAlbum(name: string, selection: Selection | null = null): Promise<AlbumChange> {
+  return call('create_album', { name, selection });
+}
+
+/** Adds the selection's images at the album's end (those already in it stay where they are). */
+export function addToAlbum(name: string, selection: Selection): Promise<AlbumChange> {
+  return call('add_to_album', { name, selection });
+}
+
+/** Takes the selection's images out of the album; they stay in the library. */
+export function removeFromAlbum(name: string, selection: Selection): Promise<AlbumChange> {
+  return call('remove_from_album', { name, selection });
+}
+
+/** Deletes the album (its images stay); a published album is unpublished first. */
+export function deleteAlbum(name: string): Promise<null> {
+  return call('delete_album', { name });
+}
+
+export function renameAlbum(name: string, newName: string): Promise<AlbumSummary> {
+  return call('rename_album', { name, newName });
+}
+
+/**
+ * Publishes the album as an unlisted page in the bucket: a new address each time, unless
+ * `keepSlug` (the page is rewritten in place).
+ */
+export function publishAlbum(name: string, keepSlug = false): Promise<Published> {
+  return call('publish_album', { name, keepSlug });
+}
+
+/** Removes the album's page and every copy it wrote from the bucket. */
+export function unpublishAlbum(name: string): Promise<Unpublished> {
+  return call('unpublish_album', { name });
 }

@@ -61,6 +61,11 @@ export type { OffloadSummary } from './bindings/OffloadSummary';
 export type { OffloadSkipped } from './bindings/OffloadSkipped';
 export type { FetchSummary } from './bindings/FetchSummary';
 export type { FetchFailure } from './bindings/FetchFailure';
+export type { AlbumSummary } from './bindings/AlbumSummary';
+export type { AlbumDetail } from './bindings/AlbumDetail';
+export type { AlbumChange } from './bindings/AlbumChange';
+export type { Published } from './bindings/Published';
+export type { Unpublished } from './bindings/Unpublished';
 
 export const VISIBILITIES = ['private', 'unlisted', 'public'] as const;
 export const REMOTE_STATES = ['local', 'pending', 'synced', 'failed'] as const;

@@ -63,6 +63,18 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   syncStatus: () => api.syncStatus(),
   retryFailedSync: () => api.retryFailedSync(),
   syncAllowDeletes: () => api.syncAllowDeletes(),
+  createAlbum: () => api.createAlbum('Trip', { kind: 'ids', ids: [fakeId(0), fakeId(2)] }),
+  addToAlbum: () => api.addToAlbum('trip', { kind: 'query', query: { visibility: 'private' }, except: [fakeId(0)] }),
+  removeFromAlbum: () => api.removeFromAlbum('Trip', { kind: 'ids', ids: [fakeId(2)] }),
+  albums: () => api.albums(),
+  album: () => api.album('Trip'),
+  renameAlbum: () => api.renameAlbum('Trip', 'Journey'),
+  publishAlbum: async () => {
+    await api.setRemote({ ...form, public_url: 'https://cdn.example.com' }, 'AKID', 'SECRET');
+    return api.publishAlbum('Journey', true);
+  },
+  unpublishAlbum: () => api.unpublishAlbum('Journey'),
+  deleteAlbum: () => api.deleteAlbum('Journey'),
   removeRemote: () => api.removeRemote('main'),
   watchedFolders: () => api.watchedFolders(),
   addWatchedFolder: () => api.addWatchedFolder('/home/me/Screenshots', folderOptions),

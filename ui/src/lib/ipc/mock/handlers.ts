@@ -18,6 +18,7 @@ import type {
   LinkFormat,
   ListQuery,
   RemoteSpec,
+  Selection,
   Settings,
   SourceKind,
   Visibility,
@@ -98,6 +99,7 @@ export const handlers: HandlerTable = {
     const ids = new Set(a.ids as string[]);
     const gone = lib.records.filter((r) => ids.has(r.id)).map((r) => r.id);
     lib.records = lib.records.filter((r) => !ids.has(r.id));
+    lib.albums.forget(gone);
     lib.deleted.push(...gone);
     lib.changed('delete');
     return gone;
@@ -211,6 +213,41 @@ export const handlers: HandlerTable = {
       .slice(-limit)
       .reverse()
       .map((e) => ({ ...e }));
+  },
+  albums: (lib) => lib.albums.summaries(),
+  album: (lib, a) => lib.albums.detail(a.name as string),
+  create_album: (lib, a) => {
+    const c = lib.albums.create(a.name as string, (a.selection as Selection | null) ?? null);
+    lib.changed('edit');
+    return c;
+  },
+  add_to_album: (lib, a) => {
+    const c = lib.albums.addTo(a.name as string, a.selection as Selection);
+    lib.changed('edit');
+    return c;
+  },
+  remove_from_album: (lib, a) => {
+    const c = lib.albums.removeFrom(a.name as string, a.selection as Selection);
+    lib.changed('edit');
+    return c;
+  },
+  delete_album: (lib, a) => {
+    lib.albums.remove(a.name as string);
+    lib.changed('edit');
+    return null;
+  },
+  rename_album: (lib, a) => {
+    const s = lib.albums.rename(a.name as string, a.newName as string);
+    lib.changed('edit');
+    return s;
+  },
+  publish_album: (lib, a) => {
+    if (!lib.remote) throw { code: 'no_remote', message: 'no remote is set up for this library' } satisfies ErrorInfo;
+    return lib.albums.publish(a.name as string, a.keepSlug as boolean, lib.remote.public_url);
+  },
+  unpublish_album: (lib, a) => {
+    if (!lib.remote) throw { code: 'no_remote', message: 'no remote is set up for this library' } satisfies ErrorInfo;
+    return lib.albums.unpublish(a.name as string);
   },
 };
 

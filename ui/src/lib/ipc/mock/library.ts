@@ -36,6 +36,7 @@ import type {
 } from '../types';
 import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
 import { answer } from './handlers';
+import { FakeAlbums } from './albums';
 import { PROVIDER_PRESETS } from '../bindings/providerPresets';
 import { CHANNELS, OPEN_REQUESTED } from '../events';
 
@@ -68,6 +69,11 @@ export class FakeLibrary {
   records: ImageRecord[] = [];
   calls: Call[] = [];
   deleted: string[] = [];
+  /** Albums: their images by id, in order (`albums.ts`). */
+  albums: FakeAlbums = new FakeAlbums(
+    () => this.records,
+    (q) => this.matching(q),
+  );
   settings: Settings = fakeSettings();
   /** The configured bucket (`get_remote`), never with secrets. */
   remote: RemoteView | null = null;
@@ -193,6 +199,7 @@ export class FakeLibrary {
         (!q.visibility || r.visibility === q.visibility) &&
         (!q.remote_state || r.remote_state === q.remote_state) &&
         (!q.source || r.source === q.source) &&
+        (!q.album || this.albums.has(q.album, r.id)) &&
         (!q.generator || (q.generator === 'any' ? r.generator !== null : q.generator === 'none' ? r.generator === null : r.generator === q.generator)) &&
         (!q.model || lc(r.model) === lc(q.model)) &&
         (!q.format || r.format === (q.format === 'jpg' ? 'jpeg' : q.format)) &&
