@@ -84,6 +84,16 @@ pub fn publish(lib: &Library, remote: &Remote, name: &str, keep_slug: bool) -> R
         .into_iter()
         .map(|o| (o.key, o.done))
         .collect();
+    // Thumbnails already written under this slug, by image id (`thumbs/<id>.<ext>`).
+    let thumbs_dir = format!("{dir}thumbs/");
+    let done_thumbs: HashMap<&str, &str> = recorded
+        .iter()
+        .filter(|(_, done)| **done)
+        .filter_map(|(k, _)| {
+            let id = k.strip_prefix(&thumbs_dir)?.split('.').next()?;
+            Some((id, k.as_str()))
+        })
+        .collect();
     let mut wanted: HashSet<String> = HashSet::new();
     let members = cat.album_images(album.id)?;
     let mut images = Vec::with_capacity(members.len());
@@ -106,11 +116,8 @@ pub fn publish(lib: &Library, remote: &Remote, name: &str, keep_slug: bool) -> R
         }
         wanted.insert(key.clone());
         // Its grid thumbnail (JPEG, or WebP for images with transparency).
-        let done_thumb = recorded.iter().find_map(|(k, done)| {
-            (*done && k.starts_with(&format!("{dir}thumbs/{}.", rec.id))).then(|| k.clone())
-        });
-        let thumb_key = match done_thumb {
-            Some(k) => k,
+        let thumb_key = match done_thumbs.get(rec.id.as_str()) {
+            Some(k) => k.to_string(),
             None => {
                 let (data, mime) = thumbnail(lib, &cache, remote, rec)?;
                 let ext = if mime == "image/webp" { "webp" } else { "jpg" };
