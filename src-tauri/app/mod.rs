@@ -5,6 +5,8 @@
 
 pub(crate) mod about;
 pub(crate) mod albums;
+#[cfg(test)]
+mod albums_tests;
 pub mod args;
 pub(crate) mod bucket;
 pub(crate) mod bulk;
