@@ -146,9 +146,9 @@ impl Vitrine {
             if e.code() == ErrorCode::NoRemote {
                 Error::remote(
                     ErrorCode::NoRemote,
-                    "no remote is set up for this library, so there is nowhere to publish an album: \
-                     add one with `vitrine remote add NAME --provider … --public-url URL` (or in the \
-                     app's Settings → Bucket sync)",
+                    "no remote is set up for this library: an album is published into (and a \
+                     published one removed from) the remote; add one with `vitrine remote add NAME \
+                     --provider … --public-url URL` (or in the app's Settings → Bucket sync)",
                 )
             } else {
                 e
