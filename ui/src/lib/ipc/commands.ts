@@ -6,7 +6,6 @@ import type {
   AlbumDetail,
   AlbumSummary,
   Published,
-  Selection,
   Unpublished,
   CommandName,
   FolderOptions,

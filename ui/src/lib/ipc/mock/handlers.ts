@@ -18,7 +18,6 @@ import type {
   LinkFormat,
   ListQuery,
   RemoteSpec,
-  Selection,
   Settings,
   SourceKind,
   Visibility,
