@@ -3,6 +3,7 @@
 //!   cargo bench --bench vitrine                 # everything
 //!   cargo bench --bench vitrine -- import       # import vs vipsthumbnail (needs the corpus)
 //!   cargo bench --bench vitrine -- catalog      # 100k-row catalog: paging and FTS
+//!   cargo bench --bench vitrine -- bulk         # select all + public on 100k images vs per image
 //!   cargo bench --bench vitrine -- thumbcache   # SQLite BLOBs vs sharded files
 //!   cargo bench --bench vitrine -- sync         # upload vs rclone copy; no-op sync of 100k
 //!   cargo bench --bench vitrine -- watch        # file closed -> in the bucket; 100k reconcile
@@ -10,6 +11,7 @@
 //!
 //! Results are recorded in docs/BENCHMARKS.md. Nothing here asserts a time.
 
+mod bulk;
 mod catalog;
 mod import;
 mod replica;
@@ -75,6 +77,9 @@ fn main() {
     }
     if run("catalog") {
         catalog::run();
+    }
+    if run("bulk") {
+        bulk::run();
     }
     if run("sync") {
         sync::run();

@@ -310,7 +310,8 @@ class Scenario:
         # A rubber band from inside the first tile to the middle of the second row's second one.
         cols = s.execute("const t = [...document.querySelectorAll('[data-testid=cell]')].map(c => Math.round(c.getBoundingClientRect().top));"
                          "return t.filter(v => v === t[0]).length")
-        x0, y0 = s.execute("const r = document.getElementById('cell-0').getBoundingClientRect(); return [Math.round(r.x + 30), Math.round(r.y + 30)]")
+        # From the grid's padding.
+        x0, y0 = s.execute("const r = document.getElementById('cell-0').getBoundingClientRect(); return [Math.round(r.x - 6), Math.round(r.y + 30)]")
         x1, y1 = self._center(cols + 1)
         xdo("mousemove", "--window", wid, str(x0), str(y0), "mousedown", "1")
         for k in range(1, 6):
