@@ -19,6 +19,8 @@ Steps (screenshots under target/e2e-screenshots/desktop/; look at them):
      the toolbar's overflow menu, the sidebar drawer and the detail view's tabs where narrow
   g. selection with real mouse events: Ctrl-click, Shift-click, a rubber band; bulk visibility and
      tags (the CLI sees them); Select all (Ctrl+A) in a search, delete, Undo (nothing deleted)
+  h. an album from the selection, published to the folder remote (page and copies on disk under
+     its public URL's path), then unpublished (nothing left)
 Exit status 0 only if every step passed.
 """
 
@@ -341,6 +343,39 @@ class Scenario:
         check(len(ls(self.lib)) == total, "the library still has every image after Undo")
         self.clear_search()
 
+    def h_album_publish(self) -> None:
+        """Two images into a new album from the selection bar, published to the folder remote
+        (its page and copies on disk under the folder), then unpublished (nothing left)."""
+        s = self.s
+        self.click_testid("filter-all")
+        self.wait_count(len(ls(self.lib)), "all images again")
+        time.sleep(0.3)  # the search box's debounce has settled: the listing stays
+        self._click(0, "ctrl")
+        self._click(1, "ctrl")
+        self._count_text(2)
+        self.click_testid("bulk-album")
+        self.click_testid("menu-album-new")
+        s.wait_for("[data-testid=album-name-input]").send_keys("Best of the trip")
+        self.click_testid("album-name-submit")
+        s.wait_text(COUNT, lambda t: t == "2 images", "the new album shown")
+        self.click_testid("album-publish")
+        s.wait_for("[data-testid=album-copy-link]", timeout=30)
+        album = cli(self.lib, "album", "show", "Best of the trip")
+        url = album["published_url"]
+        check(url.startswith(PUBLIC_URL + "/") and url.endswith("/index.html"), f"the album's address: {url}")
+        page = os.path.join(self.work, "remote", url[len(PUBLIC_URL) + 1:])
+        check(os.path.isfile(page), f"the page is in the folder remote: {page}")
+        folder = os.path.dirname(page)
+        html = open(page, encoding="utf-8").read()
+        check("Best of the trip" in html, "the page names the album")
+        copies = [f for f in os.listdir(os.path.join(folder, "images"))]
+        check(len(copies) == 2, f"two image copies: {copies}")
+        self.shots.page(s, "album-published")
+        self.click_testid("album-unpublish")
+        s.wait_for("[data-testid=album-publish]", timeout=30)
+        wait_until("the album's folder emptied", lambda: not os.path.exists(page), timeout=10)
+        check(not os.path.exists(folder) or not any(os.scandir(folder)), f"nothing left under {folder}")
+
 
 def make_library(lib: str, work: str) -> None:
     """Corpus photos, some tagged and some of those public, synced to a folder remote."""
@@ -364,7 +399,8 @@ def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[st
     s = app.start()
     sc = Scenario(s, lib, work, shots)
     return run_steps(s, shots, [sc.a_filters_combine, sc.b_filter_panel, sc.c_grid_tuning, sc.d_share_on_folder_remote,
-                                sc.e_exif_summary, sc.f_every_size_light_and_dark, sc.g_selection_and_bulk_actions],
+                                sc.e_exif_summary, sc.f_every_size_light_and_dark, sc.g_selection_and_bulk_actions,
+                                sc.h_album_publish],
                      screen=True)
 
 

@@ -28,6 +28,7 @@ import { Detail } from './detail.svelte';
 import { Gallery, filterFields, sameFilter, type GalleryFilter, type GridItem } from './gallery.svelte';
 import { LibraryCounts } from './library.svelte';
 import { Prefs } from './prefs.svelte';
+import { AlbumsStore } from './albums.svelte';
 import { SelectionStore, rangeOf } from './selection.svelte';
 import { imagesText } from './filters';
 import type { SelectGesture } from '../grid/select';
@@ -122,6 +123,12 @@ export class App {
   facets = $state.raw<Facets | null>(null);
   /** The gallery's multi-selection. */
   selection = new SelectionStore();
+  albums: AlbumsStore;
+  /** The name dialog open: a new album (with the selection, or empty), or renaming one. */
+  albumDialog = $state.raw<{ kind: 'new'; withSelection: boolean } | { kind: 'rename'; name: string } | null>(null);
+  /** "Delete album…" waiting for its confirmation. */
+  confirmAlbumDelete = $state<string | null>(null);
+  #refreshAlbums = throttle(() => void this.albums.load(), 800);
   #bandBase: { mode: 'ids' | 'all'; ids: ReadonlySet<string>; except: ReadonlySet<string> } | null = null;
   /** Settings → About (null until loaded). */
   about = $state.raw<About | null>(null);
@@ -153,6 +160,10 @@ export class App {
       () => this.sync.configured,
     );
     this.deletes = new Deletes(this.gallery, this.toasts, () => this.#refreshCounts());
+    this.albums = new AlbumsStore(this.toasts, () => {
+      this.gallery.refresh();
+      this.#refreshCounts();
+    });
     // New images arrive through library-changed; a change also moves the sidebar counts.
     this.watch = new WatchStore(() => this.#refreshCounts());
     this.transfers = new Transfers({
@@ -177,6 +188,7 @@ export class App {
     this.#unlisten.push(...this.sync.subscribe());
     this.#unlisten.push(...this.watch.subscribe());
     void this.settings.load();
+    void this.albums.load();
     void this.sync.load();
     void this.watch.load();
     // After the listener: files given before it (the command line) wait in the core.
@@ -308,6 +320,7 @@ export class App {
   libraryChanged(reason: ChangeReason): void {
     this.#refreshGallery();
     this.#refreshCounts();
+    this.#refreshAlbums();
     if (reason === 'external' || reason === 'pull') {
       this.detail.reload();
       // The CLI or `vitrine watch run` may have changed the folders or their statuses.
@@ -675,6 +688,51 @@ export class App {
       this.toasts.dismiss(busy);
       this.toasts.error(`Could not export: ${errorMessage(e)}`);
     }
+  }
+
+  /** Add to album ▸ an album: the selection's images at its end. */
+  async addToAlbum(name: string): Promise<void> {
+    const sel = this.selection.toCore();
+    if (sel) await this.albums.add(name, sel);
+  }
+
+  /** Remove from album: the selection leaves the album shown (the images stay in the library). */
+  async removeFromAlbum(): Promise<void> {
+    const name = this.view.filters.album;
+    const sel = this.selection.toCore();
+    if (!name || !sel) return;
+    await this.albums.remove(name, sel);
+    this.selection.clear();
+  }
+
+  /** The name dialog's answer: a new album (then shown), or a new name for one. */
+  async submitAlbumName(name: string): Promise<boolean> {
+    const d = this.albumDialog;
+    if (!d) return false;
+    if (d.kind === 'new') {
+      const sel = d.withSelection ? this.selection.toCore() : null;
+      if (!(await this.albums.create(name, sel))) return false;
+      this.selection.clear();
+      this.view.select({ kind: 'album', name });
+      return true;
+    }
+    const renamed = await this.albums.rename(d.name, name);
+    if (renamed === null) return false;
+    if (this.view.filters.album === d.name) this.view.setFilters({ ...this.view.filters, album: renamed });
+    return true;
+  }
+
+  async deleteAlbumNow(): Promise<void> {
+    const name = this.confirmAlbumDelete;
+    this.confirmAlbumDelete = null;
+    if (!name || !(await this.albums.delete(name))) return;
+    if (this.view.filters.album === name) this.view.setFilters({ ...this.view.filters, album: null });
+  }
+
+  /** The open album's page: published (a new address unless `keep`), its link copied. */
+  async publishAlbum(name: string, keep = false): Promise<void> {
+    const url = await this.albums.publish(name, keep);
+    if (url) await this.copy(url, 'Album link');
   }
 
   /** Free up space (false) or Keep on this computer (true) for the selection. */

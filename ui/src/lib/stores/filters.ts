@@ -28,6 +28,8 @@ export interface Filters {
   to: string | null;
   orientation: Orientation | null;
   size: SizeClass | null;
+  /** The images of this album. */
+  album: string | null;
 }
 
 export const NO_FILTERS: Filters = Object.freeze({
@@ -44,6 +46,7 @@ export const NO_FILTERS: Filters = Object.freeze({
   to: null,
   orientation: null,
   size: null,
+  album: null,
 });
 
 export const VISIBILITY_LABELS: Record<Visibility, string> = { private: 'Private', unlisted: 'Unlisted', public: 'Public' };
@@ -100,7 +103,7 @@ export function isEmpty(f: Filters): boolean {
 /** How many filters are set (each tag counts once). */
 export function activeCount(f: Filters): number {
   let n = f.tags.length;
-  for (const k of ['visibility', 'source', 'remote_state', 'generator', 'model', 'format', 'camera', 'from', 'to', 'orientation', 'size'] as const) {
+  for (const k of ['visibility', 'source', 'remote_state', 'generator', 'model', 'format', 'camera', 'from', 'to', 'orientation', 'size', 'album'] as const) {
     if (f[k] !== null) n++;
   }
   return n;
@@ -114,7 +117,7 @@ export function sameFilters(a: Filters, b: Filters): boolean {
 /** A stable text key: equal keys, equal filters. */
 export function filtersKey(f: Filters): string {
   const tags = [...f.tags].sort().join(',');
-  return [f.visibility, f.source, f.remote_state, tags, f.all_tags && f.tags.length > 1 ? 'all' : 'any', f.generator, f.model, f.format, f.camera, f.from, f.to, f.orientation, f.size]
+  return [f.visibility, f.source, f.remote_state, tags, f.all_tags && f.tags.length > 1 ? 'all' : 'any', f.generator, f.model, f.format, f.camera, f.from, f.to, f.orientation, f.size, f.album]
     .map((v) => v ?? '')
     .join('|');
 }
@@ -138,6 +141,7 @@ export function toQuery(f: Filters): Partial<ListQuery> {
   if (f.to) q.to = f.to;
   if (f.orientation) q.orientation = f.orientation;
   if (f.size) q.size = f.size;
+  if (f.album) q.album = f.album;
   return q;
 }
 
@@ -175,6 +179,7 @@ function day(s: string): string {
 /** The chips for these filters, in the order the sidebar lists them. */
 export function chips(f: Filters): Chip[] {
   const out: Chip[] = [];
+  if (f.album) out.push({ key: 'album', kind: 'Album', label: f.album, without: set(f, 'album', null) });
   if (f.visibility) out.push({ key: 'visibility', kind: 'Visibility', label: VISIBILITY_LABELS[f.visibility], without: set(f, 'visibility', null) });
   if (f.source) out.push({ key: 'source', kind: 'Source', label: SOURCE_LABELS[f.source] ?? f.source, without: set(f, 'source', null) });
   if (f.remote_state)

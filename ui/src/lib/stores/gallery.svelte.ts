@@ -12,11 +12,11 @@ const MARGIN = 100;
 export type FilterFields = Partial<
   Pick<
     ListQuery,
-    'tag' | 'tags' | 'all_tags' | 'visibility' | 'remote_state' | 'source' | 'generator' | 'model' | 'format' | 'camera' | 'from' | 'to' | 'orientation' | 'size'
+    'tag' | 'tags' | 'all_tags' | 'visibility' | 'remote_state' | 'source' | 'generator' | 'model' | 'format' | 'camera' | 'from' | 'to' | 'orientation' | 'size' | 'album'
   >
 >;
 
-const FILTER_FIELDS = ['tag', 'tags', 'all_tags', 'visibility', 'remote_state', 'source', 'generator', 'model', 'format', 'camera', 'from', 'to', 'orientation', 'size'] as const;
+const FILTER_FIELDS = ['tag', 'tags', 'all_tags', 'visibility', 'remote_state', 'source', 'generator', 'model', 'format', 'camera', 'from', 'to', 'orientation', 'size', 'album'] as const;
 
 /** What the gallery lists: the selectors, the search and the order. */
 export type GalleryFilter = FilterFields & { search?: string | null; sort: Sort };

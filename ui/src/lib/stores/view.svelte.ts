@@ -11,6 +11,7 @@ export type Section =
   | { kind: 'visibility'; value: Visibility }
   | { kind: 'source'; value: SourceKind }
   | { kind: 'remote'; value: RemoteState }
+  | { kind: 'album'; name: string }
   | { kind: 'stats' }
   | { kind: 'settings' };
 
@@ -18,6 +19,8 @@ export function sectionKey(s: Section): string {
   switch (s.kind) {
     case 'tag':
       return `tag:${s.tag}`;
+    case 'album':
+      return `album:${s.name}`;
     case 'visibility':
     case 'source':
     case 'remote':
@@ -42,6 +45,8 @@ export function applySection(f: Filters, s: Section, toggleOff = true): Filters 
       return flip('source', s.value);
     case 'remote':
       return flip('remote_state', s.value);
+    case 'album':
+      return toggleOff && f.album === s.name ? set(f, 'album', null) : set(f, 'album', s.name);
     default:
       return f;
   }
@@ -60,6 +65,8 @@ export function sectionActive(f: Filters, search: string, s: Section): boolean {
       return f.source === s.value;
     case 'remote':
       return f.remote_state === s.value;
+    case 'album':
+      return f.album === s.name;
     default:
       return false;
   }
