@@ -19,6 +19,7 @@ pub const COMMANDS: &[&str] = &[
     "bulk_tags",
     "bulk_links",
     "export_images",
+    "drag_out",
     "stats",
     "tag_counts",
     "reveal_image",

@@ -14,6 +14,7 @@ pub(crate) mod bulk;
 mod bulk_tests;
 mod command_names;
 pub(crate) mod commands;
+mod drag_out;
 pub(crate) mod originals;
 pub mod protocol;
 pub mod rendering;
@@ -164,6 +165,7 @@ pub fn handlers<R: tauri::Runtime>(
         bulk::bulk_tags,
         bulk::bulk_links,
         bulk::export_images,
+        drag_out::drag_out,
         commands::stats,
         commands::tag_counts,
         commands::reveal_image,

@@ -21,22 +21,27 @@ Steps (screenshots under target/e2e-screenshots/desktop/; look at them):
      tags (the CLI sees them); Select all (Ctrl+A) in a search, delete, Undo (nothing deleted)
   h. an album from the selection, published to the folder remote (page and copies on disk under
      its public URL's path), then unpublished (nothing left)
+  i. drag out: a real drag from a tile into another application's window (XDND, drop_target.py):
+     it gets the original's file
 Exit status 0 only if every step passed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import time
 from typing import Optional
+from urllib.parse import unquote, urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (  # noqa: E402
-    CORPUS_PHOTOS, App, Shots, cli, log, photos, require_display, run_journey, run_steps, wait_until, window_id,
+    CORPUS_PHOTOS, E2E_DIR, GI_PYTHON, App, Shots, cli, log, photos, require_display, run_journey, run_steps, wait_until,
+    window_id,
 )
 from webdriver import Session  # noqa: E402
 
@@ -376,6 +381,46 @@ class Scenario:
         wait_until("the album's folder emptied", lambda: not os.path.exists(page), timeout=10)
         check(not os.path.exists(folder) or not any(os.scandir(folder)), f"nothing left under {folder}")
 
+    def i_drag_out(self) -> None:
+        """A real drag (xdotool) from a tile to another application's window (drop_target.py,
+        GTK, XDND): it receives the original's file, byte for byte the image's."""
+        s, wid = self.s, window_id()
+        self.click_testid("filter-all")
+        self.wait_count(len(ls(self.lib)), "all images for the drag")
+        xdo("windowsize", wid, "900", "800")
+        wait_until("the window at 900 px", lambda: s.execute("return innerWidth") == 900, timeout=10)
+        out = os.path.join(self.work, "dropped.txt")
+        target = subprocess.Popen([GI_PYTHON, os.path.join(E2E_DIR, "drop_target.py"), out, "950", "200"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, NO_AT_BRIDGE="1"))
+        try:
+            wait_until("the drop target's window", lambda: subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--name", "^DropTarget$"], capture_output=True, text=True).stdout.strip(),
+                timeout=15)
+            image_id = s.execute("return document.getElementById('cell-0').dataset.id")
+            x, y = self._center(0)
+            xdo("mousemove", "--window", wid, str(x), str(y), "mousedown", "1")
+            for k in range(1, 4):
+                xdo("mousemove", "--window", wid, str(x + 4 * k), str(y + 4 * k))
+                time.sleep(0.1)
+            time.sleep(0.5)  # the core starts the OS drag
+            for k in range(1, 11):
+                xdo("mousemove", str(x + (1100 - x) * k // 10), str(y + (350 - y) * k // 10))
+                time.sleep(0.1)
+            time.sleep(0.3)
+            self.shots.screen("drag-out-over-target")
+            xdo("mouseup", "1")
+            wait_until("the drop target got the file", lambda: os.path.exists(out), timeout=15)
+            uris = [u for u in open(out).read().split() if u]
+            check(len(uris) == 1 and uris[0].startswith("file://"), f"one file URI dropped: {uris}")
+            path = unquote(urlparse(uris[0]).path)
+            with open(path, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            want = (cli(self.lib, "show", image_id) or {}).get("sha256")
+            check(digest == want, f"the dropped file is the image's original ({path})")
+        finally:
+            target.kill()
+            xdo("windowsize", wid, "1280", "800")
+
 
 def make_library(lib: str, work: str) -> None:
     """Corpus photos, some tagged and some of those public, synced to a folder remote."""
@@ -400,7 +445,7 @@ def journey(stack: contextlib.ExitStack, shots: Shots, work: str) -> Optional[st
     sc = Scenario(s, lib, work, shots)
     return run_steps(s, shots, [sc.a_filters_combine, sc.b_filter_panel, sc.c_grid_tuning, sc.d_share_on_folder_remote,
                                 sc.e_exif_summary, sc.f_every_size_light_and_dark, sc.g_selection_and_bulk_actions,
-                                sc.h_album_publish],
+                                sc.h_album_publish, sc.i_drag_out],
                      screen=True)
 
 

@@ -140,4 +140,27 @@ describe('Selecting in the gallery', () => {
     await waitFor(() => expect(lib.callsOf('bulk_links')).toHaveLength(1));
     expect(lib.callsOf('bulk_links')[0].args).toMatchObject({ format: 'markdown', selection: { kind: 'ids' } });
   });
+
+  it('a drag that starts on a tile drags out that image, or the selection it is in (not a band)', async () => {
+    const { lib } = await start();
+    const grid = screen.getByTestId('grid');
+    grid.getBoundingClientRect = () => ({ left: 0, top: 0, right: 1000, bottom: 800, width: 1000, height: 800, x: 0, y: 0, toJSON: () => ({}) });
+    grid.setPointerCapture = () => {};
+    const drag = async (i: number, pointerId: number) => {
+      await fireEvent.pointerDown(cell(i), { button: 0, pointerId, clientX: 100, clientY: 100 });
+      await fireEvent.pointerMove(grid, { pointerId, clientX: 120, clientY: 120 });
+      await fireEvent.pointerUp(grid, { pointerId });
+    };
+    await drag(2, 1);
+    await waitFor(() => expect(lib.callsOf('drag_out')).toHaveLength(1));
+    expect(lib.callsOf('drag_out')[0].args).toEqual({ ids: [cell(2).dataset.id] });
+    expect(screen.queryByTestId('rubber-band')).toBeNull();
+    expect(screen.queryByTestId('detail')).toBeNull();
+    await fireEvent.click(cell(0), { ctrlKey: true });
+    await fireEvent.click(cell(1), { ctrlKey: true });
+    expect(selectedIndexes()).toEqual([0, 1]);
+    await drag(1, 2);
+    await waitFor(() => expect(lib.callsOf('drag_out')).toHaveLength(2));
+    expect(lib.callsOf('drag_out')[1].args).toEqual({ ids: [cell(0).dataset.id, cell(1).dataset.id] });
+  });
 });

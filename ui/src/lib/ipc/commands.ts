@@ -135,6 +135,11 @@ export function exportImages(selection: Selection, path: string): Promise<Export
   return call('export_images', { selection, path });
 }
 
+/** Starts the OS drag of these images' originals out of the window (the mouse button is down). */
+export function dragOut(ids: string[]): Promise<number> {
+  return call('drag_out', { ids });
+}
+
 export function revealImage(id: string): Promise<null> {
   return call('reveal_image', { id });
 }

@@ -735,6 +735,20 @@ export class App {
     if (url) await this.copy(url, 'Album link');
   }
 
+  /**
+   * A drag from a tile to another application: that image, or the whole selection when the tile
+   * is in it (its originals, fetched from the bucket first where needed).
+   */
+  async dragOut(id: string): Promise<void> {
+    const ids = this.selection.active && this.selection.has(id) ? await this.#selectedIds() : [id];
+    if (!ids || ids.length === 0) return;
+    try {
+      await api.dragOut(ids);
+    } catch (e) {
+      this.toasts.error(sentence(errorMessage(e)));
+    }
+  }
+
   /** Free up space (false) or Keep on this computer (true) for the selection. */
   async bulkLocal(keep: boolean): Promise<void> {
     const ids = await this.#selectedIds();

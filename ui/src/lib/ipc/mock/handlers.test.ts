@@ -44,6 +44,7 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   bulkVisibility: () => api.bulkVisibility({ kind: 'ids', ids: [fakeId(2), fakeId(4)] }, 'public'),
   bulkTags: () => api.bulkTags({ kind: 'query', query: {}, except: [] }, ['x'], ['y']),
   bulkLinks: () => api.bulkLinks({ kind: 'ids', ids: [fakeId(0)] }, 'markdown', 3600),
+  dragOut: () => api.dragOut([fakeId(0)]),
   exportImages: () => api.exportImages({ kind: 'ids', ids: [fakeId(0)] }, '/tmp/out.zip'),
   deleteImages: () => api.deleteImages([fakeId(1)]),
   stats: () => api.stats(),

@@ -142,6 +142,7 @@ export const handlers: HandlerTable = {
     const rows = lib.resolve(a.selection as Selection);
     return { zip: a.path as string, images: rows.length, bytes: rows.reduce((n, r) => n + r.bytes, 0) };
   },
+  drag_out: (lib, a) => (a.ids as string[]).map((id) => lib.find(id)).length,
   stats: (lib) => lib.stats(),
   count_images: (lib, a) => lib.matching((a.query ?? {}) as ListQuery).length,
   facets: (lib) => lib.facets(),
