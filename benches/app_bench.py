@@ -10,7 +10,8 @@ empty library and for the 100k one, in the same run:
   - scrolling 10,000 rows of the grid at constant speed: frame times from requestAnimationFrame
   - memory: total PSS of the app + WebKitWebProcess + WebKitNetworkProcess after the scroll
 Anchors measured in the same run: the empty library (first paint, memory) and the window's idle
-frame interval (a scroll frame over 1.5x it is a dropped frame). The app picks its rendering
+frame interval (a scroll frame over 1.5x it is a dropped frame). BENCH_LAYOUTS=square,whole+captions
+scrolls the 100k library in each grid layout (View menu), compared with the first. The app picks its rendering
 (src-tauri/app/rendering.rs); VITRINE_RENDERING=gpu|cpu in the environment measures the other.
 The synthetic library is built once under target/app-bench-lib (catalog rows and thumbnails
 written with sqlite3, thumbnails reused from a few real photos imported by the CLI).
@@ -249,12 +250,26 @@ def percentile(xs: list[float], p: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def measure(lib: str, n: int, label: str) -> dict:
-    out: dict = {"library": label, "images": n}
+# Grid layouts to scroll (BENCH_LAYOUTS, comma-separated): the default square grid, and the
+# whole-picture layout with a caption line under each tile (View → Layout / Captions).
+LAYOUTS = {
+    "square": {"size": 200, "layout": "square", "captions": "none"},
+    "whole+captions": {"size": 200, "layout": "aspect", "captions": "name"},
+}
+BENCH_LAYOUTS = [x for x in os.environ.get("BENCH_LAYOUTS", "square").split(",") if x]
+
+
+def measure(lib: str, n: int, label: str, layout: str = "square") -> dict:
+    out: dict = {"library": label, "images": n, "layout": layout}
     with App(lib, log_name=f"bench-{label}") as app:
         t0 = time.monotonic()
         s = app.start()
         t_session = time.monotonic() - t0
+        if layout != "square":
+            # The app reads its grid preferences at start: store them, then load the page again.
+            s.execute("localStorage.setItem('vitrine.prefs.v1', JSON.stringify({grid: arguments[0]})); location.reload();",
+                      LAYOUTS[layout])
+            time.sleep(1)
         r = s.execute_async(FIRST_PAINT_JS, n, timeout=120)
         out["session_s"] = round(t_session, 3)
         out["launch_to_painted_s"] = round(time.monotonic() - t0, 3)
@@ -321,7 +336,7 @@ def main() -> int:
     empty = tempfile.mkdtemp(prefix="vitrine-bench-empty-")
     try:
         subprocess.run([CLI, "--library", empty, "ls"], check=True, capture_output=True)
-        results = [measure(empty, 0, "empty"), measure(BIG, N, f"{N // 1000}k")]
+        results = [measure(empty, 0, "empty")] + [measure(BIG, N, f"{N // 1000}k", layout) for layout in BENCH_LAYOUTS]
     finally:
         shutil.rmtree(empty, ignore_errors=True)
     delta = results[1]["pss_total_mb"] - results[0]["pss_total_mb"]
@@ -336,6 +351,10 @@ def main() -> int:
     path = os.path.join(ROOT, "target", "app-bench.json")
     with open(path, "w") as f:
         json.dump(summary, f, indent=2)
+    for r in results[2:]:
+        log(f"layout {r['layout']}: scroll p50 {r['scroll']['p50_ms']} ms vs {results[1]['layout']} "
+            f"{results[1]['scroll']['p50_ms']} ms = {r['scroll']['p50_ms'] / results[1]['scroll']['p50_ms']:.2f}x; "
+            f"dropped {r['scroll']['dropped']} vs {results[1]['scroll']['dropped']}")
     log(f"PSS {results[1]['library']} - empty = {delta:.1f} MB; results in {os.path.relpath(path, ROOT)}")
     return 0
 

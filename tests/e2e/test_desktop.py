@@ -21,8 +21,8 @@ Steps (screenshots under target/e2e-screenshots/desktop/; look at them):
      tags (the CLI sees them); Select all (Ctrl+A) in a search, delete, Undo (nothing deleted)
   h. an album from the selection, published to the folder remote (page and copies on disk under
      its public URL's path), then unpublished (nothing left)
-  i. drag out: a real drag from a tile into another application's window (XDND, drop_target.py):
-     it gets the original's file
+  i. drag out: real drags from a tile into other applications' windows (XDND, drop_target.py):
+     one that takes files gets the original's file, one that takes only text the share link
 Exit status 0 only if every step passed.
 """
 
@@ -381,23 +381,18 @@ class Scenario:
         wait_until("the album's folder emptied", lambda: not os.path.exists(page), timeout=10)
         check(not os.path.exists(folder) or not any(os.scandir(folder)), f"nothing left under {folder}")
 
-    def i_drag_out(self) -> None:
-        """A real drag (xdotool) from a tile to another application's window (drop_target.py,
-        GTK, XDND): it receives the original's file, byte for byte the image's."""
+    def _drag_to_target(self, index: int, name: str, text_only: bool = False) -> list[str]:
+        """Drags tile INDEX (xdotool, a real XDND drag) onto a drop_target.py window; returns
+        the lines it received."""
         s, wid = self.s, window_id()
-        self.click_testid("filter-all")
-        self.wait_count(len(ls(self.lib)), "all images for the drag")
-        xdo("windowsize", wid, "900", "800")
-        wait_until("the window at 900 px", lambda: s.execute("return innerWidth") == 900, timeout=10)
-        out = os.path.join(self.work, "dropped.txt")
-        target = subprocess.Popen([GI_PYTHON, os.path.join(E2E_DIR, "drop_target.py"), out, "950", "200"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, NO_AT_BRIDGE="1"))
+        out = os.path.join(self.work, f"dropped-{name}.txt")
+        args = [GI_PYTHON, os.path.join(E2E_DIR, "drop_target.py"), out, "950", "200"] + (["text"] if text_only else [])
+        target = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, NO_AT_BRIDGE="1"))
         try:
             wait_until("the drop target's window", lambda: subprocess.run(
                 ["xdotool", "search", "--onlyvisible", "--name", "^DropTarget$"], capture_output=True, text=True).stdout.strip(),
                 timeout=15)
-            image_id = s.execute("return document.getElementById('cell-0').dataset.id")
-            x, y = self._center(0)
+            x, y = self._center(index)
             xdo("mousemove", "--window", wid, str(x), str(y), "mousedown", "1")
             for k in range(1, 4):
                 xdo("mousemove", "--window", wid, str(x + 4 * k), str(y + 4 * k))
@@ -407,18 +402,41 @@ class Scenario:
                 xdo("mousemove", str(x + (1100 - x) * k // 10), str(y + (350 - y) * k // 10))
                 time.sleep(0.1)
             time.sleep(0.3)
-            self.shots.screen("drag-out-over-target")
+            self.shots.screen(f"drag-out-over-{name}")
             xdo("mouseup", "1")
-            wait_until("the drop target got the file", lambda: os.path.exists(out), timeout=15)
-            uris = [u for u in open(out).read().split() if u]
+            wait_until(f"the {name} drop target got something", lambda: os.path.exists(out), timeout=15)
+            return [u for u in open(out).read().split("\n") if u.strip()]
+        finally:
+            target.kill()
+
+    def i_drag_out(self) -> None:
+        """Real drags (xdotool, XDND) from a tile to other applications' windows
+        (drop_target.py, GTK): one that takes files receives the original, byte for byte; one
+        that takes only text receives the image's share link."""
+        s, wid = self.s, window_id()
+        self.click_testid("filter-all")
+        self.wait_count(len(ls(self.lib)), "all images for the drag")
+        xdo("windowsize", wid, "900", "800")
+        wait_until("the window at 900 px", lambda: s.execute("return innerWidth") == 900, timeout=10)
+        try:
+            image_id = s.execute("return document.getElementById('cell-0').dataset.id")
+            uris = self._drag_to_target(0, "files")
             check(len(uris) == 1 and uris[0].startswith("file://"), f"one file URI dropped: {uris}")
             path = unquote(urlparse(uris[0]).path)
             with open(path, "rb") as f:
                 digest = hashlib.sha256(f.read()).hexdigest()
             want = (cli(self.lib, "show", image_id) or {}).get("sha256")
             check(digest == want, f"the dropped file is the image's original ({path})")
+            # A public image dropped where only text goes: its stable link.
+            public = {r["id"] for r in ls(self.lib, "--visibility", "public")}
+            index = s.execute("const c = [...document.querySelectorAll('[data-testid=cell]')].find(c => arguments[0].includes(c.dataset.id));"
+                              "return c ? Number(c.dataset.index) : null", sorted(public))
+            check(index is not None, "a public image in view")
+            time.sleep(0.5)
+            # Right after the first: a second drag starts too (WebKit saw the button come up).
+            lines = self._drag_to_target(index, "text", text_only=True)
+            check(len(lines) == 1 and lines[0].startswith(PUBLIC_URL + "/"), f"the share link dropped as text: {lines}")
         finally:
-            target.kill()
             xdo("windowsize", wid, "1280", "800")
 
 
