@@ -10,7 +10,7 @@ use tauri::State;
 
 use super::commands::{blocking, Cmd};
 use super::AppState;
-use crate::catalog::{Cursor, Selection, Target};
+use crate::catalog::Selection;
 use crate::error::ErrorCode;
 use crate::model::Visibility;
 use crate::service::{BulkTally, ItemResult, ItemStatus};
@@ -77,19 +77,7 @@ pub struct BulkLinks {
 
 /// The ids a selection names now (a query re-read, minus its exceptions; unknown ids dropped).
 fn resolve(lib: &crate::library::Library, selection: &Selection) -> crate::Result<Vec<String>> {
-    let cat = lib.catalog_connection()?;
-    let mut cursor = Cursor::default();
-    let mut out = Vec::new();
-    loop {
-        let chunk = selection.next_chunk(cat.conn(), &mut cursor, RESOLVE_CHUNK)?;
-        if chunk.is_empty() {
-            return Ok(out);
-        }
-        out.extend(chunk.iter().filter_map(|t| match t {
-            Target::Found(r) => Some(r.id.clone()),
-            Target::Missing(_) => None,
-        }));
-    }
+    selection.found_ids(lib.catalog_connection()?.conn(), RESOLVE_CHUNK)
 }
 
 /// The ids a selection names now (delete with undo, free up space and the like take ids).

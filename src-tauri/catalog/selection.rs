@@ -75,6 +75,36 @@ impl Selection {
         ids.iter().filter(|id| seen.insert(normalize(id))).collect()
     }
 
+    /// Walks the whole selection, `size` images per query (ids in their given order, a query in
+    /// `seq` order), handing each image (or unknown id) to `f`; an error from `f` stops the walk.
+    pub fn for_each(
+        &self,
+        conn: &Connection,
+        size: usize,
+        mut f: impl FnMut(Target) -> Result<()>,
+    ) -> Result<()> {
+        let mut cursor = Cursor::default();
+        loop {
+            let chunk = self.next_chunk(conn, &mut cursor, size)?;
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            chunk.into_iter().try_for_each(&mut f)?;
+        }
+    }
+
+    /// The ids of the images the selection names now (unknown ids left out).
+    pub fn found_ids(&self, conn: &Connection, size: usize) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        self.for_each(conn, size, |t| {
+            if let Target::Found(r) = t {
+                ids.push(r.id);
+            }
+            Ok(())
+        })?;
+        Ok(ids)
+    }
+
     /// How many images the selection names: for ids, how many distinct ids were given
     /// (unknown ones included: each gets a result); for a query, how many images match now.
     pub fn count(&self, conn: &Connection) -> Result<u64> {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Vitrine;
 use crate::albums::{self, Published, Unpublished};
-use crate::catalog::{AlbumSummary, Cursor, Selection, Target};
+use crate::catalog::{AlbumSummary, Selection, Target};
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::ChangeReason;
 use crate::sync::Remote;
@@ -159,20 +159,15 @@ impl Vitrine {
     /// The `seq`s of what `selection` selects; an unknown id is an error.
     fn resolve(&self, selection: &Selection) -> Result<Vec<i64>> {
         let cat = self.lib.catalog_connection()?;
-        let mut cursor = Cursor::default();
         let mut seqs = Vec::new();
-        loop {
-            let chunk = selection.next_chunk(cat.conn(), &mut cursor, self.chunk)?;
-            if chunk.is_empty() {
-                return Ok(seqs);
+        selection.for_each(cat.conn(), self.chunk, |t| match t {
+            Target::Found(r) => {
+                seqs.push(r.seq);
+                Ok(())
             }
-            for t in chunk {
-                match t {
-                    Target::Found(r) => seqs.push(r.seq),
-                    Target::Missing(id) => return Err(Error::NotFound(id)),
-                }
-            }
-        }
+            Target::Missing(id) => Err(Error::NotFound(id)),
+        })?;
+        Ok(seqs)
     }
 
     /// Adds (or removes) `seqs`, one transaction per chunk: how many changed.
