@@ -67,19 +67,26 @@ pub fn run() {
         query: ListQuery::default(),
         except: Vec::new(),
     };
+    // What the app's selection bar does: the job recorded and its first chunk (the newest
+    // images) applied — the UI shows it done when this returns — then the rest in the background.
     let t = Instant::now();
-    let tally = core
-        .set_visibility_many(&all, Visibility::Public, &mut |_, _| {})
-        .unwrap();
+    let job = core.start_visibility_job(&all, Visibility::Public).unwrap();
+    let answer = t.elapsed();
+    core.finish_bulk_jobs().unwrap();
+    while core.bulk_job(job.id).unwrap().state == vitrine::catalog::BulkJobState::Running {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     let bulk = t.elapsed();
+    let end = core.bulk_job(job.id).unwrap();
     let moves = queued(&lib) - before;
     println!(
-        "select all + public, {N} images: {:8.0} ms  ({} changed, {} moves queued in sync_queue)",
+        "select all + public, {N} images: answer (job durable, first chunk applied) {:6.1} ms; \
+         catalog change complete {:8.0} ms ({} changed, {} moves queued in sync_queue)",
+        answer.as_secs_f64() * 1e3,
         bulk.as_secs_f64() * 1e3,
-        tally.changed,
+        end.changed,
         moves
     );
-
     // The anchor: one `vitrine visibility` per image (back to private), a sample scaled up.
     let ids: Vec<String> = lib
         .catalog()
@@ -103,9 +110,9 @@ pub fn run() {
         scaled
     );
     println!(
-        "bulk / per-image: {:.4}x (the bulk action takes {:.2}% of the per-image time)",
-        bulk.as_secs_f64() / scaled,
-        100.0 * bulk.as_secs_f64() / scaled
+        "answer / per-image: {:.6}x; complete / per-image: {:.4}x",
+        answer.as_secs_f64() / scaled,
+        bulk.as_secs_f64() / scaled
     );
     let _ = Path::new(&root);
 }

@@ -9,6 +9,7 @@
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 
+use crate::catalog::BulkJob;
 use crate::sync::engine::SyncStatus;
 use crate::sync::SyncEvent;
 use crate::watch::service::Notice;
@@ -58,16 +59,19 @@ pub enum Event {
     SyncStatus(SyncStatus),
     /// A watched folder's status, a file change in one, or "watched elsewhere".
     Watch(Notice),
+    /// A bulk job's progress, and its end (`state` no longer `running`).
+    BulkJob(BulkJob),
 }
 
 impl Event {
     /// The webview event each kind travels as (`ui/src/lib/ipc/events.ts` listens to each).
-    pub const CHANNELS: [&'static str; 5] = [
+    pub const CHANNELS: [&'static str; 6] = [
         "library-changed",
         "import-progress",
         "sync-event",
         "sync-status",
         "watch-notice",
+        "bulk-job",
     ];
 
     pub fn channel(&self) -> &'static str {
@@ -77,6 +81,7 @@ impl Event {
             Event::Sync(_) => 2,
             Event::SyncStatus(_) => 3,
             Event::Watch(_) => 4,
+            Event::BulkJob(_) => 5,
         }]
     }
 

@@ -2,7 +2,6 @@
 //! (`service::bulk`), which take a [`Selection`] (ids, or a query minus exceptions) and do
 //! the work in chunks of one catalog transaction each, announcing each chunk.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -10,7 +9,7 @@ use tauri::State;
 
 use super::commands::{blocking, Cmd};
 use super::AppState;
-use crate::catalog::Selection;
+use crate::catalog::{BulkJob, Selection};
 use crate::error::ErrorCode;
 use crate::model::Visibility;
 use crate::service::{BulkTally, ItemResult, ItemStatus};
@@ -22,8 +21,7 @@ const RESOLVE_CHUNK: usize = 5000;
 /// Errors listed in a summary (the rest are counted).
 const MAX_ERRORS: usize = 50;
 
-/// What a bulk action did: counts by status, the first errors, and (for visibility) each
-/// changed image's previous visibility, which is what "Undo" puts back.
+/// What a bulk action did: counts by status and the first errors.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct BulkSummary {
@@ -34,8 +32,6 @@ pub struct BulkSummary {
     #[ts(type = "number")]
     pub failed: u64,
     pub errors: Vec<ItemError>,
-    /// Ids whose visibility changed, by the visibility they had before.
-    pub previous: HashMap<Visibility, Vec<String>>,
 }
 
 impl BulkSummary {
@@ -106,28 +102,25 @@ pub async fn export_images(
     .await
 }
 
-/// Sets the visibility of every selected image.
+/// Sets the visibility of every selected image, as a durable job in the core: recorded and
+/// its first chunk (the newest images) applied before this returns, the rest in the background
+/// (`bulk-job` events report its progress and end; the library-changed event follows).
 #[tauri::command]
 pub async fn bulk_visibility(
     state: State<'_, AppState>,
     selection: Selection,
     visibility: Visibility,
-) -> Cmd<BulkSummary> {
+) -> Cmd<BulkJob> {
     let core = state.core.clone();
-    blocking(move || {
-        let mut out = BulkSummary::default();
-        let tally = core.set_visibility_many(&selection, visibility, &mut |items, _| {
-            out.errors(&items);
-            for i in items {
-                if let (ItemStatus::Changed, Some(v)) = (i.status, &i.value) {
-                    out.previous.entry(v.previous).or_default().push(i.id);
-                }
-            }
-        })?;
-        out.tally(tally);
-        Ok(out)
-    })
-    .await
+    blocking(move || core.start_visibility_job(&selection, visibility)).await
+}
+
+/// Undoes a visibility job (stopping it if it still runs): each image it changed goes back to
+/// the visibility it had, unless something changed it since.
+#[tauri::command]
+pub async fn undo_bulk_job(state: State<'_, AppState>, job: i64) -> Cmd<BulkJob> {
+    let core = state.core.clone();
+    blocking(move || core.undo_bulk_job(job)).await
 }
 
 /// Adds then removes tags on every selected image.

@@ -37,7 +37,7 @@ fn visibility(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, id: &str
 }
 
 #[test]
-fn a_query_selection_minus_exceptions_is_changed_in_the_core_and_undone_by_previous() {
+fn a_query_selection_minus_exceptions_is_changed_by_a_job_and_undone_by_its_revert() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (lib, ids) = library(dir.path(), 6);
     let (_app, webview) =
@@ -69,12 +69,13 @@ fn a_query_selection_minus_exceptions_is_changed_in_the_core_and_undone_by_previ
         json!({"selection": all_but_last, "visibility": "public"}),
     )
     .expect("bulk");
-    assert_eq!(r["changed"], 5, "{r}");
-    assert_eq!(r["failed"], 0, "{r}");
-    assert_eq!(r["previous"]["unlisted"], json!([ids[0]]), "{r}");
+    // Five images fit in the first chunk: the job is done when the call returns.
+    assert_eq!(r["kind"], "visibility", "{r}");
+    assert_eq!(r["visibility"], "public", "{r}");
+    assert_eq!(r["state"], "done", "{r}");
     assert_eq!(
-        r["previous"]["private"].as_array().map(Vec::len),
-        Some(4),
+        (r["total"].clone(), r["changed"].clone()),
+        (json!(5), json!(5)),
         "{r}"
     );
     assert_eq!(visibility(&webview, &ids[2]), "public");
@@ -84,17 +85,18 @@ fn a_query_selection_minus_exceptions_is_changed_in_the_core_and_undone_by_previ
         "the exception is untouched"
     );
 
-    // Undo: each group back to what it was.
-    for (v, group) in r["previous"].as_object().expect("previous") {
-        invoke(
-            &webview,
-            "bulk_visibility",
-            json!({"selection": {"kind": "ids", "ids": group}, "visibility": v}),
-        )
-        .expect("undo");
-    }
+    // Undo: each image back to what it was.
+    let undo = invoke(&webview, "undo_bulk_job", json!({"job": r["id"]})).expect("undo");
+    assert_eq!(undo["kind"], "revert", "{undo}");
+    assert_eq!(undo["reverts"], r["id"], "{undo}");
+    assert_eq!(
+        (undo["state"].clone(), undo["changed"].clone()),
+        (json!("done"), json!(5))
+    );
     assert_eq!(visibility(&webview, &ids[0]), "unlisted");
     assert_eq!(visibility(&webview, &ids[3]), "private");
+    let err = invoke(&webview, "undo_bulk_job", json!({"job": 999})).expect_err("unknown job");
+    assert!(err.to_string().contains("no such job"), "{err}");
 
     // An unknown id is one failed item, not a failed action.
     let r = invoke(

@@ -16,6 +16,7 @@ pub const COMMANDS: &[&str] = &[
     "delete_images",
     "resolve_selection",
     "bulk_visibility",
+    "undo_bulk_job",
     "bulk_tags",
     "bulk_links",
     "export_images",

@@ -122,6 +122,8 @@ impl AppState {
             self.core.start_watcher(ServiceOptions::default(), true),
         ));
         jobs.push(Box::new(self.core.start_change_monitor()?));
+        // A bulk job a killed app left running goes on where it was.
+        self.core.resume_bulk_jobs()?;
         Ok(())
     }
 
@@ -162,6 +164,7 @@ pub fn handlers<R: tauri::Runtime>(
         commands::delete_images,
         bulk::resolve_selection,
         bulk::bulk_visibility,
+        bulk::undo_bulk_job,
         bulk::bulk_tags,
         bulk::bulk_links,
         bulk::export_images,

@@ -66,7 +66,8 @@ impl Catalog {
         Ok(Some(out))
     }
 
-    /// Sets the visibility of the next chunk (the bucket follows: the trigger queues a move).
+    /// Sets the visibility of the next chunk (the bucket follows: the trigger queues a move),
+    /// in one statement for the chunk's changed images.
     pub fn set_visibility_chunk(
         &mut self,
         sel: &Selection,
@@ -74,12 +75,12 @@ impl Catalog {
         size: usize,
         visibility: Visibility,
     ) -> Result<Option<Vec<ChunkItem<VisibilityChange>>>> {
-        let now = now_ms();
+        let changed = std::cell::RefCell::new(Vec::new());
         self.edit_chunk(
             sel,
             cursor,
             size,
-            |tx, rec| {
+            |_, rec| {
                 let change = VisibilityChange {
                     visibility,
                     previous: rec.visibility,
@@ -87,13 +88,10 @@ impl Catalog {
                 if rec.visibility == visibility {
                     return Ok(Edit::Unchanged(change));
                 }
-                tx.prepare_cached(
-                    "UPDATE images SET visibility = ?1, updated_at = ?2 WHERE seq = ?3",
-                )?
-                .execute(params![visibility.as_str(), now, rec.seq])?;
+                changed.borrow_mut().push(rec.seq);
                 Ok(Edit::Changed(change))
             },
-            |_| Ok(()),
+            |tx| set_visibility(tx, &changed.borrow(), visibility),
         )
     }
 
@@ -183,6 +181,21 @@ impl Catalog {
             |_| Ok(()),
         )
     }
+}
+
+/// Sets these images' visibility in one statement (the catalog's triggers queue each one's
+/// move in the bucket, its feed and replica work, as for one image).
+pub(super) fn set_visibility(tx: &Transaction, seqs: &[i64], visibility: Visibility) -> Result<()> {
+    if seqs.is_empty() {
+        return Ok(());
+    }
+    let list = serde_json::to_string(seqs).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached(
+        "UPDATE images SET visibility = ?1, updated_at = ?2
+         WHERE seq IN (SELECT value FROM json_each(?3)) AND visibility <> ?1",
+    )?
+    .execute(params![visibility.as_str(), now_ms(), list])?;
+    Ok(())
 }
 
 /// Removes one image's row (tags, sources and jobs cascade) and leaves its tombstone.

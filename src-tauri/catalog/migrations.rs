@@ -582,6 +582,39 @@ CREATE TABLE album_objects (
     PRIMARY KEY (album_id, key)
 ) WITHOUT ROWID;
 "#,
+    // 10: bulk jobs (`bulk_jobs.rs`): a visibility change on a selection, recorded at once and
+    // applied in chunks in the background, resumed after a crash from its cursor; each image
+    // it changed with the visibility it had, which is what its undo (a `revert` job) puts back.
+    r#"
+CREATE TABLE bulk_jobs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL CHECK (kind IN ('visibility', 'revert')),
+    selection   TEXT,
+    visibility  TEXT,
+    reverts     INTEGER,
+    -- Where the walk is: the next index of an id selection, the seq below which a query
+    -- selection goes on (it starts above the newest image when recorded), the seq after which
+    -- a revert goes on.
+    next_index  INTEGER NOT NULL DEFAULT 0,
+    next_seq    INTEGER NOT NULL DEFAULT 0,
+    total       INTEGER NOT NULL,
+    done        INTEGER NOT NULL DEFAULT 0,
+    changed     INTEGER NOT NULL DEFAULT 0,
+    failed      INTEGER NOT NULL DEFAULT 0,
+    state       TEXT NOT NULL DEFAULT 'running'
+                CHECK (state IN ('running', 'done', 'cancelled', 'failed')),
+    error       TEXT,
+    created_at  INTEGER NOT NULL,
+    finished_at INTEGER
+);
+CREATE INDEX bulk_jobs_running ON bulk_jobs (id) WHERE state = 'running';
+CREATE TABLE bulk_job_changes (
+    job_id   INTEGER NOT NULL REFERENCES bulk_jobs (id) ON DELETE CASCADE,
+    seq      INTEGER NOT NULL,
+    previous TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@
 
 mod albums;
 mod bulk;
+mod bulk_jobs;
 mod dimensions;
 mod facets;
 mod images;
@@ -24,6 +25,7 @@ mod watched;
 
 pub use albums::{album_name, Album, AlbumObject, AlbumSummary};
 pub use bulk::{ChunkItem, Edit, VisibilityChange};
+pub use bulk_jobs::{BulkJob, BulkJobKind, BulkJobState};
 pub use dimensions::{parse_orientation, parse_pixel_size, Orientation, SizeClass};
 pub use facets::{FacetValue, Facets};
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};

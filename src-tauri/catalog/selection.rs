@@ -53,8 +53,30 @@ impl Target {
 pub struct Cursor {
     next: usize,
     after_seq: i64,
+    /// Set for a walk from the newest image down (see [`Cursor::below`]): the seq the next
+    /// chunk stays below.
+    before_seq: Option<i64>,
     /// Explicit ids handed out so far (normalized), so a repeated one counts once.
     seen: std::collections::HashSet<String>,
+}
+
+impl Cursor {
+    /// A cursor that walks a query selection from `seq` (excluded) down, newest first — the
+    /// gallery's order, so the images on screen come first — at the id `next` of an id
+    /// selection. Images added after the walk began (above `seq`) are never reached.
+    pub fn below(seq: i64, next: usize) -> Self {
+        Cursor {
+            next,
+            before_seq: Some(seq),
+            ..Cursor::default()
+        }
+    }
+
+    /// Where a [`Cursor::below`] walk is: the next index of an id selection, and the seq the
+    /// next chunk of a query selection stays below.
+    pub fn position(&self) -> (usize, i64) {
+        (self.next, self.before_seq.unwrap_or(self.after_seq))
+    }
 }
 
 fn normalize(id: &str) -> String {
@@ -170,11 +192,13 @@ impl Selection {
                 let Some(where_) = query_where(conn, query, except, &mut args)? else {
                     return Ok(Vec::new());
                 };
-                args.push(Value::Integer(cursor.after_seq));
-                let after = args.len();
+                args.push(Value::Integer(
+                    cursor.before_seq.unwrap_or(cursor.after_seq),
+                ));
+                let from = args.len();
                 args.push(Value::Integer(size as i64));
                 let limit = args.len();
-                let sql = chunk_sql(&where_, after, limit);
+                let sql = chunk_sql(&where_, from, limit, cursor.before_seq.is_some());
                 let seqs: Vec<i64> = {
                     let mut stmt = conn.prepare_cached(&sql)?;
                     let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
@@ -183,9 +207,15 @@ impl Selection {
                 let Some(&last) = seqs.last() else {
                     return Ok(Vec::new());
                 };
-                cursor.after_seq = last;
+                match cursor.before_seq {
+                    Some(_) => cursor.before_seq = Some(last),
+                    None => cursor.after_seq = last,
+                }
                 let mut recs = records(conn, "images.seq", &seqs)?;
                 recs.sort_by_key(|r| r.seq);
+                if cursor.before_seq.is_some() {
+                    recs.reverse();
+                }
                 Ok(recs
                     .into_iter()
                     .map(|r| Target::Found(Box::new(r)))
@@ -195,12 +225,14 @@ impl Selection {
     }
 }
 
-/// The next chunk's `seq`s. NOT INDEXED: walk the `seq` range from the cursor (the rowid),
-/// never an index of a filtered column, which would visit every match again for each chunk.
-fn chunk_sql(where_: &str, after: usize, limit: usize) -> String {
+/// The next chunk's `seq`s, after `?from` (or below it, walking down). NOT INDEXED: walk the
+/// `seq` range from the cursor (the rowid), never an index of a filtered column, which would
+/// visit every match again for each chunk.
+fn chunk_sql(where_: &str, from: usize, limit: usize, down: bool) -> String {
+    let (op, order) = if down { ("<", "DESC") } else { (">", "ASC") };
     format!(
-        "SELECT images.seq FROM images NOT INDEXED {where_} AND images.seq > ?{after}
-         ORDER BY images.seq LIMIT ?{limit}"
+        "SELECT images.seq FROM images NOT INDEXED {where_} AND images.seq {op} ?{from}
+         ORDER BY images.seq {order} LIMIT ?{limit}"
     )
 }
 

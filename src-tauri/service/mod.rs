@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 mod albums;
 mod bulk;
+mod bulk_jobs;
 mod originals;
 mod remote;
 
@@ -41,6 +42,8 @@ pub struct Vitrine {
     sync: Arc<SyncEngine>,
     /// Images per transaction of a bulk action ([`CHUNK`]).
     chunk: usize,
+    /// The bulk job runner thread is at work (`bulk_jobs.rs`).
+    bulk_busy: Arc<AtomicBool>,
 }
 
 impl Vitrine {
@@ -62,6 +65,7 @@ impl Vitrine {
             secrets,
             sink,
             chunk: CHUNK,
+            bulk_busy: Arc::new(AtomicBool::new(false)),
         }
     }
 

@@ -244,7 +244,7 @@ fn a_chunk_walks_the_seq_range_from_the_cursor() {
     args.push(rusqlite::types::Value::Integer(500));
     let sql = format!(
         "EXPLAIN QUERY PLAN {}",
-        chunk_sql(&where_, after, args.len())
+        chunk_sql(&where_, after, args.len(), false)
     );
     let mut stmt = cat.conn().prepare(&sql).unwrap();
     let plan: Vec<String> = stmt

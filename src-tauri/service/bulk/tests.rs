@@ -188,3 +188,120 @@ fn links_for_many_images_in_every_format() {
         links[2].error
     );
 }
+
+/// Waits (up to 10 s) for the `BulkJob` event that ends job `id`.
+fn job_end(events: &Collector, id: i64) -> crate::catalog::BulkJob {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let end = events.events().into_iter().find_map(|e| match e {
+            crate::events::Event::BulkJob(j)
+                if j.id == id && j.state != crate::catalog::BulkJobState::Running =>
+            {
+                Some(j)
+            }
+            _ => None,
+        });
+        if let Some(j) = end {
+            return j;
+        }
+        assert!(std::time::Instant::now() < deadline, "job {id} never ended");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_visibility_job_answers_after_its_first_chunk_and_finishes_in_the_background() {
+    use crate::catalog::BulkJobState;
+    let dir = tempfile::tempdir().unwrap();
+    let (core, events, ids) = setup(dir.path(), 7, true);
+    core.library()
+        .catalog()
+        .conn()
+        .execute("DELETE FROM sync_queue", [])
+        .unwrap();
+    let job = core
+        .start_visibility_job(&everything(), Visibility::Public)
+        .unwrap();
+    assert_eq!((job.total, job.done), (7, 2), "the first chunk is applied");
+    assert_eq!(job.state, BulkJobState::Running);
+    assert_eq!(
+        core.library().catalog().get(&ids[6]).unwrap().visibility,
+        Visibility::Public,
+        "the newest image (first on screen) is public when the call returns"
+    );
+
+    let end = job_end(&events, job.id);
+    assert_eq!(
+        (end.state, end.done, end.changed),
+        (BulkJobState::Done, 7, 7)
+    );
+    assert!(
+        events.changes().contains(&ChangeReason::Edit),
+        "the end is announced"
+    );
+    let public = core
+        .library()
+        .catalog()
+        .count(&ListQuery {
+            visibility: Some(Visibility::Public),
+            ..ListQuery::default()
+        })
+        .unwrap();
+    assert_eq!(public, 7);
+    let queued: i64 = core
+        .library()
+        .catalog()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM sync_queue WHERE kind = 'image'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(queued, 7, "a move queued for each image, durably");
+
+    // Undo: every image back to private, in the background too.
+    core.library()
+        .catalog()
+        .set_visibility(&ids[3], Visibility::Unlisted)
+        .unwrap();
+    let undo = core.undo_bulk_job(job.id).unwrap();
+    let end = job_end(&events, undo.id);
+    assert_eq!((end.state, end.changed), (BulkJobState::Done, 6));
+    assert_eq!(
+        core.library().catalog().get(&ids[0]).unwrap().visibility,
+        Visibility::Private
+    );
+    assert_eq!(
+        core.library().catalog().get(&ids[3]).unwrap().visibility,
+        Visibility::Unlisted,
+        "changed since the job: left alone"
+    );
+}
+
+#[test]
+fn a_job_left_running_by_a_killed_process_is_resumed() {
+    use crate::catalog::BulkJobState;
+    let dir = tempfile::tempdir().unwrap();
+    let (core, events, _ids) = setup(dir.path(), 5, false);
+    // Recorded and one chunk applied, then the process is gone.
+    let id = {
+        let mut cat = core.library().catalog();
+        let job = cat
+            .create_visibility_job(&everything(), Visibility::Unlisted)
+            .unwrap();
+        cat.bulk_job_step(job.id, 2).unwrap();
+        job.id
+    };
+    assert_eq!(core.resume_bulk_jobs().unwrap(), 1);
+    let end = job_end(&events, id);
+    assert_eq!(
+        (end.state, end.done, end.changed),
+        (BulkJobState::Done, 5, 5)
+    );
+    assert_eq!(
+        core.resume_bulk_jobs().unwrap(),
+        0,
+        "nothing left to resume"
+    );
+}

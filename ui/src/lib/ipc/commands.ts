@@ -26,6 +26,7 @@ import type {
   LinkFormat,
   ListQuery,
   Selection,
+  BulkJob,
   BulkSummary,
   BulkLinks,
   ExportReport,
@@ -116,9 +117,18 @@ export function resolveSelection(selection: Selection): Promise<string[]> {
   return call('resolve_selection', { selection });
 }
 
-/** Sets the visibility of every selected image; `previous` says what Undo puts back. */
-export function bulkVisibility(selection: Selection, visibility: Visibility): Promise<BulkSummary> {
+/**
+ * Sets the visibility of every selected image as a job in the core: recorded and its first
+ * chunk (the newest images) applied when this returns, the rest in the background (`bulk-job`
+ * events); `undoBulkJob` puts each image back.
+ */
+export function bulkVisibility(selection: Selection, visibility: Visibility): Promise<BulkJob> {
   return call('bulk_visibility', { selection, visibility });
+}
+
+/** Undoes a visibility job (stopping it if it still runs); the undo is a job too. */
+export function undoBulkJob(job: number): Promise<BulkJob> {
+  return call('undo_bulk_job', { job });
 }
 
 export function bulkTags(selection: Selection, add: string[], remove: string[]): Promise<BulkSummary> {

@@ -1,6 +1,6 @@
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
-import type { ChangeReason, Notice, Progress, SyncEvent, SyncStatus } from './types';
+import type { BulkJob, ChangeReason, Notice, Progress, SyncEvent, SyncStatus } from './types';
 
 export type Unlisten = () => void;
 
@@ -30,6 +30,7 @@ export const CHANNELS = {
   syncEvent: 'sync-event',
   syncStatus: 'sync-status',
   watchNotice: 'watch-notice',
+  bulkJob: 'bulk-job',
 } as const;
 
 /** `library-changed`: the catalog changed (this app, the CLI, the watcher). */
@@ -58,6 +59,11 @@ export function onSyncStatus(cb: (s: SyncStatus) => void): Unlisten {
  */
 export function onWatchNotice(cb: (n: Notice) => void): Unlisten {
   return wrap(listen<Notice>(CHANNELS.watchNotice, (e) => cb(e.payload)));
+}
+
+/** `bulk-job`: a bulk job's progress in the core, and its end (`state` no longer `running`). */
+export function onBulkJob(cb: (j: BulkJob) => void): Unlisten {
+  return wrap(listen<BulkJob>(CHANNELS.bulkJob, (e) => cb(e.payload)));
 }
 
 /** The app's own channel (not a core event): files were given to open; take them with `takeOpenRequests`. */

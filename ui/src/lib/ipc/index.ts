@@ -5,7 +5,7 @@
 export * as api from './commands';
 export { UserError, toUserError, errorMessage } from './errors';
 export { thumbUrl, originalUrl, type ThumbSize } from './urls';
-export { onLibraryChanged, onImportProgress, onFileDrop, onOpenRequested, onSyncEvent, onSyncStatus, onWatchNotice, type FileDrop, type Unlisten } from './events';
+export { onLibraryChanged, onBulkJob, onImportProgress, onFileDrop, onOpenRequested, onSyncEvent, onSyncStatus, onWatchNotice, type FileDrop, type Unlisten } from './events';
 export {
   isTauri,
   pickFiles,

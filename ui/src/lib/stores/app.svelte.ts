@@ -7,12 +7,14 @@ import {
   isTauri,
   onFileDrop,
   onLibraryChanged,
+  onBulkJob,
   onOpenRequested,
   pickFiles,
   pickFolder,
   pickFolders,
   pickSavePath,
   type Visibility,
+  type BulkJob,
   type About,
   type FileDrop,
   type Facets,
@@ -38,6 +40,12 @@ import { Toasts } from './toasts.svelte';
 import { Transfers, type Batch } from './transfers.svelte';
 import { ViewState } from './view.svelte';
 import { WatchStore } from './watch.svelte';
+
+/** "Making 100,000 images public… 40%": a running job's note. */
+function jobProgress(what: string, job: BulkJob): string {
+  const pct = job.total > 0 ? Math.floor((100 * job.done) / job.total) : 0;
+  return `${what}… ${pct}%`;
+}
 
 /** How a copied link is named in the confirmation. */
 export const LINK_NAMES: Record<LinkFormat, string> = { url: 'Link', markdown: 'Markdown link', html: 'HTML', bbcode: 'BBCode' };
@@ -183,6 +191,7 @@ export class App {
     this.gallery.setFilter(this.view.filter);
     void this.counts.refresh().then(() => this.#syncTotal());
     this.#unlisten.push(onLibraryChanged((r) => this.libraryChanged(r)));
+    this.#unlisten.push(onBulkJob((j) => this.bulkJob(j)));
     this.#unlisten.push(onFileDrop((e) => this.fileDrop(e)));
     this.#unlisten.push(onOpenRequested(() => void this.openRequested()));
     this.#unlisten.push(...this.sync.subscribe());
@@ -578,44 +587,71 @@ export class App {
     this.toasts.error(`${what}: ${r.failed === 1 ? '1 image' : `${r.failed} images`} failed${first ? ` (${sentence(first)})` : ''}.`);
   }
 
-  /** Visibility ▸ for the selection: the grid changes at once, the core in chunks; Undo puts each image back. */
+  /**
+   * Visibility ▸ for the selection: the grid changes at once; the core records a job, applies
+   * its first chunk (the newest images) and answers, then does the rest in the background
+   * (a progress note follows its `bulk-job` events). Undo puts each image back as it was.
+   */
   async bulkVisibility(v: Visibility): Promise<void> {
     const sel = this.selection.toCore();
     if (!sel) return;
-    const n = this.selection.count;
     const picked = this.selection;
-    this.gallery.patchWhere((r) => picked.has(r.id), { visibility: v });
-    const busy = this.toasts.show(`Making ${imagesText(n)} ${v}…`, { timeout: 0 });
+    // What the loaded tiles were, for Undo to show at once.
+    const before = new Map<string, Visibility>();
+    this.gallery.patchWhere((r) => {
+      if (!picked.has(r.id)) return false;
+      before.set(r.id, r.visibility);
+      return true;
+    }, { visibility: v });
     try {
-      const r = await api.bulkVisibility(sel, v);
-      this.toasts.dismiss(busy);
-      const previous = r.previous;
-      this.toasts.show(`${r.changed === 1 ? '1 image is' : `${r.changed.toLocaleString('en-US')} images are`} now ${v}.`, {
+      const job = await api.bulkVisibility(sel, v);
+      this.toasts.show(`${job.total === 1 ? '1 image is' : `${job.total.toLocaleString('en-US')} images are`} now ${v}.`, {
         kind: 'success',
         timeout: 8000,
-        action: r.changed > 0 ? { label: 'Undo', testid: 'undo-visibility', run: () => void this.#undoVisibility(previous) } : undefined,
+        action: { label: 'Undo', testid: 'undo-visibility', run: () => void this.#undoVisibility(job.id, before) },
       });
-      this.#bulkErrors('Visibility', r);
+      this.#followJob(job, `Making ${imagesText(job.total)} ${v}`);
     } catch (e) {
-      this.toasts.dismiss(busy);
       this.toasts.error(`Could not change the visibility: ${errorMessage(e)}`);
+      this.gallery.refresh();
     }
-    this.gallery.refresh();
-    void this.refreshCountsNow();
   }
 
-  async #undoVisibility(previous: Partial<Record<Visibility, string[]>>): Promise<void> {
+  async #undoVisibility(job: number, before: Map<string, Visibility>): Promise<void> {
+    for (const v of ['private', 'unlisted', 'public'] as const) this.gallery.patchWhere((r) => before.get(r.id) === v, { visibility: v });
     try {
-      for (const [v, ids] of Object.entries(previous) as Array<[Visibility, string[]]>) {
-        if (ids.length === 0) continue;
-        const set = new Set(ids);
-        this.gallery.patchWhere((r) => set.has(r.id), { visibility: v });
-        await api.bulkVisibility({ kind: 'ids', ids }, v);
-      }
+      const undo = await api.undoBulkJob(job);
       this.toasts.success('Visibility put back.');
+      this.#followJob(undo, 'Putting the visibility back');
     } catch (e) {
       this.toasts.error(`Could not put the visibility back: ${errorMessage(e)}`);
+      this.gallery.refresh();
     }
+  }
+
+  /** Progress notes of the core's bulk jobs still running, by job id. */
+  #jobs = new Map<number, { toast: number; what: string }>();
+
+  /** A job the core answered: done (refresh now) or running (a progress note until its end). */
+  #followJob(job: BulkJob, what: string): void {
+    if (job.state !== 'running') {
+      this.bulkJob(job);
+      return;
+    }
+    const toast = this.toasts.show(jobProgress(what, job), { timeout: 0 });
+    this.#jobs.set(job.id, { toast, what });
+  }
+
+  /** `bulk-job`: a job's progress, or its end (the library is read again). */
+  bulkJob(job: BulkJob): void {
+    const followed = this.#jobs.get(job.id);
+    if (job.state === 'running') {
+      if (followed) this.toasts.update(followed.toast, jobProgress(followed.what, job));
+      return;
+    }
+    if (followed) this.toasts.dismiss(followed.toast);
+    this.#jobs.delete(job.id);
+    if (job.state === 'failed') this.toasts.error(`The visibility change stopped: ${sentence(job.error ?? 'the catalog failed')}`);
     this.gallery.refresh();
     void this.refreshCountsNow();
   }

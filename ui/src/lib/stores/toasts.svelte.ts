@@ -37,6 +37,11 @@ export class Toasts {
     return this.show(message, { kind: 'success' });
   }
 
+  /** Changes a shown toast's message (a progress note); gone ones stay gone. */
+  update(id: number, message: string): void {
+    if (this.list.some((x) => x.id === id)) this.list = this.list.map((x) => (x.id === id ? { ...x, message } : x));
+  }
+
   dismiss(id: number): void {
     const t = this.#timers.get(id);
     if (t !== undefined) clearTimeout(t);

@@ -42,6 +42,7 @@ const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   renameImage: () => api.renameImage(fakeId(0), 'renamed.png'),
   resolveSelection: () => api.resolveSelection({ kind: 'query', query: { visibility: 'public' }, except: [fakeId(3)] }),
   bulkVisibility: () => api.bulkVisibility({ kind: 'ids', ids: [fakeId(2), fakeId(4)] }, 'public'),
+  undoBulkJob: () => api.undoBulkJob(1),
   bulkTags: () => api.bulkTags({ kind: 'query', query: {}, except: [] }, ['x'], ['y']),
   bulkLinks: () => api.bulkLinks({ kind: 'ids', ids: [fakeId(0)] }, 'markdown', 3600),
   dragOut: () => api.dragOut([fakeId(0)]),

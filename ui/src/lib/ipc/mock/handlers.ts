@@ -7,6 +7,7 @@ import type { Channel } from '@tauri-apps/api/core';
 import type {
   About,
   BulkLinks,
+  BulkJob,
   BulkSummary,
   Selection,
   CommandName,
@@ -104,23 +105,38 @@ export const handlers: HandlerTable = {
     return gone;
   },
   resolve_selection: (lib, a) => lib.resolve(a.selection as Selection).map((r) => r.id),
-  bulk_visibility: (lib, a): BulkSummary => {
-    const v = a.visibility as Visibility;
-    const out: BulkSummary = { changed: 0, unchanged: 0, failed: 0, errors: [], previous: {} };
-    for (const r of lib.resolve(a.selection as Selection)) {
-      if (r.visibility === v) {
-        out.unchanged++;
-        continue;
-      }
-      (out.previous[r.visibility] ??= []).push(r.id);
-      r.visibility = v;
-      out.changed++;
+  bulk_visibility: (lib, a): BulkJob => {
+    const visibility = a.visibility as Visibility;
+    const previous = new Map<string, Visibility>();
+    const found = lib.resolve(a.selection as Selection);
+    for (const r of found) {
+      if (r.visibility === visibility) continue;
+      previous.set(r.id, r.visibility);
+      r.visibility = visibility;
     }
     lib.changed('edit');
-    return out;
+    const id = lib.jobs.length + 1;
+    lib.jobs.push({ visibility, previous });
+    return { id, kind: 'visibility', visibility, total: found.length, done: found.length, changed: previous.size, failed: 0, state: 'done', error: null };
+  },
+  undo_bulk_job: (lib, a): BulkJob => {
+    const id = a.job as number;
+    const job = lib.jobs[id - 1];
+    if (!job) throw { code: 'invalid_input', message: `invalid bulk job: "${id}" (no such job; finished jobs are kept for a day)` };
+    let changed = 0;
+    for (const r of lib.records) {
+      const was = job.previous.get(r.id);
+      if (was && r.visibility === job.visibility) {
+        r.visibility = was;
+        changed++;
+      }
+    }
+    lib.changed('edit');
+    lib.jobs.push({ visibility: job.visibility, previous: new Map() });
+    return { id: lib.jobs.length, kind: 'revert', reverts: id, total: job.previous.size, done: job.previous.size, changed, failed: 0, state: 'done', error: null };
   },
   bulk_tags: (lib, a): BulkSummary => {
-    const out: BulkSummary = { changed: 0, unchanged: 0, failed: 0, errors: [], previous: {} };
+    const out: BulkSummary = { changed: 0, unchanged: 0, failed: 0, errors: [] };
     const remove = new Set(a.remove as string[]);
     for (const r of lib.resolve(a.selection as Selection)) {
       const next = [...new Set([...r.tags, ...(a.add as string[])])].filter((t) => !remove.has(t)).sort();

@@ -33,6 +33,7 @@ import type {
   SyncStatus,
   WatchedFolder,
   WatchEvent,
+  Visibility,
 } from '../types';
 import { emptyStatus, fakeFolder, fakeRecord, fakeSettings, iso, objectKey, originalPath, passingProbe } from './fixtures';
 import { answer } from './handlers';
@@ -69,6 +70,8 @@ export class FakeLibrary {
   records: ImageRecord[] = [];
   calls: Call[] = [];
   deleted: string[] = [];
+  /** Visibility jobs (`bulk_visibility`), by id − 1: what each changed, for `undo_bulk_job`. */
+  jobs: Array<{ visibility: Visibility; previous: Map<string, Visibility> }> = [];
   /** Albums: their images by id, in order (`albums.ts`). */
   albums: FakeAlbums = new FakeAlbums(
     () => this.records,
