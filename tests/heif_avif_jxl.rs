@@ -297,3 +297,41 @@ fn noise_rgb(w: u32, h: u32) -> image::RgbImage {
     let bytes = noise((w * h * 3) as usize, 5);
     image::RgbImage::from_raw(w, h, bytes).unwrap()
 }
+
+#[test]
+fn the_original_view_gets_what_a_web_view_can_show() {
+    // WebKit shows JPEG as it is; HEIC, AVIF and JPEG XL come as a full-size rendering.
+    let lib = TestLib::new();
+    let png = png_of(&corners(480, 320));
+    let jpeg = lib.input("plain.jpg", &jpeg_of(&corners(480, 320)));
+    let files = [
+        made_with(&lib, "view", ("png", &png), "heic", heif_enc),
+        made_with(&lib, "view", ("png", &png), "avif", avifenc),
+        made_with(&lib, "view", ("png", &png), "jxl", cjxl),
+    ];
+    let ids: Vec<String> = files.iter().map(|f| lib.import_one(f)).collect();
+    let jpeg_id = lib.import_one(&jpeg);
+    let library = vitrine::Library::open(&lib.root).unwrap();
+    let catalog = library.catalog();
+    let (mime, bytes) = library
+        .viewable_original(&catalog.get(&jpeg_id).unwrap())
+        .unwrap();
+    assert_eq!(mime, "image/jpeg");
+    assert_eq!(bytes, std::fs::read(&jpeg).unwrap(), "a JPEG byte for byte");
+    for (id, file) in ids.iter().zip(&files) {
+        let (mime, bytes) = library
+            .viewable_original(&catalog.get(id).unwrap())
+            .unwrap();
+        assert_eq!(mime, "image/jpeg", "{}", file.display());
+        let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
+            .expect("a JPEG a web view decodes")
+            .to_rgb8();
+        assert_eq!(
+            img.dimensions(),
+            (480, 320),
+            "{}: full size",
+            file.display()
+        );
+        assert_upright(&img, &format!("{} as viewed", file.display()));
+    }
+}
