@@ -224,7 +224,7 @@ impl<'a> Heif<'a> {
         }
         // SAFETY: the id came from this handle.
         let size = unsafe { heif_image_handle_get_metadata_size(self.handle, id) };
-        if size < 4 || size > MAX_BLOCK {
+        if !(4..=MAX_BLOCK).contains(&size) {
             return None;
         }
         let mut block = vec![0u8; size];
