@@ -335,3 +335,87 @@ fn the_original_view_gets_what_a_web_view_can_show() {
         assert_upright(&img, &format!("{} as viewed", file.display()));
     }
 }
+
+/// A matrix/TRC ICC v2 display profile whose red and blue primaries are sRGB's blue and red:
+/// pixels described by it that read (230, 20, 20) are blue in sRGB.
+fn swapped_primaries_icc() -> Vec<u8> {
+    fn s15(v: f64) -> [u8; 4] {
+        ((v * 65536.0).round() as i32).to_be_bytes()
+    }
+    let xyz = |x: f64, y: f64, z: f64| {
+        let mut t = b"XYZ \0\0\0\0".to_vec();
+        for v in [x, y, z] {
+            t.extend(s15(v));
+        }
+        t
+    };
+    // gamma 2.2 (u8Fixed8), padded to 4 bytes
+    let curv = b"curv\0\0\0\0\0\0\0\x01\x02\x33\0\0".to_vec();
+    let tags: Vec<(&[u8; 4], Vec<u8>)> = vec![
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.1431, 0.0606, 0.7141)),
+        (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)),
+        (b"bXYZ", xyz(0.4361, 0.2225, 0.0139)),
+        (b"rTRC", curv.clone()),
+        (b"gTRC", curv.clone()),
+        (b"bTRC", curv),
+    ];
+    let mut header = vec![0u8; 128];
+    header[8..12].copy_from_slice(&[2, 0x10, 0, 0]);
+    header[12..16].copy_from_slice(b"mntr");
+    header[16..20].copy_from_slice(b"RGB ");
+    header[20..24].copy_from_slice(b"XYZ ");
+    header[36..40].copy_from_slice(b"acsp");
+    header[68..72].copy_from_slice(&s15(0.9642));
+    header[72..76].copy_from_slice(&s15(1.0));
+    header[76..80].copy_from_slice(&s15(0.8249));
+    let mut table = (tags.len() as u32).to_be_bytes().to_vec();
+    let mut data = Vec::new();
+    let mut at = 128 + 4 + 12 * tags.len();
+    for (sig, body) in &tags {
+        table.extend(*sig);
+        table.extend((at as u32).to_be_bytes());
+        table.extend((body.len() as u32).to_be_bytes());
+        data.extend(body);
+        at += body.len();
+    }
+    let mut icc = [header, table, data].concat();
+    let len = (icc.len() as u32).to_be_bytes();
+    icc[0..4].copy_from_slice(&len);
+    icc
+}
+
+#[test]
+fn an_embedded_icc_profile_is_converted_to_srgb() {
+    use crate::support::png::{chunk, insert_before_idat, zlib};
+    let lib = TestLib::new();
+    let mut iccp = b"swapped\0\0".to_vec();
+    iccp.extend(zlib(&swapped_primaries_icc()));
+    let png = insert_before_idat(&png_of(&solid(96, 64, RED)), &[chunk(b"iCCP", &iccp)]);
+    let heic = made_with(&lib, "icc", ("png", &png), "heic", heif_enc);
+    let avif = made_with(&lib, "icc", ("png", &png), "avif", avifenc);
+    // Lossless: the pixels stay in the embedded profile's space (a lossy XYB encoding would
+    // need jxl-oxide to convert to that profile itself).
+    let src = lib.input("src/icc-jxl.png", &png);
+    let jxl = lib.inputs.join("icc.jxl");
+    let (s, o) = (src.to_str().unwrap(), jxl.to_str().unwrap());
+    encode("cjxl", "libjxl-tools", &[s, o, "-d", "0", "-e", "1"]);
+    let lossy = made_with(&lib, "icc-lossy", ("png", &png), "jxl", cjxl);
+    for (path, format) in [
+        (&heic, "heic"),
+        (&avif, "avif"),
+        (&jxl, "jxl"),
+        (&lossy, "lossy jxl"),
+    ] {
+        let id = lib.import_one(path);
+        let thumb = lib.thumb(&id, "grid").to_rgb8();
+        crate::support::assert_color(
+            &thumb,
+            48,
+            32,
+            BLUE,
+            60,
+            &format!("{format}: its profile's red is sRGB blue"),
+        );
+    }
+}

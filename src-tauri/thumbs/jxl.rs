@@ -4,8 +4,16 @@
 //! decoder's own allocation tracker bounds what rendering may take. An animation shows its
 //! first frame. The codestream's orientation is applied by the decoder (and JPEG XL says an
 //! EXIF orientation is to be ignored), so the pixels come out upright.
+//!
+//! Colour: a lossy (XYB-coded) image holds absolute colour, which jxl-oxide renders to sRGB
+//! itself; a lossless one keeps its samples in the colour space its ICC profile describes,
+//! which `render.rs` converts to sRGB like any other format's (jxl-oxide has no ICC engine of
+//! its own without a CMS feature).
 
-use jxl_oxide::{AllocTracker, AuxBoxData, InitializeResult, JxlImage, PixelFormat};
+use jxl_oxide::{
+    AllocTracker, AuxBoxData, EnumColourEncoding, InitializeResult, JxlImage, PixelFormat,
+    RenderingIntent,
+};
 
 use super::render::Pixels;
 
@@ -46,6 +54,9 @@ impl Jxl {
             image.feed_bytes(&bytes[consumed..]).map_err(corrupt)?;
         }
         image.finalize().map_err(corrupt)?;
+        if image.image_header().metadata.xyb_encoded {
+            image.request_color_encoding(EnumColourEncoding::srgb(RenderingIntent::Relative));
+        }
         Ok(Jxl { image })
     }
 
@@ -54,8 +65,12 @@ impl Jxl {
         (self.image.width(), self.image.height())
     }
 
-    /// The embedded ICC profile, if the image carries one rather than a named colour space.
+    /// The ICC profile the rendered pixels are in, when it is not sRGB: the embedded one of a
+    /// lossless image (an XYB-coded image is rendered to sRGB).
     pub fn icc(&self) -> Option<Vec<u8>> {
+        if self.image.image_header().metadata.xyb_encoded {
+            return None;
+        }
         self.image.original_icc().map(<[u8]>::to_vec)
     }
 
