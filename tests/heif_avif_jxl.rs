@@ -419,3 +419,21 @@ fn an_embedded_icc_profile_is_converted_to_srgb() {
         );
     }
 }
+
+#[test]
+fn a_jpeg_turned_into_jxl_keeps_its_orientation() {
+    // cjxl recompresses a JPEG losslessly and carries its EXIF orientation into the
+    // codestream's own orientation, which the decoder applies.
+    let lib = TestLib::new();
+    let upright = corners(480, 320);
+    let jpeg = jpeg_with_exif(
+        &jpeg_of(&store_for_orientation(&upright, 6)),
+        &Exif {
+            orientation: Some(6),
+            ..Exif::default()
+        },
+    );
+    let jxl = made_with(&lib, "turned", ("jpg", &jpeg), "jxl", cjxl);
+    let id = lib.import_one(&jxl);
+    assert_imported(&lib, &id, "jxl", "image/jxl", (480, 320));
+}
