@@ -1,8 +1,10 @@
 //! HEIC, AVIF and JPEG XL, made in the test run by the reference encoders (`heif-enc`,
 //! `avifenc`, `cjxl`: `scripts/setup --test` installs them; a missing one fails the test and
 //! names its package). Each imports with its format, size, an upright thumbnail in the right
-//! colours; HEIF's own rotation is applied once even with a matching EXIF orientation beside
-//! it; a truncated file is a typed per-file error; the pixel cap holds.
+//! colours (an embedded ICC profile converted to sRGB); HEIF's own rotation (`irot`: avifenc
+//! writes it, heif-enc's `pixi` is turned into one) is applied once even with a matching EXIF
+//! orientation beside it; an animation shows its first frame; a truncated or garbled file is a
+//! typed per-file error; the pixel cap holds; the original view gets a JPEG of them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -436,4 +438,52 @@ fn a_jpeg_turned_into_jxl_keeps_its_orientation() {
     let jxl = made_with(&lib, "turned", ("jpg", &jpeg), "jxl", cjxl);
     let id = lib.import_one(&jxl);
     assert_imported(&lib, &id, "jxl", "image/jxl", (480, 320));
+}
+
+/// Turns the `pixi` property heif-enc writes last in `ipco` (associated with the primary
+/// image) into an `irot` of the same size: the file gains the container rotation heif-enc
+/// cannot write, and no offset moves. libheif reads the angle from the first payload byte.
+fn with_irot(mut heic: Vec<u8>, angle: u8) -> Vec<u8> {
+    let at = heic
+        .windows(4)
+        .position(|w| w == b"pixi")
+        .expect("heif-enc writes a pixi property");
+    let size = u32::from_be_bytes(heic[at - 4..at].try_into().unwrap()) as usize;
+    let end = at - 4 + size;
+    assert_eq!(
+        &heic[end + 4..end + 8],
+        b"ipma",
+        "pixi is the last property (no index shifts)"
+    );
+    heic[at..at + 4].copy_from_slice(b"irot");
+    heic[at + 4..end].fill(0);
+    heic[at + 4] = angle;
+    heic
+}
+
+#[test]
+fn a_phone_heic_turned_by_irot_with_exif_orientation_beside_it_shows_upright() {
+    // As phones write a portrait: the sensor's pixels stored sideways, `irot` turning them
+    // (270° anticlockwise) and EXIF orientation 6 saying the same. Applied twice, the picture
+    // would lie on its side or stand on its head.
+    let lib = TestLib::new();
+    let upright = corners(480, 320);
+    let jpeg = jpeg_with_exif(
+        &jpeg_of(&store_for_orientation(&upright, 6)),
+        &Exif {
+            orientation: Some(6),
+            make: Some("Apple".into()),
+            ..Exif::default()
+        },
+    );
+    let plain = made_with(&lib, "sideways", ("jpg", &jpeg), "heic", heif_enc);
+    let heic = lib.input(
+        "IMG_0002.HEIC",
+        &with_irot(std::fs::read(plain).unwrap(), 3),
+    );
+    let id = lib.import_one(&heic);
+    let show = lib.show(&id);
+    assert_eq!(show["camera_make"], "Apple", "{show}");
+    assert_eq!(show["exif"]["Orientation"], "Rotated 90° CW", "{show}");
+    assert_imported(&lib, &id, "heic", "image/heic", (480, 320));
 }
