@@ -330,26 +330,13 @@ impl Library {
         };
         let bytes = std::fs::read(&path)
             .map_err(|e| fail(format!("cannot read the original {}: {e}", path.display())))?;
-        // The format recorded at import when the bytes now sniff otherwise: a camera RAW taken
-        // as a TIFF before RAWs were named still renders as it did.
-        let format = match sniff(&bytes) {
-            Sniffed::Image(format) => format,
-            Sniffed::Unsupported(_) => Format::from_name(&record.format)
-                .ok_or_else(|| fail("the original is no longer a readable image".into()))?,
-            Sniffed::NotImage(_) => {
-                return Err(fail("the original is no longer a readable image".into()))
-            }
-        };
+        let format = original_format(record, &bytes).map_err(fail)?;
         let largest = ThumbSize::in_mask(sizes)
             .map(ThumbSize::long_edge)
             .max()
             .unwrap_or(ThumbSize::Grid.long_edge());
-        // The pixel cap was checked at import; re-checking here guards referenced files.
-        let limits = thumbs::Limits {
-            max_pixels: import::DEFAULT_MAX_PIXELS.max(record.width as u64 * record.height as u64),
-        };
-        let decoded =
-            thumbs::decode(&bytes, format, largest, &limits).map_err(|e| fail(e.to_string()))?;
+        let decoded = thumbs::decode(&bytes, format, largest, &recheck_limits(record))
+            .map_err(|e| fail(e.to_string()))?;
         let icc = crate::import::icc_profile(format, &bytes);
         for size in ThumbSize::in_mask(sizes) {
             let thumb = thumbs::render(
@@ -363,6 +350,31 @@ impl Library {
             cache.put(&record.sha256, size, &thumb)?;
         }
         Ok(())
+    }
+
+    /// The original as a web view can show it (the app's "original size"): its own bytes and
+    /// MIME type for what web views display (see [`Format::web_displayable`]); for HEIC, AVIF,
+    /// JPEG XL, TIFF and TGA a full-size rendering, upright and in sRGB (JPEG, or lossless WebP
+    /// when there is alpha), made on each request and not cached. An original that is not on
+    /// this computer is fetched from the bucket first.
+    pub fn viewable_original(&self, record: &ImageRecord) -> Result<(String, Vec<u8>)> {
+        let path = self.ensure_original(record)?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(path.display().to_string(), e))?;
+        let fail = |reason: String| Error::Thumbnail {
+            id: record.id.clone(),
+            reason,
+        };
+        let format = original_format(record, &bytes).map_err(fail)?;
+        if format.web_displayable() {
+            return Ok((record.mime.clone(), bytes));
+        }
+        let decoded = thumbs::decode(&bytes, format, u32::MAX, &recheck_limits(record))
+            .map_err(|e| fail(e.to_string()))?;
+        let icc = crate::import::icc_profile(format, &bytes);
+        let long_edge = decoded.width.max(decoded.height);
+        let full = thumbs::render(&decoded, long_edge, record.orientation, icc.as_deref(), 90)
+            .map_err(fail)?;
+        Ok((full.mime.to_string(), full.data))
     }
 
     /// A thumbnail from the cache, rendered (and cached) on first request; an original that is
@@ -576,5 +588,23 @@ impl Library {
             },
         )?;
         Ok(report.into_inner().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// The format an original decodes as: what its bytes sniff as, else the format recorded at
+/// import (a camera RAW taken as a TIFF before RAWs were named still renders as it did).
+fn original_format(record: &ImageRecord, bytes: &[u8]) -> std::result::Result<Format, String> {
+    let gone = || "the original is no longer a readable image".to_string();
+    match sniff(bytes) {
+        Sniffed::Image(format) => Ok(format),
+        Sniffed::Unsupported(_) => Format::from_name(&record.format).ok_or_else(gone),
+        Sniffed::NotImage(_) => Err(gone()),
+    }
+}
+
+/// The pixel cap was checked at import; checking it again guards referenced files.
+fn recheck_limits(record: &ImageRecord) -> thumbs::Limits {
+    thumbs::Limits {
+        max_pixels: import::DEFAULT_MAX_PIXELS.max(record.width as u64 * record.height as u64),
     }
 }

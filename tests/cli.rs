@@ -643,7 +643,7 @@ fn ls_filters_combine_generator_model_format_camera_dates_and_tags() {
 
     for (flag, bad) in [
         ("--generator", "dalle3"),
-        ("--format", "heic"),
+        ("--format", "psd"),
         ("--from", "yesterday"),
         ("--to", "2024-13-01"),
     ] {

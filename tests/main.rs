@@ -19,6 +19,9 @@ mod ai_metadata;
 mod ai_writers;
 // EXIF orientation 1..8: upright thumbnails (generated pictures and the corpus).
 mod orientation;
+// HEIC, AVIF and JPEG XL made by the reference encoders in the run: format, size, colour,
+// HEIF's own rotation applied once, first frame of an animation, truncated files, pixel cap.
+mod heif_avif_jxl;
 // Crash safety: failpoints before/after the catalog commit, recovery on the next open.
 mod atomicity;
 // Schema versions: latest on create, newer catalogs refused untouched.

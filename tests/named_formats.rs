@@ -107,10 +107,6 @@ fn refused_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
 <svg width=\"210mm\" height=\"297mm\" viewBox=\"0 0 210 297\" xmlns=\"http://www.w3.org/2000/svg\">\n\
   <rect width=\"10\" height=\"10\" fill=\"red\"/>\n</svg>\n"
         .to_vec();
-    // JPEG XL: a bare codestream (FF 0A + size header) and the ISO BMFF container's box.
-    let jxl_code = b"\xFF\x0A\xFA\x7F\x01\x90\x08\x06\x01\x00\x48".to_vec();
-    let mut jxl_box = b"\0\0\0\x0cJXL \r\n\x87\n".to_vec();
-    jxl_box.extend(b"\0\0\0\x14ftypjxl \0\0\0\0jxl ");
     // PCX: version 5, RLE, 8 bits, window 0,0..63,31, 300 dpi, reserved 0, 3 planes.
     let mut pcx = vec![0x0A, 5, 1, 8, 0, 0, 0, 0, 63, 0, 31, 0, 0x2C, 1, 0x2C, 1];
     pcx.resize(64, 0);
@@ -139,14 +135,6 @@ fn refused_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ("P0006.ORF", with_filler(orf), "ORF (Olympus RAW)"),
         ("P0007.RW2", with_filler(rw2), "RW2 (Panasonic RAW)"),
         ("drawing.svg", svg, "SVG"),
-        ("phone.heic", ftyp(b"heic", &[b"mif1", b"heic"]), "HEIC"),
-        (
-            "still.avif",
-            ftyp(b"avif", &[b"mif1", b"miaf", b"avif"]),
-            "AVIF",
-        ),
-        ("bare.jxl", with_filler(jxl_code), "JPEG XL"),
-        ("boxed.jxl", with_filler(jxl_box), "JPEG XL"),
         ("old.pcx", with_filler(pcx), "PCX"),
         ("texture.rgb", with_filler(sgi), "SGI"),
         ("pointer.cur", with_filler(cur), "CUR (Windows cursor)"),
@@ -230,7 +218,7 @@ fn a_folder_walk_reports_refused_formats_and_counts_what_is_not_an_image() {
     put("art/sprite.tga", &tga(32, 16, 2));
     put("art/favicon.ico", &ico(32, 32, 3));
     // Refused formats under names that say nothing are still found by their bytes.
-    put("misc/no-extension", &refused_files()[12].1);
+    put("misc/no-extension", &refused_files()[1].1);
     put("notes.txt", b"shot on the 3rd, keep the blue ones\n");
     put(
         "settings.json",
@@ -249,7 +237,7 @@ fn a_folder_walk_reports_refused_formats_and_counts_what_is_not_an_image() {
         ("photo.dng", "DNG (RAW)"),
         ("drawing.svg", "SVG"),
         ("layers.psd", "Photoshop PSD"),
-        ("no-extension", "HEIC"),
+        ("no-extension", "JPEG 2000"),
     ] {
         assert_refused(&lines, name, format);
     }

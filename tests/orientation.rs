@@ -6,7 +6,7 @@ use crate::support::images::*;
 use crate::support::{assert_color, corpus, manifest, TestLib};
 
 /// Samples the four corners of an upright thumbnail (inset by 1/8 of each side).
-fn assert_upright(thumb: &image::RgbImage, what: &str) {
+pub(crate) fn assert_upright(thumb: &image::RgbImage, what: &str) {
     let (w, h) = thumb.dimensions();
     let (x0, y0, x1, y1) = (w / 8, h / 8, w - 1 - w / 8, h - 1 - h / 8);
     assert_color(thumb, x0, y0, RED, 60, &format!("{what}: red top-left"));

@@ -1,5 +1,6 @@
 //! `vitrine://` — how images reach the webview, never as base64 over IPC:
-//! `vitrine://localhost/thumb/<id>/grid|preview` and `vitrine://localhost/original/<id>`
+//! `vitrine://localhost/thumb/<id>/grid|preview` and `vitrine://localhost/original/<id>` (the
+//! file itself, or a full-size rendering of what a web view cannot show: HEIC, AVIF, JPEG XL…)
 //! (`http://vitrine.localhost/…` on Windows). Only catalog ids are served; a URL never names a
 //! path. Requests run on a small pool so rendering a preview never blocks the UI thread.
 
@@ -131,12 +132,10 @@ fn route(
                 Ok(r) => r,
                 Err(e) => return not_found(e),
             };
-            // The bucket is the truth for the data: an original not here comes from it.
-            match lib
-                .ensure_original(&record)
-                .and_then(|p| std::fs::read(&p).map_err(|e| Error::io(p.display().to_string(), e)))
-            {
-                Ok(bytes) => image(&record.mime, bytes),
+            // The bucket is the truth for the data: an original not here comes from it. What
+            // WebKit cannot show (HEIC, JPEG XL, ...) comes as a full-size rendering.
+            match lib.viewable_original(&record) {
+                Ok((mime, bytes)) => image(&mime, bytes),
                 Err(e) => plain(StatusCode::NOT_FOUND, &e.to_string()),
             }
         }

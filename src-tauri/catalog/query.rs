@@ -46,7 +46,7 @@ pub struct ListQuery {
     /// The AI model, exactly (letter case aside).
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub model: Option<String>,
-    /// The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico.
+    /// The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico, heic (or heif), avif, jxl.
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub format: Option<String>,
     /// The camera's model or make, exactly (letter case aside).
@@ -107,13 +107,14 @@ pub fn parse_format(s: &str) -> Result<String> {
     let f = match f.as_str() {
         "jpg" | "jpe" => "jpeg".to_string(),
         "tif" => "tiff".to_string(),
+        "heif" => "heic".to_string(),
         _ => f,
     };
-    if !["jpeg", "png", "gif", "webp", "bmp", "tiff", "tga", "ico"].contains(&f.as_str()) {
+    if crate::import::sniff::Format::from_name(&f).is_none() {
         return Err(crate::error::Error::Invalid {
             what: "format",
             value: s.to_string(),
-            hint: "use jpeg, png, webp, gif, bmp, tiff, tga or ico",
+            hint: "use jpeg, png, webp, gif, bmp, tiff, tga, ico, heic, avif or jxl",
         });
     }
     Ok(f)

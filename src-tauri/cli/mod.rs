@@ -146,7 +146,7 @@ struct ImportArgs {
 struct LsArgs {
     #[command(flatten)]
     facets: Facets,
-    /// File format: jpeg (jpg), png, webp, gif, bmp, tiff, tga, ico
+    /// File format: jpeg (jpg), png, webp, gif, bmp, tiff, tga, ico, heic, avif, jxl
     #[arg(long, value_name = "F")]
     format: Option<String>,
     #[arg(long, value_name = "V")]

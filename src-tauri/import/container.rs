@@ -1,7 +1,9 @@
 //! Reads metadata blocks out of image containers without decoding pixels: JPEG APP1 (EXIF,
 //! XMP), APP2 (ICC), APP11 (JUMBF: C2PA) and COM segments; PNG text, eXIf, iCCP and caBX
-//! chunks; WebP EXIF, XMP and ICCP chunks. Every reader stops at the first malformed length
-//! instead of failing: metadata is optional.
+//! chunks; WebP EXIF, XMP and ICCP chunks; HEIF's `Exif` item and `colr` profile (through
+//! libheif, which parses the boxes without decoding) and JPEG XL's `Exif` box and ICC profile
+//! (through jxl-oxide). Every reader stops at the first malformed length instead of failing:
+//! metadata is optional.
 
 use std::io::Read;
 
@@ -46,9 +48,33 @@ fn containers(format: Format, bytes: &[u8]) -> Meta {
             icc: tiff_icc(bytes),
             ..Meta::default()
         },
-        _ => Meta::default(),
+        Format::Heic | Format::Avif => match crate::thumbs::heif::Heif::open(bytes, u64::MAX) {
+            Ok(file) => Meta {
+                exif: file.exif(),
+                icc: file.icc(),
+                ..Meta::default()
+            },
+            Err(_) => Meta::default(),
+        },
+        // A panic in the Rust decoder on malformed data is a file without metadata here (the
+        // decode step reports it as corrupt).
+        Format::Jxl => std::panic::catch_unwind(|| {
+            let file = crate::thumbs::jxl::Jxl::open(bytes, JXL_PARSE_ALLOC).ok()?;
+            Some(Meta {
+                exif: file.exif(),
+                icc: file.icc(),
+                ..Meta::default()
+            })
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_default(),
+        Format::Gif | Format::Bmp | Format::Tga | Format::Ico => Meta::default(),
     }
 }
+
+/// What parsing a JPEG XL's headers may allocate (nothing is rendered here).
+const JXL_PARSE_ALLOC: usize = 64 << 20;
 
 /// The embedded ICC profile, if any.
 pub fn icc_profile(format: Format, bytes: &[u8]) -> Option<Vec<u8>> {

@@ -166,7 +166,9 @@ impl<'a> Worker<'a> {
         let ai_params = ai::parse(&meta.texts, user_comment.as_deref());
         let ai_params = ai::c2pa::with_claim(ai_params, meta.c2pa.as_deref());
         let ai_search = ai_params.as_ref().map(ai::search_text).unwrap_or_default();
-        let orientation = exif_info.orientation.max(1);
+        // What the catalog records and every later rendering applies: none when the decoder
+        // turned the pixels upright itself (HEIF's irot/imir, JPEG XL), though EXIF says more.
+        let orientation = decoded.orientation(exif_info.orientation);
         let grid = thumbs::render(
             &decoded,
             ThumbSize::Grid.long_edge(),

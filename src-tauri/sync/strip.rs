@@ -1,6 +1,9 @@
 //! Lossless removal of location and camera-serial metadata for what public URLs serve.
 //! Pixels are untouched: JPEG/PNG/WebP containers are rewritten without their EXIF and XMP
 //! blocks; a JPEG keeps a minimal EXIF with only its orientation, so it still displays upright.
+//! GIF, BMP, TGA and ICO carry no such metadata. TIFF, HEIC, AVIF and JPEG XL keep EXIF where a
+//! rewrite would mean rebuilding the container (TIFF directories, HEIF's `iloc`-addressed
+//! items, JPEG XL boxes): they are refused, and the public copy fails with that reason.
 
 /// Returns the bytes without EXIF/XMP, or why this format cannot be stripped.
 pub fn strip(format: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -276,6 +279,10 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_strip() {
         assert!(strip("tiff", b"II*\0").is_err());
+        for format in ["heic", "avif", "jxl"] {
+            let err = strip(format, b"\0\0\0\x18ftypheic").unwrap_err();
+            assert!(err.contains(&format!("from a {format} file")), "{err}");
+        }
         assert!(strip("jpeg", b"nope").is_err());
         assert!(strip("png", b"nope").is_err());
     }

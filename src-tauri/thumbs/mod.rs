@@ -2,6 +2,8 @@
 //! SQLite-backed cache (`thumbs.db`).
 
 mod cache;
+pub(crate) mod heif;
+pub(crate) mod jxl;
 pub mod render;
 pub mod turbo;
 

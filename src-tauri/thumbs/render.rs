@@ -1,15 +1,16 @@
 //! Decode (validating every byte) at the smallest useful scale, then resize, orient, convert
 //! to sRGB and encode a thumbnail.
 //!
-//! JPEGs go through TurboJPEG with DCT scaling (shrink-on-load); everything else through the
-//! `image` crate with allocation limits. Pixel caps are checked from the header before any
-//! pixel buffer is allocated.
+//! JPEGs go through TurboJPEG with DCT scaling (shrink-on-load); HEIC and AVIF through libheif
+//! (`heif.rs`), JPEG XL through jxl-oxide (`jxl.rs`); everything else through the `image` crate
+//! with allocation limits. Pixel caps are checked from the header before any pixel buffer is
+//! allocated.
 
 use fast_image_resize as fr;
 use std::io::Cursor;
 
 use super::cache::Thumb;
-use super::turbo;
+use super::{heif, jxl, turbo};
 use crate::import::sniff::Format;
 
 /// Caps that protect against decompression bombs.
@@ -45,6 +46,94 @@ pub struct Decoded {
     /// Size of the full image (before any DCT scaling).
     pub full_width: u32,
     pub full_height: u32,
+    /// The decoder already turned the picture upright (HEIF's `irot`/`imir`, JPEG XL's own
+    /// orientation): an EXIF orientation is not applied again.
+    pub upright: bool,
+}
+
+/// What the HEIF and JPEG XL decoders hand back: 8-bit RGB or RGBA, tightly packed.
+pub struct Pixels {
+    pub width: u32,
+    pub height: u32,
+    pub channels: u8,
+    pub data: Vec<u8>,
+}
+
+impl Decoded {
+    /// Full-size pixels the decoder already turned upright.
+    fn upright(px: Pixels) -> Decoded {
+        let (channels, data) = drop_opaque_alpha(px.channels, px.data);
+        Decoded {
+            width: px.width,
+            height: px.height,
+            channels,
+            data,
+            full_width: px.width,
+            full_height: px.height,
+            upright: true,
+        }
+    }
+
+    /// The EXIF orientation to apply to these pixels: none when the decoder applied the
+    /// container's own.
+    pub fn orientation(&self, exif: u8) -> u8 {
+        if self.upright {
+            1
+        } else {
+            exif.max(1)
+        }
+    }
+}
+
+/// RGBA whose alpha is opaque everywhere becomes RGB (rendered as JPEG, not WebP).
+fn drop_opaque_alpha(channels: u8, data: Vec<u8>) -> (u8, Vec<u8>) {
+    if channels != 4 || !data.chunks_exact(4).all(|p| p[3] == 255) {
+        return (channels, data);
+    }
+    (
+        3,
+        data.chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect(),
+    )
+}
+
+/// What jxl-oxide may allocate for one image: its f32 planes for every channel, with room
+/// for the intermediate buffers of rendering.
+fn jxl_alloc(limits: &Limits) -> usize {
+    let bytes = limits
+        .max_pixels
+        .saturating_mul(48)
+        .saturating_add(64 << 20);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
+fn heif_error(format: Format) -> impl Fn(heif::Failure) -> DecodeError {
+    move |f| {
+        if f.unsupported {
+            DecodeError::Unsupported(format!(
+                "unsupported {} variant: {}",
+                format.name(),
+                f.message
+            ))
+        } else {
+            DecodeError::Corrupt {
+                format: format.name(),
+                reason: f.message,
+            }
+        }
+    }
+}
+
+fn jxl_error(f: jxl::Failure) -> DecodeError {
+    if f.unsupported {
+        DecodeError::Unsupported(f.message)
+    } else {
+        DecodeError::Corrupt {
+            format: Format::Jxl.name(),
+            reason: f.message,
+        }
+    }
 }
 
 /// Reads only the header: the stored pixel size.
@@ -53,12 +142,28 @@ pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), DecodeErro
         format: format.name(),
         reason,
     };
-    if format == Format::Jpeg {
-        let h = turbo::header(bytes).map_err(|e| corrupt(e.0))?;
-        return Ok((h.width, h.height));
+    match format {
+        Format::Jpeg => {
+            let h = turbo::header(bytes).map_err(|e| corrupt(e.0))?;
+            Ok((h.width, h.height))
+        }
+        Format::Heic | Format::Avif => {
+            let file = heif::Heif::open(bytes, u64::MAX).map_err(heif_error(format))?;
+            Ok(file.size())
+        }
+        Format::Jxl => Ok(jxl::Jxl::open(bytes, usize::MAX).map_err(jxl_error)?.size()),
+        _ => {
+            let reader = image::ImageReader::with_format(Cursor::new(bytes), image_format(format)?);
+            reader.into_dimensions().map_err(|e| corrupt(e.to_string()))
+        }
     }
-    let reader = image::ImageReader::with_format(Cursor::new(bytes), format.image_format());
-    reader.into_dimensions().map_err(|e| corrupt(e.to_string()))
+}
+
+/// The `image` crate's name for a format it decodes.
+fn image_format(format: Format) -> Result<image::ImageFormat, DecodeError> {
+    format.image_format().ok_or_else(|| {
+        DecodeError::Unsupported(format!("no image-crate decoder for {}", format.name()))
+    })
 }
 
 fn check_pixels(w: u32, h: u32, limits: &Limits) -> Result<(), DecodeError> {
@@ -107,6 +212,21 @@ fn decode_inner(
         format: format.name(),
         reason,
     };
+    match format {
+        Format::Heic | Format::Avif => {
+            let file = heif::Heif::open(bytes, limits.max_pixels).map_err(heif_error(format))?;
+            let (w, h) = file.size();
+            check_pixels(w, h, limits)?;
+            return Ok(Decoded::upright(file.decode().map_err(heif_error(format))?));
+        }
+        Format::Jxl => {
+            let file = jxl::Jxl::open(bytes, jxl_alloc(limits)).map_err(jxl_error)?;
+            let (w, h) = file.size();
+            check_pixels(w, h, limits)?;
+            return Ok(Decoded::upright(file.decode().map_err(jxl_error)?));
+        }
+        _ => {}
+    }
     if format == Format::Jpeg {
         let h = turbo::header(bytes).map_err(|e| corrupt(e.0))?;
         check_pixels(h.width, h.height, limits)?;
@@ -120,11 +240,12 @@ fn decode_inner(
                 data: px.data,
                 full_width: h.width,
                 full_height: h.height,
+                upright: false,
             });
         }
         // CMYK/YCCK: TurboJPEG cannot make RGB of it; the image crate can.
     }
-    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image_format(format)?);
     let mut img_limits = image::Limits::default();
     let side = limits.max_pixels.min(u32::MAX as u64) as u32;
     img_limits.max_image_width = Some(side);
@@ -144,17 +265,7 @@ fn decode_inner(
     })?;
     let (width, height) = (img.width(), img.height());
     let (channels, data) = if img.color().has_alpha() {
-        let rgba = img.into_rgba8().into_raw();
-        if rgba.chunks_exact(4).all(|p| p[3] == 255) {
-            (
-                3,
-                rgba.chunks_exact(4)
-                    .flat_map(|p| [p[0], p[1], p[2]])
-                    .collect(),
-            )
-        } else {
-            (4, rgba)
-        }
+        drop_opaque_alpha(4, img.into_rgba8().into_raw())
     } else {
         (3, img.into_rgb8().into_raw())
     };
@@ -165,11 +276,13 @@ fn decode_inner(
         data,
         full_width: width,
         full_height: height,
+        upright: false,
     })
 }
 
-/// Resizes to fit `long_edge` (never enlarging), applies the EXIF orientation and the ICC
-/// profile (to sRGB), and encodes: JPEG for opaque images, lossless WebP when there is alpha.
+/// Resizes to fit `long_edge` (never enlarging), applies the EXIF orientation (unless the
+/// decoder already turned the pixels upright) and the ICC profile (to sRGB), and encodes: JPEG
+/// for opaque images, lossless WebP when there is alpha.
 pub fn render(
     dec: &Decoded,
     long_edge: u32,
@@ -211,7 +324,7 @@ pub fn render(
             image::RgbImage::from_raw(nw, nh, pixels).ok_or("bad RGB buffer")?,
         )
     };
-    let oriented = orient(dynamic, orientation);
+    let oriented = orient(dynamic, dec.orientation(orientation));
     let (tw, th) = (oriented.width(), oriented.height());
     if dec.channels == 4 {
         let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //! [`sniff`] tells an image Vitrine decodes ([`Format`]) from a known image format it refuses
 //! (named, for `unsupported format: NAME`) and from something that is not an image at all.
 //! Signatures with a fixed magic come first; `raw` reads TIFF and ISO-media headers far
-//! enough to name camera RAWs and HEIF-family files; `headers` checks the formats without a
+//! enough to name camera RAWs and to tell HEIC and AVIF from other ISO media; `headers` checks the formats without a
 //! magic number (TGA, PCX, ICO/CUR, SVG) strictly enough that random bytes do not pass.
 
 mod headers;
@@ -23,9 +23,27 @@ pub enum Format {
     Tiff,
     Tga,
     Ico,
+    /// HEIC and other HEIF stills (HEVC-coded, or any codec libheif decodes).
+    Heic,
+    Avif,
+    Jxl,
 }
 
 impl Format {
+    pub const ALL: [Format; 11] = [
+        Format::Jpeg,
+        Format::Png,
+        Format::Gif,
+        Format::Webp,
+        Format::Bmp,
+        Format::Tiff,
+        Format::Tga,
+        Format::Ico,
+        Format::Heic,
+        Format::Avif,
+        Format::Jxl,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Jpeg => "jpeg",
@@ -36,6 +54,9 @@ impl Format {
             Format::Tiff => "tiff",
             Format::Tga => "tga",
             Format::Ico => "ico",
+            Format::Heic => "heic",
+            Format::Avif => "avif",
+            Format::Jxl => "jxl",
         }
     }
 
@@ -49,6 +70,9 @@ impl Format {
             Format::Tiff => "image/tiff",
             Format::Tga => "image/x-tga",
             Format::Ico => "image/vnd.microsoft.icon",
+            Format::Heic => "image/heic",
+            Format::Avif => "image/avif",
+            Format::Jxl => "image/jxl",
         }
     }
 
@@ -63,19 +87,21 @@ impl Format {
             Format::Tiff => "tif",
             Format::Tga => "tga",
             Format::Ico => "ico",
+            Format::Heic => "heic",
+            Format::Avif => "avif",
+            Format::Jxl => "jxl",
         }
     }
 
     /// The format [`Format::name`] names (as the catalog records it).
     pub fn from_name(name: &str) -> Option<Format> {
-        use Format::*;
-        [Jpeg, Png, Gif, Webp, Bmp, Tiff, Tga, Ico]
-            .into_iter()
-            .find(|f| f.name() == name)
+        Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
-    pub fn image_format(self) -> image::ImageFormat {
-        match self {
+    /// The `image` crate's decoder for it; `None` for the formats `thumbs` decodes with
+    /// libheif (HEIC, AVIF) or jxl-oxide (JPEG XL).
+    pub fn image_format(self) -> Option<image::ImageFormat> {
+        Some(match self {
             Format::Jpeg => image::ImageFormat::Jpeg,
             Format::Png => image::ImageFormat::Png,
             Format::Gif => image::ImageFormat::Gif,
@@ -84,6 +110,17 @@ impl Format {
             Format::Tiff => image::ImageFormat::Tiff,
             Format::Tga => image::ImageFormat::Tga,
             Format::Ico => image::ImageFormat::Ico,
+            Format::Heic | Format::Avif | Format::Jxl => return None,
+        })
+    }
+
+    /// Whether a web view (WebKitGTK, browsers) shows the original as it is; for the others
+    /// the app's "original size" view gets a full-size rendering instead.
+    pub fn web_displayable(self) -> bool {
+        use Format::*;
+        match self {
+            Jpeg | Png | Gif | Webp | Bmp | Ico => true,
+            Tiff | Tga | Heic | Avif | Jxl => false,
         }
     }
 }
@@ -170,10 +207,7 @@ fn classify(b: &[u8], len: u64, tail: &[u8]) -> Sniffed {
         return found;
     }
     if b.len() >= 12 && &b[4..8] == b"ftyp" {
-        return match raw::ftyp(b) {
-            Some(name) => Sniffed::Unsupported(name),
-            None => Sniffed::NotImage("a video or other ISO media file"),
-        };
+        return raw::ftyp(b).unwrap_or(Sniffed::NotImage("a video or other ISO media file"));
     }
     if let Some(found) = headers::icon(b) {
         return found;
@@ -200,7 +234,7 @@ fn fixed_magic(b: &[u8]) -> Option<Sniffed> {
         return found("BigTIFF");
     }
     if b.starts_with(&[0xFF, 0x0A]) || b.starts_with(b"\0\0\0\x0cJXL \r\n\x87\n") {
-        return found("JPEG XL");
+        return Some(Sniffed::Image(Format::Jxl));
     }
     if b.starts_with(b"\0\0\0\x0cjP  \r\n\x87\n") || b.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]) {
         return found("JPEG 2000");

@@ -1,6 +1,9 @@
 //! Camera RAWs built on TIFF (CR2, NEF, ARW, DNG, PEF, SRW, others by their layout) and the ISO base media file family (HEIC,
-//! HEIF, AVIF, JPEG XL and JPEG 2000 in a box, Canon CR3): named from their headers so that
-//! they are refused by name instead of read as a TIFF thumbnail or called a video.
+//! HEIF, AVIF, JPEG XL and JPEG 2000 in a box, Canon CR3): the images Vitrine decodes (HEIC and
+//! other HEIF stills, AVIF, JPEG XL) told from the RAWs and JPEG 2000, which are refused by name
+//! instead of read as a TIFF thumbnail or called a video.
+
+use super::{Format, Sniffed};
 
 /// The RAW a TIFF-structured file is, if it is one; `None` for an ordinary TIFF.
 pub(super) fn tiff_raw(b: &[u8]) -> Option<&'static str> {
@@ -96,7 +99,7 @@ impl Tiff<'_> {
 }
 
 /// The image format an ISO media file's `ftyp` brands name; `None` for video and the rest.
-pub(super) fn ftyp(b: &[u8]) -> Option<&'static str> {
+pub(super) fn ftyp(b: &[u8]) -> Option<Sniffed> {
     let size = u32::from_be_bytes(b.get(0..4)?.try_into().ok()?) as usize;
     let end = size.clamp(12, 256).min(b.len());
     let major = b.get(8..12)?;
@@ -105,22 +108,23 @@ pub(super) fn ftyp(b: &[u8]) -> Option<&'static str> {
         .collect();
     let has = |names: &[&[u8; 4]]| brands.iter().any(|b| names.iter().any(|n| *b == &n[..]));
     if major == b"crx " {
-        return Some("CR3 (Canon RAW)");
+        return Some(Sniffed::Unsupported("CR3 (Canon RAW)"));
     }
     if has(&[b"avif", b"avis"]) {
-        return Some("AVIF");
+        return Some(Sniffed::Image(Format::Avif));
     }
     if has(&[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"]) {
-        return Some("HEIC");
+        return Some(Sniffed::Image(Format::Heic));
     }
     if has(&[b"jxl "]) {
-        return Some("JPEG XL");
+        return Some(Sniffed::Image(Format::Jxl));
     }
     if has(&[b"jp2 ", b"jpx ", b"jpm "]) {
-        return Some("JPEG 2000");
+        return Some(Sniffed::Unsupported("JPEG 2000"));
     }
+    // A HEIF whose brands name no codec: libheif decodes what it can and names the rest.
     if has(&[b"mif1", b"msf1"]) {
-        return Some("HEIF");
+        return Some(Sniffed::Image(Format::Heic));
     }
     None
 }

@@ -30,11 +30,16 @@ fn sniffs_by_content() {
     assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Sniffed::Image(Format::Webp));
     assert_eq!(
         sniff(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1"),
-        Sniffed::Unsupported("AVIF")
+        Sniffed::Image(Format::Avif)
     );
     assert_eq!(
         sniff(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"),
-        Sniffed::Unsupported("HEIC")
+        Sniffed::Image(Format::Heic)
+    );
+    assert_eq!(sniff(b"\xFF\x0A\xFF\x07"), Sniffed::Image(Format::Jxl));
+    assert_eq!(
+        sniff(b"\0\0\0\x0cJXL \r\n\x87\n\0\0\0\x14ftypjxl "),
+        Sniffed::Image(Format::Jxl)
     );
     assert_eq!(sniff(b"hello, world\n"), Sniffed::NotImage("a text file"));
     assert_eq!(sniff(b""), Sniffed::NotImage("an empty file"));
@@ -58,9 +63,21 @@ fn iso_media_brands_name_the_format() {
     );
     assert_eq!(
         ftyp(b"mif1", &[b"mif1", b"miaf"]),
-        Sniffed::Unsupported("HEIF")
+        Sniffed::Image(Format::Heic),
+        "a HEIF naming no codec is libheif's to decode"
     );
-    assert_eq!(ftyp(b"jxl ", &[b"jxl "]), Sniffed::Unsupported("JPEG XL"));
+    assert_eq!(
+        ftyp(b"mif1", &[b"mif1", b"heic"]),
+        Sniffed::Image(Format::Heic)
+    );
+    assert_eq!(ftyp(b"heix", &[b"mif1"]), Sniffed::Image(Format::Heic));
+    assert_eq!(
+        ftyp(b"avis", &[b"msf1", b"avis"]),
+        Sniffed::Image(Format::Avif)
+    );
+    assert_eq!(ftyp(b"mif1", &[b"avif"]), Sniffed::Image(Format::Avif));
+    assert_eq!(ftyp(b"jxl ", &[b"jxl "]), Sniffed::Image(Format::Jxl));
+    assert_eq!(ftyp(b"jp2 ", &[b"jp2 "]), Sniffed::Unsupported("JPEG 2000"));
     assert_eq!(
         ftyp(b"isom", &[b"isom", b"avc1", b"mp41"]),
         Sniffed::NotImage("a video or other ISO media file")
@@ -72,8 +89,6 @@ fn fixed_signatures_are_named() {
     let cases: &[(&[u8], &str)] = &[
         (b"\0\0\0\x0cjP  \r\n\x87\n\0\0\0\x14ftypjp2 ", "JPEG 2000"),
         (b"\xFF\x4F\xFF\x51\0\x2f\0\0", "JPEG 2000"),
-        (b"\xFF\x0A\xFF\x07", "JPEG XL"),
-        (b"\0\0\0\x0cJXL \r\n\x87\n\0\0\0\x14ftypjxl ", "JPEG XL"),
         (b"8BPS\0\x01\0\0\0\0\0\0\0\x03", "Photoshop PSD"),
         (b"FUJIFILMCCD-RAW 0201FF383501", "RAF (Fujifilm RAW)"),
         (b"IIRO\x08\0\0\0", "ORF (Olympus RAW)"),
@@ -215,9 +230,21 @@ fn a_file_sniffs_like_its_bytes() {
 
 #[test]
 fn names_round_trip() {
-    use Format::*;
-    for f in [Jpeg, Png, Gif, Webp, Bmp, Tiff, Tga, Ico] {
+    for f in Format::ALL {
         assert_eq!(Format::from_name(f.name()), Some(f));
+        let own_decoder = matches!(f, Format::Heic | Format::Avif | Format::Jxl);
+        assert_eq!(f.image_format().is_none(), own_decoder, "{}", f.name());
     }
-    assert_eq!(Format::from_name("heic"), None);
+    assert_eq!(Format::from_name("heif"), None, "stored as heic");
+    assert_eq!(Format::from_name("psd"), None);
+}
+
+#[test]
+fn what_a_web_view_cannot_show_is_rendered_for_it() {
+    let rendered: Vec<_> = Format::ALL
+        .into_iter()
+        .filter(|f| !f.web_displayable())
+        .map(Format::name)
+        .collect();
+    assert_eq!(rendered, ["tiff", "tga", "heic", "avif", "jxl"]);
 }

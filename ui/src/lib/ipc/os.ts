@@ -9,7 +9,9 @@ import {
 } from '@tauri-apps/plugin-notification';
 import { toUserError } from './errors';
 
-export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff', 'tga', 'ico'];
+export const IMAGE_EXTENSIONS = [
+  'jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff', 'tga', 'ico', 'heic', 'heif', 'avif', 'jxl',
+];
 
 /** True inside the Tauri webview (false in a plain browser / tests without mocks). */
 export function isTauri(): boolean {

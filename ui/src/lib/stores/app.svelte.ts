@@ -87,6 +87,10 @@ const EXT_BY_MIME: Record<string, string> = {
   'image/x-tga': 'tga',
   'image/vnd.microsoft.icon': 'ico',
   'image/x-icon': 'ico',
+  'image/heic': 'heic',
+  'image/heif': 'heic',
+  'image/avif': 'avif',
+  'image/jxl': 'jxl',
 };
 
 /**

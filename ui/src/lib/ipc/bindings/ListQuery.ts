@@ -26,7 +26,7 @@ generator?: string | null,
  */
 model?: string | null, 
 /**
- * The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico.
+ * The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico, heic (or heif), avif, jxl.
  */
 format?: string | null, 
 /**
