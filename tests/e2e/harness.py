@@ -26,7 +26,10 @@ PROFILE = os.environ.get("VITRINE_E2E_PROFILE", "debug")
 # Cargo's output folder: CI keeps it outside the clone (CARGO_TARGET_DIR).
 TARGET = os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"))
 APP = os.environ.get("VITRINE_E2E_APP") or os.path.join(TARGET, PROFILE, "vitrine-app")
-CLI = os.environ.get("VITRINE_E2E_CLI") or os.path.join(TARGET, "debug", "vitrine")
+# The CLI of the same build as the app (a release bench drives the release CLI), else the debug one.
+CLI = os.environ.get("VITRINE_E2E_CLI") or next(
+    (p for p in (os.path.join(TARGET, PROFILE, "vitrine"), os.path.join(TARGET, "debug", "vitrine")) if os.path.exists(p)),
+    os.path.join(TARGET, "debug", "vitrine"))
 SHOTS = os.path.join(ROOT, "target", "e2e-screenshots")
 UI_DIST = os.path.join(ROOT, "ui", "dist")
 DEV_PORT = 5173  # tauri.conf.json build.devUrl

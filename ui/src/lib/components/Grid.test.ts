@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { cleanup, render, screen } from '@testing-library/svelte';
 import Grid from './Grid.svelte';
 import { fakeRecord } from '../ipc/mock-backend';
-import { computeLayout, placeholderTone, SETTLE_MS } from '../grid/virtual';
+import { computeLayout, MAX_SCROLL_PX, placeholderTone, SETTLE_MS } from '../grid/virtual';
 import { compact, type GridItem } from '../stores/gallery.svelte';
 import { fakeCore } from '../../test/helpers';
 
@@ -35,10 +35,10 @@ function records(n: number): GridItem[] {
   return Array.from({ length: n }, (_, i) => compact(fakeRecord(i)));
 }
 
-function setup(n = 2000) {
+function setup(n = 2000, total = n) {
   const items = records(n);
   const need = vi.fn();
-  render(Grid, { props: { items, total: n, resetKey: 'a', onneed: need, onopen: () => {} } });
+  render(Grid, { props: { items, total, resetKey: 'a', onneed: need, onopen: () => {} } });
   const grid = screen.getByTestId('grid');
   let top = 0;
   Object.defineProperty(grid, 'scrollTop', { configurable: true, get: () => top, set: (v: number) => (top = v) });
@@ -95,6 +95,56 @@ describe('Grid', () => {
     const after = document.querySelectorAll('[data-slot]');
     expect(after.length).toBe(all.size);
     for (const el of after) expect(all.has(el)).toBe(true);
+  });
+
+  it('a million images: the spacer stays under what WebKit can lay out, and its end shows the last row', async () => {
+    const n = 1_000_000;
+    const { grid, need, scrollTo } = setup(2000, n);
+    await vi.advanceTimersByTimeAsync(0);
+    const spacer = grid.querySelector<HTMLElement>('.content')!;
+    const rows = grid.querySelector<HTMLElement>('.rows')!;
+    expect(parseFloat(spacer.style.height)).toBe(MAX_SCROLL_PX);
+    // Where a cell really is, in the viewport: the wrapper's shift, plus the cell's own transform.
+    const ty = (el: HTMLElement) => Number(/translate3d\([^,]+,\s*(-?[\d.e+-]+)px/.exec(el.style.transform)![1]);
+    const onScreen = (i: number) => ty(rows) + ty(cellAt(i)!) - grid.scrollTop;
+    expect(onScreen(0)).toBe(lay.padding);
+    // Scrolled to the end of the spacer: the list's last row is at the bottom of the viewport.
+    await scrollTo(MAX_SCROLL_PX - H, 1000);
+    const last = n - 1;
+    expect(need).toHaveBeenLastCalledWith(last, expect.any(Number));
+    const lastRowTop = Math.floor(last / lay.columns) * lay.rowHeight + lay.padding;
+    const virtualTop = lastRowTop + lay.cellHeight + lay.padding - H; // that row's top, less the viewport
+    const top = onScreen(last);
+    expect(Math.abs(top - (lastRowTop - virtualTop))).toBeLessThan(1);
+    expect(top + lay.cellHeight).toBeLessThanOrEqual(H + 1);
+    // Halfway down the spacer is halfway down the list.
+    await scrollTo((MAX_SCROLL_PX - H) / 2, 1000);
+    const mid = need.mock.lastCall![0] as number;
+    expect(mid / n).toBeGreaterThan(0.49);
+    expect(mid / n).toBeLessThan(0.51);
+  });
+
+  it('a million images: the wheel scrolls the list 1:1 (the spacer by 1/k); no wheel listener below the mapping', async () => {
+    const { grid, scrollTo } = setup(2000, 1_000_000);
+    await vi.advanceTimersByTimeAsync(0);
+    const k = Number(grid.dataset.scale);
+    expect(k).toBeGreaterThan(1);
+    await scrollTo(1_000_000, 1000);
+    const wheel = new WheelEvent('wheel', { deltaY: 300, cancelable: true });
+    grid.dispatchEvent(wheel);
+    expect(wheel.defaultPrevented).toBe(true);
+    expect(grid.scrollTop).toBeCloseTo(1_000_000 + 300 / k, 6);
+    // Small moves add up (WebKit would round each to a whole px).
+    for (let i = 0; i < 10; i++) grid.dispatchEvent(new WheelEvent('wheel', { deltaY: 1, cancelable: true }));
+    expect(grid.scrollTop).toBeCloseTo(1_000_000 + 310 / k, 6);
+    cleanup();
+    // 2,000 images: no mapping, the wheel is WebKit's own (not cancelled).
+    const small = setup(2000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(small.grid.dataset.scale).toBe('1');
+    const w2 = new WheelEvent('wheel', { deltaY: 300, cancelable: true });
+    small.grid.dispatchEvent(w2);
+    expect(w2.defaultPrevented).toBe(false);
   });
 
   it('does not request thumbnails for cells passed in a fast scroll, then loads once settled', async () => {

@@ -43,4 +43,21 @@ describe('styles stay cheap to paint', () => {
     expect(grid).not.toMatch(/style:(top|left)=/);
     expect(grid).toMatch(/contain: strict/);
   });
+
+  // Issue 17: a fast scroll gives every recycled cell a new image each frame. Text that is only
+  // hidden (visibility) is still shaped and laid out at each change, and content-visibility makes
+  // WebKit recompute each moved cell's skipped state: both cost dropped frames in the scroll bench.
+  it('grid cells lay out no hidden text and use no content-visibility', () => {
+    const grid = sources['/src/lib/components/Grid.svelte'];
+    const css = grid.slice(grid.indexOf('<style>')).replace(/\/\*[\s\S]*?\*\//g, '');
+    expect(css).not.toMatch(/content-visibility/);
+    const rule = (sel: string) => {
+      const m = css.match(new RegExp(`\\n  \\${sel} \\{([^}]*)\\}`));
+      expect(m, sel).not.toBeNull();
+      return m![1];
+    };
+    expect(rule('.caption')).toMatch(/display: none/);
+    expect(rule('.caption')).not.toMatch(/visibility/);
+    expect(rule('.label')).not.toMatch(/visibility/);
+  });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  baseRow,
+  BASE_ROWS,
+  MAX_SCROLL_PX,
+  rowsShift,
+  scrollMap,
   cellPosition,
   computeLayout,
   intersectRange,
@@ -202,4 +207,38 @@ it('placeholderTone is stable, in range and spreads ids over the tones', () => {
     seen.add(t);
   }
   expect(seen.size).toBe(PLACEHOLDER_TONES);
+});
+
+describe('scrollMap (lists taller than WebKit can lay out)', () => {
+  const l = computeLayout(1000);
+  it('is 1:1 up to MAX_SCROLL_PX of rows: the rows sit at their own place', () => {
+    const m = scrollMap(100_000, l, 800);
+    expect(m).toEqual({ virtual: totalHeight(100_000, l), physical: totalHeight(100_000, l), k: 1 });
+    expect(rowsShift(0, 12345, l, m)).toBe(0);
+    expect(rowsShift(BASE_ROWS, 12345, l, m)).toBe(BASE_ROWS * l.rowHeight);
+  });
+
+  it('beyond, the spacer is MAX_SCROLL_PX and both ends meet the list’s', () => {
+    const vh = 800;
+    const m = scrollMap(1_000_000, l, vh);
+    expect(m.physical).toBe(MAX_SCROLL_PX);
+    expect(m.virtual).toBeGreaterThan(33_554_431); // more than WebKit could lay out
+    expect(m.k).toBeGreaterThan(1);
+    // The spacer's last scroll position is the list's last.
+    expect((MAX_SCROLL_PX - vh) * m.k).toBeCloseTo(m.virtual - vh, 3);
+    // A row's place in the viewport: wrapper shift + its offset from the base row, less scrollTop.
+    for (const scrollTop of [0, 1234.5, (MAX_SCROLL_PX - vh) / 2, MAX_SCROLL_PX - vh]) {
+      const virtualTop = scrollTop * m.k;
+      const row = Math.floor(virtualTop / l.rowHeight);
+      const base = baseRow(row);
+      const inViewport = rowsShift(base, scrollTop, l, m) + (row - base) * l.rowHeight - scrollTop;
+      expect(inViewport).toBeCloseTo(row * l.rowHeight - virtualTop, 3);
+    }
+  });
+
+  it('base rows step by BASE_ROWS', () => {
+    expect(baseRow(0)).toBe(0);
+    expect(baseRow(BASE_ROWS - 1)).toBe(0);
+    expect(baseRow(BASE_ROWS * 3 + 5)).toBe(BASE_ROWS * 3);
+  });
 });

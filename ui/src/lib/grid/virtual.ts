@@ -46,6 +46,59 @@ export function totalHeight(total: number, l: GridLayout): number {
   return rows === 0 ? 0 : 2 * l.padding + rows * l.rowHeight - l.gap;
 }
 
+/**
+ * The tallest scroll content the grid makes, in px. WebKit lays boxes out in 1/64 px steps held in
+ * 32 bits, so nothing can be taller than 33,554,431 px: a million images in five columns (41.6
+ * million px) would be cut off near the end. Above this height the grid scrolls a shorter spacer
+ * and maps its scroll position onto the whole list (see `scrollMap`).
+ */
+export const MAX_SCROLL_PX = 16_000_000;
+
+/** How the spacer's (physical) scroll position maps onto the grid's whole (virtual) height. */
+export interface ScrollMap {
+  /** Height of every row. */
+  virtual: number;
+  /** Height of the spacer the viewport scrolls (≤ MAX_SCROLL_PX). */
+  physical: number;
+  /** Virtual px per physical px (1 unless the rows are taller than MAX_SCROLL_PX). */
+  k: number;
+}
+
+/** 1:1 up to `max` px; beyond, the spacer is `max` px and its top and bottom meet the list's. */
+export function scrollMap(total: number, l: GridLayout, viewportHeight: number, max = MAX_SCROLL_PX): ScrollMap {
+  const virtual = totalHeight(total, l);
+  if (virtual <= max || viewportHeight >= max) return { virtual, physical: virtual, k: 1 };
+  return { virtual, physical: max, k: (virtual - viewportHeight) / (max - viewportHeight) };
+}
+
+/**
+ * The spacer's scroll position after a wheel or touchpad move of `deltaY` px from `at` (physical,
+ * unrounded): the whole list moves by `deltaY` (1:1, as in a list that needs no mapping), so the
+ * spacer moves by `deltaY / k`; the scrollbar still maps its whole length onto the whole list.
+ */
+export function wheelTarget(at: number, deltaY: number, m: ScrollMap, viewportHeight: number): number {
+  return Math.max(0, Math.min(m.physical - viewportHeight, at + deltaY / m.k));
+}
+
+/**
+ * Rows are placed relative to a base row that moves in steps of BASE_ROWS (their transforms stay
+ * small and exact, and stay put while the base does); one wrapper moves them all.
+ */
+export const BASE_ROWS = 1024;
+
+/** The base row of the rows from `startRow` on. */
+export function baseRow(startRow: number): number {
+  return Math.floor(startRow / BASE_ROWS) * BASE_ROWS;
+}
+
+/**
+ * Where the wrapper of the rows sits inside the spacer, for a viewport scrolled to `scrollTop`
+ * (physical): row `base`'s virtual top, less what the mapping adds to the scroll position.
+ */
+export function rowsShift(base: number, scrollTop: number, l: GridLayout, m: ScrollMap): number {
+  return base * l.rowHeight - (m.k === 1 ? 0 : scrollTop * (m.k - 1));
+}
+
 export interface VisibleRange {
   startRow: number;
   /** Exclusive. */
