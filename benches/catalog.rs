@@ -89,7 +89,11 @@ pub fn build(path: &std::path::Path, rows: usize) -> Catalog {
         );
     }
     let t = Instant::now();
-    let copied = if rows > BLOCK { grow(&mut cat, rows) } else { 0 };
+    let copied = if rows > BLOCK {
+        grow(&mut cat, rows)
+    } else {
+        0
+    };
     if copied > 0 {
         println!(
             "copied      {copied} rows in {:.1} s (rows of the first {BLOCK}, 20,000 per transaction)",
@@ -454,7 +458,9 @@ pub fn grow(cat: &mut Catalog, rows: usize) -> usize {
                 .expect("fts");
             for n in i..end {
                 let from: i64 = src
-                    .query_row([1_700_000_000_000 + (n % BLOCK) as i64 * 1000], |r| r.get(0))
+                    .query_row([1_700_000_000_000 + (n % BLOCK) as i64 * 1000], |r| {
+                        r.get(0)
+                    })
                     .expect("source row");
                 let sha = format!("{:064x}", n as u128 * 0x9E3779B97F4A7C15);
                 image

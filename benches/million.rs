@@ -26,7 +26,9 @@ const IMPORT_RUNS: usize = 4;
 pub fn fixtures() -> PathBuf {
     std::env::var_os("VITRINE_BENCH_FIXTURES")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("bench-fixtures")))
+        .or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("bench-fixtures"))
+        })
         .unwrap_or_else(|| PathBuf::from("target/bench-fixtures"))
 }
 
@@ -58,7 +60,11 @@ pub fn run() {
     let mut ratios = Vec::new();
     for run in 0..IMPORT_RUNS {
         // Alternate which goes first, so that neither always follows the other's writes.
-        let order = if run % 2 == 0 { [false, true] } else { [true, false] };
+        let order = if run % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
         let mut rate = [0.0; 2];
         for into_big in order {
             let lib = if into_big { &big } else { &empty };
@@ -93,7 +99,10 @@ pub fn run() {
 /// the progressive ones).
 fn photos(corpus: &Path, dir: &Path) -> PathBuf {
     std::fs::create_dir_all(dir).expect("mkdir");
-    for e in std::fs::read_dir(corpus.join("photos")).expect("photos").flatten() {
+    for e in std::fs::read_dir(corpus.join("photos"))
+        .expect("photos")
+        .flatten()
+    {
         std::fs::copy(e.path(), dir.join(e.file_name())).expect("copy");
     }
     dir.to_path_buf()

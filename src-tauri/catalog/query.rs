@@ -328,7 +328,12 @@ pub(super) fn page_sql_with(
         let on_row: Vec<String> = on_row.into_iter().map(|(_, c)| c.clone()).collect();
         let members: Vec<String> = members
             .into_iter()
-            .filter_map(|(i, _)| windowed.iter().find(|(w, _)| *w == i).map(|(_, c)| c.clone()))
+            .filter_map(|(i, _)| {
+                windowed
+                    .iter()
+                    .find(|(w, _)| *w == i)
+                    .map(|(_, c)| c.clone())
+            })
             .collect();
         let wp = arg(Value::Integer(walk), &mut args);
         let sql = format!(
@@ -479,7 +484,10 @@ pub(super) fn filters(
             // sum, which an image with two of them makes an upper bound: enough for a plan.
             let sql = format!(
                 "SELECT coalesce(sum(images), 0) FROM tags WHERE name IN ({})",
-                (1..=group.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+                (1..=group.len())
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             note(conn.query_row(&sql, rusqlite::params_from_iter(&group), |r| r.get(0))?);
             windowed.push((

@@ -113,7 +113,6 @@ impl Catalog {
             failed,
         })
     }
-
 }
 
 #[cfg(test)]

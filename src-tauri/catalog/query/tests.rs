@@ -418,7 +418,12 @@ fn a_window_of_the_date_index_pages_exactly_like_the_whole_walk() {
     for i in 0..90usize {
         let mut img = fake(i, &format!("img-{i}.jpg"), Visibility::Private);
         // Mostly in step with `seq`, with some added long before or after their neighbours.
-        img.created_at = 1_000_000 + if i % 7 == 3 { (89 - i) as i64 } else { i as i64 } * 1000;
+        img.created_at = 1_000_000
+            + if i % 7 == 3 {
+                (89 - i) as i64
+            } else {
+                i as i64
+            } * 1000;
         if i % 5 == 0 {
             img.created_at = 1_000_000 + 40_000; // ties, broken by `seq`
         }
@@ -430,7 +435,11 @@ fn a_window_of_the_date_index_pages_exactly_like_the_whole_walk() {
         if i % 4 == 0 {
             tags.push("blue".to_string());
         }
-        img.ai_search = if i % 3 == 1 { "dragon".into() } else { String::new() };
+        img.ai_search = if i % 3 == 1 {
+            "dragon".into()
+        } else {
+            String::new()
+        };
         cat.insert_image(&img, &tags, 0, "test", None)
             .expect("insert");
     }
@@ -484,7 +493,9 @@ fn a_window_of_the_date_index_pages_exactly_like_the_whole_walk() {
                 let plan = plan(&cat, &window.0, window.1.clone());
                 assert!(
                     plan.iter().any(|p| p.contains("images_fts VIRTUAL TABLE")
-                        || p.contains("USING PRIMARY KEY (tag_id=? AND image_seq>? AND image_seq<?)")),
+                        || p.contains(
+                            "USING PRIMARY KEY (tag_id=? AND image_seq>? AND image_seq<?)"
+                        )),
                     "{q:?}: the window seeks its set by seq range: {plan:?}"
                 );
                 let from_window = run(window);
@@ -511,5 +522,8 @@ fn a_window_of_the_date_index_pages_exactly_like_the_whole_walk() {
             );
         }
     }
-    assert!(windows_used > 20, "windows answered most pages ({windows_used})");
+    assert!(
+        windows_used > 20,
+        "windows answered most pages ({windows_used})"
+    );
 }

@@ -152,10 +152,7 @@ fn the_kept_counts_follow_every_change_to_the_images() {
         "a format no image has any more is not listed"
     );
     assert!(
-        !cat.tag_counts()
-            .unwrap()
-            .iter()
-            .any(|(t, _)| t == "travel"),
+        !cat.tag_counts().unwrap().iter().any(|(t, _)| t == "travel"),
         "nor a tag no image has"
     );
 }
