@@ -2,7 +2,8 @@
 //!
 //!   cargo bench --bench vitrine                 # everything
 //!   cargo bench --bench vitrine -- import       # import vs vipsthumbnail (needs the corpus)
-//!   cargo bench --bench vitrine -- catalog      # 100k-row catalog: paging and FTS
+//!   cargo bench --bench vitrine -- catalog      # 100k-row catalog: paging, filters, FTS, counts
+//!   cargo bench --bench vitrine -- million      # the same on 1M rows, thumbs.db size, import rate
 //!   cargo bench --bench vitrine -- bulk         # select all + public on 100k images vs per image
 //!   cargo bench --bench vitrine -- thumbcache   # SQLite BLOBs vs sharded files
 //!   cargo bench --bench vitrine -- sync         # upload vs rclone copy; no-op sync of 100k
@@ -14,6 +15,7 @@
 mod bulk;
 mod catalog;
 mod import;
+mod million;
 mod replica;
 mod sync;
 mod thumbcache;
@@ -77,6 +79,9 @@ fn main() {
     }
     if run("catalog") {
         catalog::run();
+    }
+    if run("million") {
+        million::run();
     }
     if run("bulk") {
         bulk::run();

@@ -37,11 +37,11 @@ pub(super) fn attach(tx: &Transaction, seq: i64, tags: &[String]) -> Result<()> 
 }
 
 impl Catalog {
-    /// Every tag with its image count, most used first.
+    /// Every tag in use with its image count, most used first.
     pub fn tag_counts(&self) -> Result<Vec<(String, i64)>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT t.name, count(it.image_seq) AS n FROM tags t
-             JOIN image_tags it ON it.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name",
+        // `tags.images` is kept by the catalog's triggers (schema 11).
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT name, images FROM tags WHERE images > 0 ORDER BY images DESC, name",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
