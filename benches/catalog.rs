@@ -350,7 +350,7 @@ fn counts(cat: &Catalog, single: &[(&str, ListQuery)], pairs: &[(&str, ListQuery
     let time = |what: &str, f: &mut dyn FnMut() -> u64| {
         let mut n = 0;
         let d = median(11, || n = f());
-        println!("{what:<44} {:8.3} ms  ({n}){}", ms(d), "  target < 50 ms");
+        println!("{what:<44} {:8.3} ms  ({n})  target < 50 ms", ms(d));
         d
     };
     let sidebar = [
