@@ -276,7 +276,12 @@ mod tests {
             let i = (y * 50 + x) * small.channels as usize;
             small.data[i]
         };
-        assert!(px(49, 12) > 200 && px(0, 12) < 30, "{} {}", px(49, 12), px(0, 12));
+        assert!(
+            px(49, 12) > 200 && px(0, 12) < 30,
+            "{} {}",
+            px(49, 12),
+            px(0, 12)
+        );
     }
 
     #[test]
