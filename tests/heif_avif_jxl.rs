@@ -15,7 +15,7 @@ use crate::support::images::*;
 use crate::support::TestLib;
 
 /// Runs a reference encoder; a missing tool fails with the package that provides it.
-fn encode(tool: &str, package: &str, args: &[&str]) {
+pub(crate) fn encode(tool: &str, package: &str, args: &[&str]) {
     let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
         panic!(
             "{tool} cannot run ({e}): install the Debian package {package} (scripts/setup --test)"
@@ -29,7 +29,7 @@ fn encode(tool: &str, package: &str, args: &[&str]) {
     );
 }
 
-fn png_of(img: &image::RgbImage) -> Vec<u8> {
+pub(crate) fn png_of(img: &image::RgbImage) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()

@@ -22,6 +22,9 @@ mod orientation;
 // HEIC, AVIF and JPEG XL made by the reference encoders in the run: format, size, colour,
 // HEIF's own rotation applied once, first frame of an animation, truncated files, pixel cap.
 mod heif_avif_jxl;
+// WebP made by cwebp/img2webp: scaled on load through libwebp, lossy and lossless in their
+// colours, alpha and EXIF orientation kept, first frame of an animation, truncated = corrupt.
+mod webp;
 // Crash safety: failpoints before/after the catalog commit, recovery on the next open.
 mod atomicity;
 // Schema versions: latest on create, newer catalogs refused untouched.

@@ -6,6 +6,7 @@ pub(crate) mod heif;
 pub(crate) mod jxl;
 pub mod render;
 pub mod turbo;
+pub(crate) mod webp;
 
 pub use cache::{key as cache_key, Thumb, ThumbCache};
 pub use render::{decode, render, DecodeError, Decoded, Limits};

@@ -1,8 +1,9 @@
 //! Decode (validating every byte) at the smallest useful scale, then resize, orient, convert
 //! to sRGB and encode a thumbnail.
 //!
-//! JPEGs go through TurboJPEG with DCT scaling (shrink-on-load); HEIC and AVIF through libheif
-//! (`heif.rs`), JPEG XL through jxl-oxide (`jxl.rs`); everything else through the `image` crate
+//! JPEGs go through TurboJPEG with DCT scaling (shrink-on-load), still WebPs through libwebp
+//! scaled on load (`webp.rs`); HEIC and AVIF through libheif (`heif.rs`), JPEG XL through
+//! jxl-oxide (`jxl.rs`); everything else (animated WebP included) through the `image` crate
 //! with allocation limits. Pixel caps are checked from the header before any pixel buffer is
 //! allocated.
 
@@ -10,7 +11,7 @@ use fast_image_resize as fr;
 use std::io::Cursor;
 
 use super::cache::Thumb;
-use super::{heif, jxl, turbo};
+use super::{heif, jxl, turbo, webp};
 use crate::import::sniff::Format;
 
 /// Caps that protect against decompression bombs.
@@ -125,6 +126,17 @@ fn heif_error(format: Format) -> impl Fn(heif::Failure) -> DecodeError {
     }
 }
 
+fn webp_error(f: webp::Failure) -> DecodeError {
+    if f.unsupported {
+        DecodeError::Unsupported(format!("unsupported WebP variant: {}", f.message))
+    } else {
+        DecodeError::Corrupt {
+            format: Format::Webp.name(),
+            reason: f.message,
+        }
+    }
+}
+
 fn jxl_error(f: jxl::Failure) -> DecodeError {
     if f.unsupported {
         DecodeError::Unsupported(f.message)
@@ -152,6 +164,10 @@ pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), DecodeErro
             Ok(file.size())
         }
         Format::Jxl => Ok(jxl::Jxl::open(bytes, usize::MAX).map_err(jxl_error)?.size()),
+        Format::Webp => {
+            let f = webp::features(bytes).map_err(webp_error)?;
+            Ok((f.width, f.height))
+        }
         _ => {
             let reader = image::ImageReader::with_format(Cursor::new(bytes), image_format(format)?);
             reader.into_dimensions().map_err(|e| corrupt(e.to_string()))
@@ -224,6 +240,25 @@ fn decode_inner(
             let (w, h) = file.size();
             check_pixels(w, h, limits)?;
             return Ok(Decoded::upright(file.decode().map_err(jxl_error)?));
+        }
+        Format::Webp => {
+            let f = webp::features(bytes).map_err(webp_error)?;
+            check_pixels(f.width, f.height, limits)?;
+            if !f.animated {
+                let size = webp::scaled_size(f.width, f.height, min_long_edge);
+                let px = webp::decode(bytes, &f, size).map_err(webp_error)?;
+                let (channels, data) = drop_opaque_alpha(px.channels, px.data);
+                return Ok(Decoded {
+                    width: px.width,
+                    height: px.height,
+                    channels,
+                    data,
+                    full_width: f.width,
+                    full_height: f.height,
+                    upright: false,
+                });
+            }
+            // An animation: its first frame through the image crate.
         }
         _ => {}
     }
