@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import App from './App.svelte';
 import { App as AppState } from './lib/stores/app.svelte';
 import { fakeCore } from './test/helpers';
+import { emit } from './lib/ipc/mock-backend';
 import type { FakeLibrary } from './lib/ipc/mock-backend';
 import type { Selection } from './lib/ipc';
 
@@ -110,6 +111,31 @@ describe('Selecting in the gallery', () => {
     // Undo puts each one back as it was.
     await fireEvent.click(await screen.findByTestId('undo-visibility'));
     await waitFor(() => expect(new Map(lib.records.map((r) => [r.id, r.visibility]))).toEqual(before));
+  });
+
+  it('a visibility job still running shows its progress until its end, then the grid and counts are read again', async () => {
+    const { lib } = await start();
+    lib.backgroundJobs = true;
+    await fireEvent.click(cell(0), { ctrlKey: true });
+    await fireEvent.click(cell(4), { shiftKey: true });
+    await waitFor(() => expect(selectedIndexes()).toEqual([0, 1, 2, 3, 4]));
+    await fireEvent.click(screen.getByTestId('bulk-visibility'));
+    await fireEvent.click(await screen.findByTestId('menu-bulk-visibility-public'));
+    // The answer: the job and its first chunk; the note follows the job.
+    expect(await screen.findByText('Making 5 images public… 20%')).toBeTruthy();
+    const job = { id: 1, kind: 'visibility', visibility: 'public', total: 5, failed: 0, error: null, reverts: null };
+    await emit('bulk-job', { ...job, done: 3, changed: 3, state: 'running' });
+    expect(await screen.findByText('Making 5 images public… 60%')).toBeTruthy();
+    expect(screen.queryByText('Making 5 images public… 20%')).toBeNull();
+    // Another job's progress leaves this note alone.
+    await emit('bulk-job', { ...job, id: 7, done: 1, changed: 1, state: 'running' });
+    expect(screen.getByText('Making 5 images public… 60%')).toBeTruthy();
+    const lists = lib.callsOf('list_images').length;
+    const counts = lib.callsOf('stats').length;
+    await emit('bulk-job', { ...job, done: 5, changed: 5, state: 'done' });
+    await waitFor(() => expect(screen.queryByText(/Making 5 images public/)).toBeNull());
+    await waitFor(() => expect(lib.callsOf('list_images').length).toBeGreaterThan(lists));
+    await waitFor(() => expect(lib.callsOf('stats').length).toBeGreaterThan(counts));
   });
 
   it('tags and delete (with undo) act on the selection', async () => {

@@ -117,7 +117,9 @@ export const handlers: HandlerTable = {
     lib.changed('edit');
     const id = lib.jobs.length + 1;
     lib.jobs.push({ visibility, previous });
-    return { id, kind: 'visibility', visibility, total: found.length, done: found.length, changed: previous.size, failed: 0, state: 'done', error: null };
+    const running = lib.backgroundJobs && found.length > 1;
+    const done = running ? 1 : found.length;
+    return { id, kind: 'visibility', visibility, total: found.length, done, changed: running ? 1 : previous.size, failed: 0, state: running ? 'running' : 'done', error: null };
   },
   undo_bulk_job: (lib, a): BulkJob => {
     const id = a.job as number;

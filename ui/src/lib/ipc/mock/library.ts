@@ -72,6 +72,11 @@ export class FakeLibrary {
   deleted: string[] = [];
   /** Visibility jobs (`bulk_visibility`), by id − 1: what each changed, for `undo_bulk_job`. */
   jobs: Array<{ visibility: Visibility; previous: Map<string, Visibility> }> = [];
+  /**
+   * Bulk visibility jobs answer "running" after their first image, as the core's do for a big
+   * selection (the test then emits their `bulk-job` progress); false: done in the answer.
+   */
+  backgroundJobs = false;
   /** Albums: their images by id, in order (`albums.ts`). */
   albums: FakeAlbums = new FakeAlbums(
     () => this.records,
