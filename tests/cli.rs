@@ -250,6 +250,13 @@ fn sorting_and_paging_walk_every_image_exactly_once() {
             let unique: HashSet<&String> = walked.iter().collect();
             assert_eq!(unique.len(), 12, "--sort {sort}: no overlap between pages");
         }
+        // A page by position: the same slice, from the start or after a cursor.
+        let all = ids(&full);
+        let page = ids(&lib.ls(&["--sort", sort, "--offset", "4", "--limit", "3"]));
+        assert_eq!(page, all[4..7].to_vec(), "--sort {sort} --offset 4");
+        let page = ids(&lib.ls(&["--sort", sort, "--after", &all[1], "--offset", "2"]));
+        assert_eq!(page, all[4..].to_vec(), "--after then --offset");
+        assert!(ids(&lib.ls(&["--sort", sort, "--offset", "12"])).is_empty());
     }
     let bad = lib.run(&["ls", "--after", "01NOSUCHIMAGE0000000000000"]);
     assert_eq!(bad.code(), Some(1), "unknown cursor is an error");

@@ -5,6 +5,7 @@
 pub const COMMANDS: &[&str] = &[
     "library_info",
     "list_images",
+    "list_grid",
     "count_images",
     "facets",
     "get_image",

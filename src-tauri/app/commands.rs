@@ -6,7 +6,7 @@ use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::{AppHandle, Runtime, State};
 
 use super::{AppState, Settings};
-use crate::catalog::{Facets, ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
+use crate::catalog::{Facets, GridEntry, ImageDetail, ImageRecord, ListQuery, Stats, DEFAULT_PAGE};
 use crate::error::ErrorInfo;
 use crate::import::{Blob, ImportEvent, ImportOptions, Outcome, Tally};
 use crate::model::{SourceKind, Visibility};
@@ -73,6 +73,15 @@ pub async fn list_images(state: State<'_, AppState>, query: ListQuery) -> Cmd<Ve
     let mut query = query;
     query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
     blocking(move || lib.catalog_connection()?.list(&query)).await
+}
+
+/// The page `list_images` would give, as the gallery's tiles (the fields a tile shows).
+#[tauri::command]
+pub async fn list_grid(state: State<'_, AppState>, query: ListQuery) -> Cmd<Vec<GridEntry>> {
+    let lib = state.lib().clone();
+    let mut query = query;
+    query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
+    blocking(move || lib.catalog_connection()?.list_grid(&query)).await
 }
 
 /// How many images `list_images` would list with these filters (limit and paging aside).

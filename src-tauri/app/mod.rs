@@ -153,6 +153,7 @@ pub fn handlers<R: tauri::Runtime>(
     tauri::generate_handler![
         commands::library_info,
         commands::list_images,
+        commands::list_grid,
         commands::count_images,
         commands::facets,
         commands::get_image,

@@ -127,6 +127,19 @@ pub(super) mod ipc {
         let page = invoke(&webview, "list_images", json!({"query": {"limit": 10}})).expect("list");
         assert_eq!(page.as_array().map(Vec::len), Some(1));
         assert_eq!(page[0]["id"], id.as_str());
+        let tiles = invoke(
+            &webview,
+            "list_grid",
+            json!({"query": {"limit": 10, "offset": 0}}),
+        )
+        .expect("tiles");
+        assert_eq!(tiles[0]["id"], id.as_str());
+        assert_eq!(
+            (tiles[0]["width"].clone(), tiles[0]["local"].clone()),
+            (json!(640), json!(true))
+        );
+        let past = invoke(&webview, "list_grid", json!({"query": {"offset": 1}})).expect("past");
+        assert_eq!(past, json!([]), "a page by position past the end is empty");
         // The photo is 640×480.
         for (orientation, n) in [("landscape", 1), ("portrait", 0)] {
             let count = invoke(

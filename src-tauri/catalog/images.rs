@@ -151,7 +151,7 @@ pub(super) const RECORD_COLUMNS: &str = "images.seq, images.id, images.sha256, i
     (SELECT group_concat(t.name, char(31)) FROM image_tags it JOIN tags t ON t.id = it.tag_id \
      WHERE it.image_seq = images.seq) AS tag_list, images.local";
 
-fn parse_enum<T: std::str::FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T> {
+pub(super) fn parse_enum<T: std::str::FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T> {
     let s: String = row.get(idx)?;
     s.parse().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(

@@ -13,7 +13,9 @@ use crate::model::{RemoteState, Sort, SourceKind, Visibility};
 pub const DEFAULT_PAGE: usize = 200;
 
 /// Filters, order and page position. `after` is the id of the last image of the previous
-/// page: the next page starts right after it in the chosen order.
+/// page: the next page starts right after it in the chosen order. `offset` skips that many
+/// images first (after `after`, or from the start): a page by position, for a view that jumps
+/// deep into the list without walking every page before it.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(feature = "gui", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
@@ -30,6 +32,9 @@ pub struct ListQuery {
     pub limit: Option<usize>,
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub after: Option<String>,
+    /// Images skipped before the page (after `after`, if given).
+    #[cfg_attr(feature = "gui", ts(optional = nullable, type = "number"))]
+    pub offset: Option<u64>,
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub sort: Option<Sort>,
     /// Full-text query (FTS5 over filename, prompts, model, tags and raw AI text).
@@ -167,27 +172,7 @@ pub fn fts_query(input: &str) -> Option<String> {
 
 impl Catalog {
     pub fn list(&self, q: &ListQuery) -> Result<Vec<ImageRecord>> {
-        let run = |(sql, args): (String, Vec<Value>)| -> Result<Vec<i64>> {
-            let mut stmt = self.conn().prepare_cached(&sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        };
-        let Some(page) = page_sql_in(self.conn(), q)? else {
-            return Ok(Vec::new());
-        };
-        // A page of a large tag or search: first from a window of the date index (see
-        // `page_sql_in`); when the window holds less than a page of it, the whole walk.
-        let mut seqs = None;
-        if let Some(window) = page.window {
-            let found = run(window)?;
-            if q.limit.is_some_and(|l| found.len() >= l) {
-                seqs = Some(found);
-            }
-        }
-        let seqs = match seqs {
-            Some(s) => s,
-            None => run(page.whole)?,
-        };
+        let seqs = self.page_seqs(q)?;
         if seqs.is_empty() {
             return Ok(Vec::new());
         }
@@ -200,6 +185,28 @@ impl Catalog {
             .map(|r| r.map(|rec| (rec.seq, rec)))
             .collect::<Result<_, _>>()?;
         Ok(seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
+    }
+
+    /// The `seq`s of a page's rows, in the page's order: the first step of every listing,
+    /// which then reads what it shows of just those rows.
+    pub(super) fn page_seqs(&self, q: &ListQuery) -> Result<Vec<i64>> {
+        let run = |(sql, args): (String, Vec<Value>)| -> Result<Vec<i64>> {
+            let mut stmt = self.conn().prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        };
+        let Some(page) = page_sql_in(self.conn(), q)? else {
+            return Ok(Vec::new());
+        };
+        // A page of a large tag or search: first from a window of the date index (see
+        // `page_sql_in`); when the window holds less than a page of it, the whole walk.
+        if let Some(window) = page.window {
+            let found = run(window)?;
+            if q.limit.is_some_and(|l| found.len() >= l) {
+                return Ok(found);
+            }
+        }
+        run(page.whole)
     }
 
     /// How many images [`Catalog::list`] would list with the same filters (its limit, page
@@ -272,8 +279,10 @@ pub(super) fn page_sql_with(
     };
     let dense = candidates.is_some_and(|n| n > dense_above);
     // How many rows of the date index the window walks.
+    let skip = q.offset.unwrap_or(0).min(i64::MAX as u64) as i64;
     let walk = match (candidates, q.limit) {
-        (Some(n), Some(limit)) if dense && key == "images.created_at" => {
+        // A page by position counts every row before it: no window.
+        (Some(n), Some(limit)) if dense && key == "images.created_at" && skip == 0 => {
             let total: i64 = conn.query_row(super::stats::ALL_IMAGES, [], |r| r.get(0))?;
             Some(limit as i64 * 2 * total / n.max(1))
                 .map(|w| w.max(min_window))
@@ -317,6 +326,7 @@ pub(super) fn page_sql_with(
     }
     let limit = q.limit.map(|l| l as i64).unwrap_or(-1);
     let lp = arg(Value::Integer(limit), &mut args);
+    let op = arg(Value::Integer(skip), &mut args);
     let window = walk.map(|walk| {
         // The walk takes the cursor and the filters on the row itself; the outer query tests
         // membership of the walked rows (within their `seq` range) from the indexes alone.
@@ -362,7 +372,7 @@ pub(super) fn page_sql_with(
             })
             .collect();
         let sql = format!(
-            "{} ORDER BY 2 {dir}, 1 {dir} LIMIT {lp}",
+            "{} ORDER BY 2 {dir}, 1 {dir} LIMIT {lp} OFFSET {op}",
             sides.join(" INTERSECT ")
         );
         return Ok(Some(PageSql {
@@ -379,7 +389,7 @@ pub(super) fn page_sql_with(
     // Two steps: pick the page's rows by the (indexed) sort key alone, then read the full
     // records of just those rows. Sorting wide rows (with their tag lists) is what is slow.
     let sql = format!(
-        "SELECT images.seq FROM images {hint} {filter} ORDER BY {key} {dir}, images.seq {dir} LIMIT {lp}"
+        "SELECT images.seq FROM images {hint} {filter} ORDER BY {key} {dir}, images.seq {dir} LIMIT {lp} OFFSET {op}"
     );
     Ok(Some(PageSql {
         whole: (sql, args),

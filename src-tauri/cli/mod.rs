@@ -162,6 +162,9 @@ struct LsArgs {
     /// Id of the last image of the previous page
     #[arg(long, value_name = "CURSOR")]
     after: Option<String>,
+    /// Skip this many images first (after --after, if given): a page by position
+    #[arg(long, value_name = "N")]
+    offset: Option<u64>,
     /// newest (default), oldest, taken, name or size
     #[arg(long, value_name = "ORDER")]
     sort: Option<String>,
@@ -261,6 +264,7 @@ impl LsArgs {
         Ok(ListQuery {
             limit: self.limit,
             after: self.after.clone(),
+            offset: self.offset,
             sort: self.sort.as_deref().map(str::parse::<Sort>).transpose()?,
             ..filters(
                 &self.facets,

@@ -23,7 +23,7 @@ async function start(): Promise<FakeLibrary> {
 }
 
 const cell = (i: number) => document.getElementById(`cell-${i}`)!;
-const lastQuery = (lib: FakeLibrary) => (lib.callsOf('list_images').at(-1)!.args as { query: ListQuery }).query;
+const lastQuery = (lib: FakeLibrary) => (lib.callsOf('list_grid').at(-1)!.args as { query: ListQuery }).query;
 
 describe('Albums', () => {
   it('a new album from the selection is shown at once, listed in the sidebar, and grows from another selection', async () => {

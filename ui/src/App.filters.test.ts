@@ -28,7 +28,7 @@ async function start(count = 60): Promise<{ lib: FakeLibrary; app: AppState }> {
   return { lib, app };
 }
 
-const lastQuery = (lib: FakeLibrary) => (lib.callsOf('list_images').at(-1)!.args as { query: ListQuery }).query;
+const lastQuery = (lib: FakeLibrary) => (lib.callsOf('list_grid').at(-1)!.args as { query: ListQuery }).query;
 const chipKeys = () => screen.queryAllByTestId('chip').map((c) => c.dataset.key);
 const countText = () => screen.getByTestId('result-count').textContent;
 

@@ -130,11 +130,11 @@ describe('Selecting in the gallery', () => {
     // Another job's progress leaves this note alone.
     await emit('bulk-job', { ...job, id: 7, done: 1, changed: 1, state: 'running' });
     expect(screen.getByText('Making 5 images public… 60%')).toBeTruthy();
-    const lists = lib.callsOf('list_images').length;
+    const lists = lib.callsOf('list_grid').length;
     const counts = lib.callsOf('stats').length;
     await emit('bulk-job', { ...job, done: 5, changed: 5, state: 'done' });
     await waitFor(() => expect(screen.queryByText(/Making 5 images public/)).toBeNull());
-    await waitFor(() => expect(lib.callsOf('list_images').length).toBeGreaterThan(lists));
+    await waitFor(() => expect(lib.callsOf('list_grid').length).toBeGreaterThan(lists));
     await waitFor(() => expect(lib.callsOf('stats').length).toBeGreaterThan(counts));
   });
 

@@ -121,11 +121,11 @@ describe('App: counts and startup', () => {
     render(App);
     await waitFor(() => expect(screen.getAllByTestId('cell').length).toBeGreaterThan(0));
     const order = lib.calls.map((c) => c.cmd);
-    expect(order[0]).toBe('list_images');
+    expect(order[0]).toBe('list_grid');
     for (const c of slow) expect(order.indexOf(c)).toBeGreaterThan(0);
     // Counts were asked before the first page came back (parallel, not after).
     const firstCounts = Math.min(...[...slow].map((c) => order.indexOf(c)));
-    expect(order.slice(0, firstCounts).filter((c) => c === 'list_images')).toHaveLength(1);
+    expect(order.slice(0, firstCounts).filter((c) => c === 'list_grid')).toHaveLength(1);
     // Provisional total from the page(s) loaded so far.
     expect(Number(screen.getByTestId('grid').dataset.total)).toBeGreaterThan(0);
   });

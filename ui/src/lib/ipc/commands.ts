@@ -12,6 +12,7 @@ import type {
   WatchedFolder,
   WatchEvent,
   FetchSummary,
+  GridEntry,
   ImageDetail,
   ImageLink,
   ProbeReport,
@@ -54,6 +55,11 @@ export function libraryInfo(): Promise<LibraryInfo> {
 
 export function listImages(query: ListQuery): Promise<ImageRecord[]> {
   return call('list_images', { query });
+}
+
+/** The same page as `listImages`, as the gallery's tiles (the fields a tile shows). */
+export function listGrid(query: ListQuery): Promise<GridEntry[]> {
+  return call('list_grid', { query });
 }
 
 export function getImage(id: string): Promise<ImageDetail> {

@@ -31,6 +31,7 @@ export type { SyncStatus } from './bindings/SyncStatus';
 export type { FailedItem } from './bindings/FailedItem';
 export type { ImageDetail } from './bindings/ImageDetail';
 export type { ImageRecord } from './bindings/ImageRecord';
+export type { GridEntry } from './bindings/GridEntry';
 export type { ImportEvent } from './bindings/ImportEvent';
 export type { ImportSummary } from './bindings/ImportSummary';
 export type { ChangeReason } from './bindings/ChangeReason';

@@ -186,7 +186,7 @@ export class App {
 
   /**
    * Loads the first page and subscribes to core events (once). The first
-   * `list_images` goes out before anything else; the counts are asked for in
+   * `list_grid` goes out before anything else; the counts are asked for in
    * parallel (never awaited first): the grid renders from the first page alone.
    */
   start(): void {

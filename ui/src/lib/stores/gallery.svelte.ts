@@ -1,4 +1,4 @@
-import { api, errorMessage, type ImageRecord, type ListQuery, type RemoteState, type Sort, type Visibility } from '../ipc';
+import { api, errorMessage, type GridEntry, type ImageRecord, type ListQuery, type Sort } from '../ipc';
 
 export const PAGE_SIZE = 200;
 /** Above this many loaded entries, pages far from the viewport are dropped. */
@@ -7,6 +7,12 @@ export const MAX_LOADED = 5000;
 export const KEEP_AROUND = 2500;
 /** Items loaded beyond the last one asked for. */
 const MARGIN = 100;
+/**
+ * When the viewport asks for more than this many items past the end of what was walked (a
+ * scrollbar drag, a fast fling, a reload deep in the list), the pages in between are not walked:
+ * the ones it needs are fetched by position (`offset`), the rest stay placeholders.
+ */
+export const JUMP = 2 * PAGE_SIZE;
 
 /** The list selectors of `ListQuery` (what `vitrine ls` takes as flags). */
 export type FilterFields = Partial<
@@ -34,29 +40,16 @@ export function filterFields(f: FilterFields): FilterFields {
 
 /**
  * What the grid (cells, badges, keyboard navigation) reads of an image: nothing else is kept
- * per loaded image. The detail view loads the full record with `get_image`.
+ * per loaded image. The gallery pages tiles (`list_grid`: the prompt already cut by the core);
+ * the detail view loads the full record with `get_image`.
  */
-export interface GridItem {
-  id: string;
-  filename: string;
-  format: string;
-  width: number;
-  height: number;
-  visibility: Visibility;
-  remote_state: RemoteState;
-  remote_error: string | null;
-  /** The original is on this computer (false: only in the bucket). */
-  local: boolean;
-  /** The prompt's first characters (AI images), for the grid's prompt captions; never the whole prompt. */
-  promptStart: string | null;
-}
+export type GridItem = GridEntry;
 
 /** Characters of a prompt a caption can show (the rest is not kept per image). */
 export const CAPTION_PROMPT_CHARS = 160;
 
 export const GRID_ITEM_FIELDS = ['id', 'filename', 'format', 'width', 'height', 'visibility', 'remote_state', 'remote_error', 'local'] as const;
 
-/** Copies only the grid's fields (the long strings of a full record are not retained). */
 /**
  * A prompt's first CAPTION_PROMPT_CHARS characters, copied into a new string (a slice could keep
  * the whole prompt alive in the engine).
@@ -70,6 +63,7 @@ export function promptStart(prompt: string | null): string | null {
 /** A full record, or a grid item being patched (which has only the prompt's start). */
 type GridSource = Pick<ImageRecord, (typeof GRID_ITEM_FIELDS)[number]> & { prompt?: string | null; promptStart?: string | null };
 
+/** Copies only the grid's fields (the long strings of a full record are not retained). */
 export function compact(r: GridSource): GridItem {
   return {
     id: r.id,
@@ -85,11 +79,15 @@ export function compact(r: GridSource): GridItem {
   };
 }
 
-/** One fetched page: where its entries sit in `items` and the keyset cursor that fetches it again. */
+/**
+ * One page of `items`: where its entries sit and how to fetch it again — after the id of the
+ * record before it (keyset), else after the previous page's last entry if that page is held,
+ * else by position (`offset` = its start: a page the walk jumped over).
+ */
 interface Page {
   start: number;
   count: number;
-  /** Id of the last record of the previous page (`null` for the first page). */
+  /** Id of the last record of the previous page (`null`: the first page, or one never walked to). */
   after: string | null;
   loaded: boolean;
 }
@@ -103,10 +101,12 @@ export function sameFilter(a: GalleryFilter, b: GalleryFilter): boolean {
 /**
  * The listing, in order, paged with keyset paging (`after` = id of the last record of the
  * previous page). Only compact `GridItem`s are kept, in a plain (`$state.raw`) array indexed by
- * position: `undefined` marks a dropped (or not yet refetched) entry, shown as a placeholder.
- * Pages are fetched sequentially as the viewport asks for indexes; once more than `MAX_LOADED`
- * entries are held, the pages farthest from the viewport are dropped, keeping only their
- * `after` cursor so they can be fetched again directly when they scroll back into view.
+ * position: `undefined` marks a dropped (or not yet fetched) entry, shown as a placeholder.
+ * Pages are fetched one at a time as the viewport asks for indexes, walking on from the last
+ * one; a viewport more than `JUMP` items past the walk's end (known from `knownTotal`) gets
+ * placeholder pages up to it and only the pages it shows are fetched, by position. Once more
+ * than `MAX_LOADED` entries are held, the pages farthest from the viewport are dropped, keeping
+ * their cursor so they can be fetched again directly when they scroll back into view.
  * The total for the scrollbar comes from `knownTotal` (counts) when there is one.
  */
 export class Gallery {
@@ -196,6 +196,9 @@ export class Gallery {
     this.#viewStart = Math.min(start, index);
     const need = index + 1 + this.hidden.size + MARGIN;
     if (need > this.#wanted) this.#wanted = need;
+    if (!this.exhausted && this.knownTotal !== null && this.ready && need - this.items.length > JUMP) {
+      this.#extendTo(Math.min(need, this.knownTotal + this.hidden.size));
+    }
     this.#evict();
     if ((!this.exhausted && this.items.length < this.#wanted) || this.#missingPage() !== null) void this.#pump();
   }
@@ -284,7 +287,7 @@ export class Gallery {
     const ids: string[] = [];
     let cursor = after;
     while (ids.length < want) {
-      const page = await api.listImages({ ...this.#query(cursor), limit: Math.min(1000, want - ids.length) });
+      const page = await api.listGrid({ ...this.#query(cursor), limit: Math.min(1000, want - ids.length) });
       if (page.length === 0) break;
       for (const r of page) if (!this.hidden.has(r.id)) ids.push(r.id);
       cursor = page[page.length - 1].id;
@@ -331,15 +334,42 @@ export class Gallery {
     this.unhide(ids);
   }
 
-  #query(after: string | null): ListQuery {
+  #query(after: string | null, offset = 0): ListQuery {
     const f = this.filter;
-    return {
+    const q: ListQuery = {
       ...filterFields(f),
       search: f.search ? f.search : null,
       sort: f.sort,
       limit: PAGE_SIZE,
       after,
     };
+    if (offset > 0) q.offset = offset;
+    return q;
+  }
+
+  /** How to fetch page `p` again: see `Page`. */
+  #pageQuery(p: Page): ListQuery {
+    if (p.after !== null || p.start === 0) return this.#query(p.after);
+    const at = this.#pages.indexOf(p);
+    const prev = at > 0 ? this.#pages[at - 1] : null;
+    if (prev && prev.loaded && prev.count > 0) return this.#query(this.items[prev.start + prev.count - 1]!.id);
+    return this.#query(null, p.start);
+  }
+
+  /** The next page of the walk: after its cursor, or by position after placeholder pages. */
+  #tailQuery(): ListQuery {
+    return this.#cursor !== null || this.items.length === 0 ? this.#query(this.#cursor) : this.#query(null, this.items.length);
+  }
+
+  /** Placeholder pages (not fetched) from the walk's end up to `end`: only those in view are fetched. */
+  #extendTo(end: number): void {
+    const from = this.items.length;
+    if (end <= from) return;
+    for (let start = from; start < end; start += PAGE_SIZE) {
+      this.#pages.push({ start, count: Math.min(PAGE_SIZE, end - start), after: null, loaded: false });
+    }
+    this.items = this.items.concat(new Array<GridItem | undefined>(end - from).fill(undefined));
+    this.#cursor = null;
   }
 
   /** Positions the viewport needs loaded (visible range plus a margin, in `items` positions). */
@@ -397,9 +427,9 @@ export class Gallery {
         const missing = this.#missingPage();
         const pages = this.#pages;
         if (missing === null && (this.exhausted || this.items.length >= this.#wanted)) break;
-        let page: ImageRecord[];
+        let page: GridEntry[];
         try {
-          page = await api.listImages(this.#query(missing ? missing.after : this.#cursor));
+          page = await api.listGrid(missing ? this.#pageQuery(missing) : this.#tailQuery());
         } catch (e) {
           if (gen === this.#gen) this.error = errorMessage(e);
           continue;
@@ -427,20 +457,23 @@ export class Gallery {
    * refetch loop). Records already held elsewhere are skipped (de-duplicated by id), and the page
    * ends at the next page's boundary (its `after` id), so what was deleted meanwhile does not pull
    * the next page's first entries in. A page that came back short shrinks, and the pages after it
-   * shift, so positions stay contiguous (no hole that never loads).
+   * shift, so positions stay contiguous (no hole that never loads). The walk goes on after the
+   * last page from the last record it took.
    */
-  #fill(p: Page, page: ImageRecord[]): void {
+  #fill(p: Page, page: GridEntry[]): void {
     const pages = this.#pages;
     const at = pages.indexOf(p);
     const following = at >= 0 && at + 1 < pages.length ? pages[at + 1] : null;
     const boundary = following ? following.after : null;
     const fresh: GridItem[] = [];
     let hitBoundary = false;
+    let taken: string | null = null;
     for (const r of page) {
       if (fresh.length >= p.count) break;
+      taken = r.id;
       if (!this.#ids.has(r.id)) {
         this.#ids.add(r.id);
-        fresh.push(compact(r));
+        fresh.push(r);
       }
       if (r.id === boundary) {
         hitBoundary = true;
@@ -457,14 +490,18 @@ export class Gallery {
     p.loaded = true;
     this.#loaded += fresh.length;
     this.items = next;
+    if (following === null) {
+      if (taken !== null) this.#cursor = taken;
+      if (page.length < PAGE_SIZE) this.exhausted = true;
+    }
   }
 
-  #append(page: ImageRecord[]): void {
+  #append(page: GridEntry[]): void {
     const fresh: GridItem[] = [];
     for (const r of page) {
       if (this.#ids.has(r.id)) continue;
       this.#ids.add(r.id);
-      fresh.push(compact(r));
+      fresh.push(r);
     }
     if (fresh.length > 0) {
       this.#pages.push({ start: this.items.length, count: fresh.length, after: this.#cursor, loaded: true });
@@ -480,19 +517,23 @@ export class Gallery {
     // Up to what the viewport shows (plus a margin); what lies beyond is paged in again on demand.
     const view = this.#viewEnd + 1 + this.hidden.size + MARGIN;
     const target = Math.max(PAGE_SIZE, Math.min(this.items.length, view));
-    // Only entries near the viewport are kept; the pages before it keep just their cursor.
+    // Only entries near the viewport are kept. Deep in the list, the reload starts at the first
+    // kept page's position: the pages before it are placeholders, fetched by position if they
+    // scroll back into view (no walk through every page above the viewport).
     const keepFrom = Math.max(0, this.#viewStart - KEEP_AROUND);
+    const skip = Math.floor(keepFrom / PAGE_SIZE) * PAGE_SIZE;
     const seen = new Set<string>();
     const ids = new Set<string>();
-    const items: Array<GridItem | ImageRecord | undefined> = [];
+    const items: Array<GridItem | undefined> = new Array<GridItem | undefined>(skip).fill(undefined);
     const pages: Page[] = [];
+    for (let start = 0; start < skip; start += PAGE_SIZE) pages.push({ start, count: PAGE_SIZE, after: null, loaded: false });
     let loaded = 0;
     let cursor: string | null = null;
     let exhausted = false;
     while (items.length < target) {
-      let page: ImageRecord[];
+      let page: GridEntry[];
       try {
-        page = await api.listImages(this.#query(cursor));
+        page = await api.listGrid(cursor === null ? this.#query(null, skip) : this.#query(cursor));
       } catch (e) {
         if (gen === this.#gen) this.error = errorMessage(e);
         return;
@@ -508,9 +549,8 @@ export class Gallery {
       if (count > 0) {
         const keep = start + count > keepFrom;
         for (let i = start; i < items.length; i++) {
-          const r = items[i] as ImageRecord;
-          items[i] = keep ? compact(r) : undefined;
-          if (keep) ids.add(r.id);
+          if (keep) ids.add(items[i]!.id);
+          else items[i] = undefined;
         }
         pages.push({ start, count, after: cursor, loaded: keep });
         if (keep) loaded += count;
@@ -521,7 +561,7 @@ export class Gallery {
         break;
       }
     }
-    this.items = items as Array<GridItem | undefined>; // every kept record was compacted above
+    this.items = items;
     this.#ids = ids;
     this.#pages = pages;
     this.#loaded = loaded;

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { CAPTION_PROMPT_CHARS, compact, Gallery, GRID_ITEM_FIELDS, MAX_LOADED, PAGE_SIZE, type GridItem } from './gallery.svelte';
 import { fakeCore, fakeRecordIds, recordIPC } from '../../test/helpers';
 import { fakeRecord } from '../ipc/mock-backend';
+import { tile } from '../ipc/mock/fixtures';
 import type { ListQuery } from '../ipc';
 
 function queries(lib: { callsOf(c: string): Array<{ args: unknown }> }): ListQuery[] {
-  return lib.callsOf('list_images').map((c) => (c.args as { query: ListQuery }).query);
+  return lib.callsOf('list_grid').map((c) => (c.args as { query: ListQuery }).query);
 }
 
 describe('Gallery paging (keyset)', () => {
@@ -46,10 +47,10 @@ describe('Gallery paging (keyset)', () => {
   });
 
   it('drops duplicates when pages overlap, and keeps walking from the raw page cursor', async () => {
-    const all = fakeRecordIds(300).map((_, i) => fakeRecord(i));
+    const all = fakeRecordIds(300).map((_, i) => tile(fakeRecord(i)));
     let n = 0;
     const calls = recordIPC((cmd, args) => {
-      if (cmd !== 'list_images') return null;
+      if (cmd !== 'list_grid') return null;
       void args;
       n++;
       if (n === 1) return all.slice(0, 200);
@@ -62,7 +63,7 @@ describe('Gallery paging (keyset)', () => {
     g.ensure(250);
     await g.idle();
     expect(g.items.map((r) => r?.id)).toEqual(all.map((r) => r?.id));
-    const lq = calls.filter((c) => c.cmd === 'list_images').map((c) => (c.args.query as ListQuery).after);
+    const lq = calls.filter((c) => c.cmd === 'list_grid').map((c) => (c.args.query as ListQuery).after);
     expect(lq[1]).toBe(all[199].id);
   });
 
@@ -124,7 +125,7 @@ describe('Gallery paging (keyset)', () => {
   });
 
   it('an error stops paging and retry resumes it', async () => {
-    const lib = fakeCore({ count: 5, failures: { list_images: { code: 'database', message: 'database is locked' } } });
+    const lib = fakeCore({ count: 5, failures: { list_grid: { code: 'database', message: 'database is locked' } } });
     const g = new Gallery();
     g.setFilter({ sort: 'newest' });
     await g.idle();
@@ -147,10 +148,10 @@ describe('Gallery refresh when scrolled', () => {
     await g.idle();
     expect(g.items).toHaveLength(1000);
     g.ensure(250); // user scrolled back up
-    const before = lib.callsOf('list_images').length;
+    const before = lib.callsOf('list_grid').length;
     g.refresh();
     await g.idle();
-    const reloadCalls = lib.callsOf('list_images').length - before;
+    const reloadCalls = lib.callsOf('list_grid').length - before;
     expect(reloadCalls).toBe(2); // 250 + margin → two pages, not five
     expect(g.items).toHaveLength(400);
     expect(g.exhausted).toBe(false);
@@ -302,5 +303,114 @@ describe('Gallery re-fetch after a delete in a dropped page', () => {
     expect(g.items.slice(1000, 1399).map((r) => r?.id)).toEqual(expected.slice(1000, 1399));
     expect(g.loadedCount).toBe(held(g));
     expect(g.indexOf(expected[1250])).toBe(1250);
+  });
+});
+
+describe('Gallery jumps (pages by position)', () => {
+  /** The ids the core lists, in order. */
+  const truth = (lib: ReturnType<typeof fakeCore>) => lib.list({ sort: 'newest', limit: 1_000_000 }).map((r) => r.id);
+
+  async function opened(count: number) {
+    const lib = fakeCore({ count });
+    const g = new Gallery();
+    g.setKnownTotal(count);
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    return { lib, g };
+  }
+
+  it('a jump deep into the list fetches only the pages in view, by position, not every page before them', async () => {
+    const { lib, g } = await opened(20_000);
+    const before = queries(lib).length;
+    g.ensure(15_039, 15_000);
+    await g.idle();
+    const asked = queries(lib).slice(before);
+    // The view (15,000–15,039) and its margin (14,900–15,139): the pages at 14,800 and 15,000 of
+    // the placeholders laid from 200 up; the second follows the first by keyset.
+    expect(asked.length).toBeLessThanOrEqual(3);
+    expect(asked[0].offset).toBeGreaterThan(14_000);
+    expect(asked.slice(1).every((q) => q.offset === undefined && q.after !== null)).toBe(true);
+    const ids = truth(lib);
+    expect(g.items.slice(14_900, 15_140).map((r) => r?.id)).toEqual(ids.slice(14_900, 15_140));
+    expect(g.items[5000]).toBeUndefined();
+    expect(g.loadedCount).toBeLessThanOrEqual(4 * PAGE_SIZE);
+    expect(g.total).toBe(20_000);
+    // Settled: asking for the same view again fetches nothing.
+    const settled = queries(lib).length;
+    g.ensure(15_039, 15_000);
+    await g.idle();
+    expect(queries(lib).length).toBe(settled);
+  });
+
+  it('after a jump, scrolling up fetches by position and scrolling on walks by keyset, in the right places', async () => {
+    const { lib, g } = await opened(20_000);
+    g.ensure(15_039, 15_000);
+    await g.idle();
+    const ids = truth(lib);
+    const mark = queries(lib).length;
+    for (let i = 15_000; i >= 13_000; i -= 40) {
+      g.ensure(i + 39, i);
+      await g.idle();
+    }
+    for (let i = 15_000; i <= 17_000; i += 40) {
+      g.ensure(i + 39, i);
+      await g.idle();
+    }
+    const asked = queries(lib).slice(mark);
+    expect(asked.length).toBeLessThanOrEqual(25); // ~4,000 positions: 20 pages and a margin
+    expect(asked.some((q) => q.offset !== undefined)).toBe(true);
+    const held = g.items.map((r, i) => [i, r?.id] as const).filter(([, id]) => id !== undefined);
+    expect(held.length).toBeGreaterThan(3000);
+    for (const [i, id] of held) expect(id).toBe(ids[i]);
+    expect(new Set(held.map(([, id]) => id)).size).toBe(held.length);
+  });
+
+  it('the end of the list is reached without walking it, and the list ends there', async () => {
+    const { lib, g } = await opened(20_000);
+    g.ensure(19_999, 19_960);
+    await g.idle();
+    expect(queries(lib).length).toBeLessThanOrEqual(3);
+    expect(g.items[19_999]?.id).toBe(truth(lib)[19_999]);
+    expect(g.total).toBe(20_000);
+    expect(g.exhausted).toBe(true);
+  });
+
+  it('a count larger than the list (images deleted elsewhere) settles on what the core has', async () => {
+    const lib = fakeCore({ count: 5000 });
+    const g = new Gallery();
+    g.setKnownTotal(6000);
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    g.ensure(5999, 5960);
+    await g.idle();
+    g.ensure(4999, 4960);
+    await g.idle();
+    expect(g.exhausted).toBe(true);
+    expect(g.total).toBe(5000);
+    expect(g.items[4999]?.id).toBe(truth(lib)[4999]);
+  });
+
+  it('a refresh deep in the list reloads from the kept page by position, not from the top', async () => {
+    const { lib, g } = await opened(20_000);
+    g.ensure(15_039, 15_000);
+    await g.idle();
+    await lib.handle('import_inputs', { inputs: ['/new/a.png'], source: 'file', tags: [], onEvent: { onmessage() {} } });
+    const mark = queries(lib).length;
+    g.refresh();
+    await g.idle();
+    const asked = queries(lib).slice(mark);
+    // From KEEP_AROUND above the view to its margin: ~2,640 positions, 14 pages, not 76.
+    expect(asked.length).toBeLessThanOrEqual(15);
+    expect(asked[0].offset).toBe(12_400);
+    const ids = truth(lib);
+    expect(g.items.slice(15_000, 15_040).map((r) => r?.id)).toEqual(ids.slice(15_000, 15_040));
+    // Back at the top: the new image is there.
+    for (let i = 600; i >= 0; i -= 40) {
+      g.ensure(i + 39, i);
+      await g.idle();
+    }
+    g.ensure(39, 0);
+    await g.idle();
+    expect(g.items[0]?.filename).toBe('a.png');
   });
 });

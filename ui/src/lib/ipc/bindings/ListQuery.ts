@@ -6,9 +6,15 @@ import type { Visibility } from "./Visibility";
 
 /**
  * Filters, order and page position. `after` is the id of the last image of the previous
- * page: the next page starts right after it in the chosen order.
+ * page: the next page starts right after it in the chosen order. `offset` skips that many
+ * images first (after `after`, or from the start): a page by position, for a view that jumps
+ * deep into the list without walking every page before it.
  */
-export type ListQuery = { tag?: string | null, visibility?: Visibility | null, remote_state?: RemoteState | null, source?: SourceKind | null, limit?: number, after?: string | null, sort?: Sort | null, 
+export type ListQuery = { tag?: string | null, visibility?: Visibility | null, remote_state?: RemoteState | null, source?: SourceKind | null, limit?: number, after?: string | null, 
+/**
+ * Images skipped before the page (after `after`, if given).
+ */
+offset?: number, sort?: Sort | null, 
 /**
  * Full-text query (FTS5 over filename, prompts, model, tags and raw AI text).
  */

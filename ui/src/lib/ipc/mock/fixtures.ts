@@ -4,6 +4,7 @@
  * schema where the binding only says `string` (generator, formats, error codes, paths).
  */
 import type {
+  GridEntry,
   ImageDetail,
   ImageRecord,
   ProbeReport,
@@ -100,6 +101,24 @@ export function fakeRecord(n: number, over: Partial<ImageRecord> = {}): ImageRec
 }
 
 /** `get_image`: the record plus GPS, EXIF (tag name → value), raw AI text and its sources. */
+/** A record as `list_grid` gives it: the fields a tile shows, the prompt cut as the core cuts it. */
+export function tile(r: ImageRecord): GridEntry {
+  const chars = [...(r.prompt ?? '')];
+  const promptStart = !r.prompt?.trim() ? null : chars.length <= 160 ? r.prompt : chars.slice(0, 160).join('').trimEnd() + '…';
+  return {
+    id: r.id,
+    filename: r.filename,
+    format: r.format,
+    width: r.width,
+    height: r.height,
+    visibility: r.visibility,
+    remote_state: r.remote_state,
+    remote_error: r.remote_error,
+    local: r.local,
+    promptStart,
+  };
+}
+
 export function fakeDetail(r: ImageRecord): ImageDetail {
   return {
     ...r,

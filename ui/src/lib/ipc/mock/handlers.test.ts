@@ -34,6 +34,7 @@ const folderOptions: FolderOptions = {
 const everyApiCall: { [K in keyof typeof api]: () => Promise<unknown> } = {
   libraryInfo: () => api.libraryInfo(),
   listImages: () => api.listImages({ sort: 'name', limit: 10 }),
+  listGrid: () => api.listGrid({ sort: 'name', limit: 10, offset: 2 }),
   getImage: () => api.getImage(fakeId(0)),
   importInputs: () => api.importInputs(['/home/me/new.png'], 'file', ['new'], () => {}),
   importBlob: () => api.importBlob(new Uint8Array([137, 80, 78, 71]), 'pasted.png'),

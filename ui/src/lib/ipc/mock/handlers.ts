@@ -25,7 +25,7 @@ import type {
   WatchedFolder,
 } from '../types';
 import { PROVIDER_PRESETS } from '../bindings/providerPresets';
-import { fakeDetail } from './fixtures';
+import { fakeDetail, tile } from './fixtures';
 import type { FakeLibrary } from './library';
 
 /** The args object `invoke` was given (raw bytes for `import_blob`). */
@@ -64,6 +64,7 @@ export const handlers: HandlerTable = {
   take_crash_reports: (lib) => lib.crashReports.splice(0),
   library_info: (lib): LibraryInfo => ({ root: lib.settings.library_path, images: lib.records.length, version: '0.1.0-mock' }),
   list_images: (lib, a) => lib.list((a.query ?? {}) as ListQuery),
+  list_grid: (lib, a) => lib.list((a.query ?? {}) as ListQuery).map(tile),
   get_image: (lib, a) => fakeDetail(lib.find(a.id as string)),
   import_inputs: importInputs,
   import_blob: (lib, _bytes, options) => {

@@ -244,6 +244,7 @@ export class FakeLibrary {
       const i = rows.findIndex((r) => r.id === q.after);
       start = i < 0 ? rows.length : i + 1;
     }
+    start += q.offset ?? 0;
     return rows.slice(start, start + (q.limit ?? 200));
   }
 
