@@ -9,6 +9,7 @@
 mod albums;
 mod bulk;
 mod bulk_jobs;
+mod busy;
 mod dimensions;
 mod facets;
 mod images;
@@ -26,6 +27,7 @@ mod watched;
 pub use albums::{album_name, Album, AlbumObject, AlbumSummary};
 pub use bulk::{ChunkItem, Edit, VisibilityChange};
 pub use bulk_jobs::{BulkJob, BulkJobKind, BulkJobState};
+pub use busy::{install as wait_for_locks, BUSY_TIMEOUT};
 pub use dimensions::{parse_orientation, parse_pixel_size, Orientation, SizeClass};
 pub use facets::{FacetValue, Facets};
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
@@ -73,9 +75,6 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 
-/// How long a writer waits for another process's write transaction.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// One connection to `catalog.db`. Cheap to open; use one per thread.
 pub struct Catalog {
     conn: Connection,
@@ -92,7 +91,7 @@ impl Catalog {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        busy::install(&conn)?;
         // Refuse a newer catalog before any pragma could change the file.
         migrations::refuse_newer(&conn, path)?;
         configure(&conn)?;
@@ -178,7 +177,7 @@ pub(crate) fn enable_wal(conn: &Connection) -> rusqlite::Result<String> {
 }
 
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    busy::install(conn)?;
     let mode = enable_wal(conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::io(
