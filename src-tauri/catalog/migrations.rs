@@ -770,6 +770,12 @@ BEGIN
         images = images + excluded.images, bytes = bytes + excluded.bytes;
 END;
 "#,
+    // 13: the search index's vocabulary, one row per occurrence of each term (`search.rs` seeks
+    // it to write a typed prefix as the few terms it stands for). A view of `images_fts`
+    // itself: nothing stored, nothing to fill.
+    r#"
+CREATE VIRTUAL TABLE images_fts_terms USING fts5vocab (images_fts, instance);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -154,17 +154,6 @@ const DRIVE_FROM_INDEX_ABOVE: i64 = 3000;
 /// The `seq` range of a window's walk, for the membership clauses limited to it.
 const WINDOW: &str = "(SELECT lo FROM span) AND (SELECT hi FROM span)";
 
-/// Turns what a person types into a safe FTS5 query: every word must match, as a prefix.
-pub fn fts_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
-        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" AND "))
-}
-
 impl Catalog {
     pub fn list(&self, q: &ListQuery) -> Result<Vec<ImageRecord>> {
         let run = |(sql, args): (String, Vec<Value>)| -> Result<Vec<i64>> {
@@ -613,7 +602,7 @@ pub(super) fn filters(
         ));
     }
     if let Some(text) = &q.search {
-        let Some(fts) = fts_query(text) else {
+        let Some(fts) = super::search::fts_query_in(conn, text)? else {
             return Ok(None);
         };
         if plan {
