@@ -7,7 +7,9 @@
 //! index's vocabulary (`images_fts_terms`, schema 13), and when few terms start with it the
 //! prefix is written as those terms (`"golden"` alone, or `("cat" OR "cats")`), which FTS5
 //! streams. Same rows as the prefix, only found sooner; a word many terms start with keeps its
-//! prefix form.
+//! prefix form. The lookup and the search are separate statements: an image added between the
+//! two under a word new to the index is found by the next search, like any image added after
+//! a page was read.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -16,14 +18,17 @@ use crate::error::Result;
 /// Most terms a prefix is written as; above, the prefix stays.
 pub const MAX_EXPANSION: usize = 16;
 
-/// Turns what a person types into a safe FTS5 query: every word must match, as a prefix.
-pub fn fts_query(input: &str) -> Option<String> {
+/// Turns what a person types into a safe FTS5 query: every word must match, as a prefix. What
+/// was searched before the expansion; the tests compare the two.
+#[cfg(test)]
+pub(super) fn fts_query(input: &str) -> Option<String> {
     let terms: Vec<String> = words(input).map(|t| prefix_term(&t)).collect();
     (!terms.is_empty()).then(|| terms.join(" AND "))
 }
 
-/// [`fts_query`] with each prefix that few terms of the index start with written as those
-/// terms, exactly. `None`: nothing can match (no words, or a word no term starts with).
+/// Turns what a person types into a safe FTS5 query: every word must match, as a prefix
+/// (`"word"*`), but a prefix that few terms of the index start with is written as those
+/// terms. `None`: nothing can match (no words, or a word no term starts with).
 pub fn fts_query_in(conn: &Connection, input: &str) -> Result<Option<String>> {
     let mut terms = Vec::new();
     for word in words(input) {

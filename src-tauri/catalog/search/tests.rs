@@ -183,3 +183,38 @@ fn the_vocabulary_is_sought_not_scanned() {
         "the term bound goes to the vocabulary: {p:?}"
     );
 }
+
+/// A search's size for the plan: scaled from the newest images when they hold enough matches,
+/// counted in full otherwise, or when a word kept its prefix form.
+#[test]
+fn a_search_is_sized_from_the_newest_images() {
+    use crate::catalog::query::search_matches_with;
+    let (_d, mut cat) = catalog();
+    // 300 images: "old" in the first 30, then "red" in every third.
+    for i in 0..300 {
+        let name = match i {
+            _ if i < 30 => format!("old {i}.jpg"),
+            _ if i % 3 == 0 => format!("red {i}.jpg"),
+            _ => format!("blue {i}.jpg"),
+        };
+        cat.insert_image(&fake(i, &name, Visibility::Private), &[], 0, "test", None)
+            .expect("insert");
+    }
+    let size = |fts: &str, sample| search_matches_with(cat.conn(), fts, sample).unwrap();
+    assert_eq!(
+        size("\"red\"", 90),
+        30 * 300 / 90,
+        "30 of the newest 90, scaled"
+    );
+    assert_eq!(
+        size("\"old\"", 90),
+        30,
+        "none among the newest: counted in full"
+    );
+    assert_eq!(size("\"red\"*", 90), 90, "a prefix: counted in full");
+    assert_eq!(
+        size("\"red\"", 200),
+        90,
+        "the sample would be most of the library: counted in full"
+    );
+}
