@@ -9,7 +9,6 @@
 mod albums;
 mod bulk;
 mod bulk_jobs;
-mod busy;
 mod dimensions;
 mod facets;
 mod images;
@@ -28,7 +27,6 @@ mod watched;
 pub use albums::{album_name, Album, AlbumObject, AlbumSummary};
 pub use bulk::{ChunkItem, Edit, VisibilityChange};
 pub use bulk_jobs::{BulkJob, BulkJobKind, BulkJobState};
-pub use busy::{install as wait_for_locks, BUSY_TIMEOUT};
 pub use dimensions::{parse_orientation, parse_pixel_size, Orientation, SizeClass};
 pub use facets::{FacetValue, Facets};
 pub use images::{FileRow, ImageDetail, ImageRecord, Inserted, NewImage, SourceEntry, Tombstone};
@@ -76,6 +74,9 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 
+/// How long a writer waits for another process's write transaction.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One connection to `catalog.db`. Cheap to open; use one per thread.
 pub struct Catalog {
     conn: Connection,
@@ -92,7 +93,7 @@ impl Catalog {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        busy::install(&conn)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Refuse a newer catalog before any pragma could change the file.
         migrations::refuse_newer(&conn, path)?;
         configure(&conn)?;
@@ -178,7 +179,7 @@ pub(crate) fn enable_wal(conn: &Connection) -> rusqlite::Result<String> {
 }
 
 fn configure(conn: &Connection) -> Result<()> {
-    busy::install(conn)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     let mode = enable_wal(conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::io(

@@ -37,7 +37,7 @@ fn mime_static(m: &str) -> &'static str {
 impl ThumbCache {
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path)?;
-        crate::catalog::wait_for_locks(&conn)?;
+        conn.busy_timeout(crate::catalog::BUSY_TIMEOUT)?;
         crate::catalog::enable_wal(&conn)?;
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL;
