@@ -644,8 +644,10 @@ const SAMPLE_MATCHES: i64 = 20;
 
 /// How many images a search matches, for the plan: counted among the newest [`SAMPLE`] `seq`s
 /// and scaled to the library, or counted in full when the sample holds too few matches to
-/// scale (or the library is not much larger), or when a word kept its prefix form (FTS5
-/// reads a prefix's every posting list whatever the range asked). Only the plan depends on it — the window's size
+/// scale (or the library is not much larger). A word that kept its prefix form is sampled as
+/// the whole word (FTS5 reads a prefix's every posting list whatever the range asked): fewer
+/// matches than the prefix has, so a window at least as long as needed. Only the plan depends
+/// on it — the window's size
 /// and whether to walk the date index — and the window is there for the newest rows, whose
 /// density the sample measures; the rows listed are the same either way.
 fn search_matches(conn: &rusqlite::Connection, fts: &str) -> Result<i64> {
@@ -659,13 +661,14 @@ pub(super) fn search_matches_with(
     sample: i64,
 ) -> Result<i64> {
     let total: i64 = conn.query_row(super::stats::ALL_IMAGES, [], |r| r.get(0))?;
-    // `"…"*`: a prefix term (see `search.rs`); the quotes inside a term are doubled.
-    if total > 2 * sample && !fts.contains("\"*") {
+    if total > 2 * sample {
+        // `"…"*`: a prefix term (see `search.rs`), sampled as the whole word.
+        let words = fts.replace("\"*", "\"");
         let top: i64 =
             conn.query_row("SELECT coalesce(max(seq), 0) FROM images", [], |r| r.get(0))?;
         let sampled: i64 = conn.query_row(
             "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1 AND rowid > ?2",
-            rusqlite::params![fts, top - sample],
+            rusqlite::params![words, top - sample],
             |r| r.get(0),
         )?;
         if sampled >= SAMPLE_MATCHES {

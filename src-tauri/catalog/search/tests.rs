@@ -184,8 +184,8 @@ fn the_vocabulary_is_sought_not_scanned() {
     );
 }
 
-/// A search's size for the plan: scaled from the newest images when they hold enough matches,
-/// counted in full otherwise, or when a word kept its prefix form.
+/// A search's size for the plan: scaled from the newest images when they hold enough matches
+/// (a prefix sampled as the whole word), counted in full otherwise.
 #[test]
 fn a_search_is_sized_from_the_newest_images() {
     use crate::catalog::query::search_matches_with;
@@ -211,7 +211,16 @@ fn a_search_is_sized_from_the_newest_images() {
         30,
         "none among the newest: counted in full"
     );
-    assert_eq!(size("\"red\"*", 90), 90, "a prefix: counted in full");
+    assert_eq!(
+        size("\"red\"*", 90),
+        30 * 300 / 90,
+        "a prefix: sampled as the whole word"
+    );
+    assert_eq!(
+        size("\"re\"*", 90),
+        90,
+        "a prefix that is no word: counted in full"
+    );
     assert_eq!(
         size("\"red\"", 200),
         90,
