@@ -1,6 +1,7 @@
 //! Facets: the values the library holds for the filters of the app's chips (generators, AI
-//! models, formats, cameras) and how many images have each, most common first. Each list is a
-//! `GROUP BY` over the filter's own index (schema 7 and 8): no read of the image rows.
+//! models, formats, cameras) and how many images have each, most common first. Each list is
+//! read from `image_counts`, which the catalog's triggers keep (schema 11 and 12): a few dozen
+//! rows, however many images there are.
 
 use serde::Serialize;
 
@@ -32,17 +33,20 @@ pub struct Facets {
     pub cameras: Vec<FacetValue>,
 }
 
-/// Each facet's query: `value, count` per group, read from an index alone.
-pub(super) const GENERATORS: &str = "SELECT generator, count(*) FROM images
-     WHERE generator IS NOT NULL GROUP BY generator";
-pub(super) const MODELS: &str = "SELECT min(model), count(*) FROM images
-     WHERE model IS NOT NULL GROUP BY model COLLATE NOCASE";
-pub(super) const FORMATS: &str = "SELECT format, count(*) FROM images GROUP BY format";
-pub(super) const CAMERA_MODELS: &str = "SELECT min(camera_model), count(*) FROM images
-     WHERE camera_model IS NOT NULL GROUP BY camera_model COLLATE NOCASE";
-/// Makes of the images without a camera model (`images_camera_make_only`, schema 8).
-pub(super) const CAMERA_MAKES: &str = "SELECT min(camera_make), count(*) FROM images
-     WHERE camera_model IS NULL AND camera_make IS NOT NULL GROUP BY camera_make COLLATE NOCASE";
+/// Each facet's query: `value, count` per group, from the counts the triggers keep. Models and
+/// cameras are counted per exact value and grouped here by letter case, under their smallest
+/// spelling (what `GROUP BY model COLLATE NOCASE` with `min(model)` gave over the images).
+pub(super) const GENERATORS: &str = "SELECT value, images FROM image_counts
+     WHERE facet = 'generator' AND images > 0";
+pub(super) const MODELS: &str = "SELECT min(value), sum(images) FROM image_counts
+     WHERE facet = 'model' AND images > 0 GROUP BY value COLLATE NOCASE";
+pub(super) const FORMATS: &str = "SELECT value, images FROM image_counts
+     WHERE facet = 'format' AND images > 0";
+pub(super) const CAMERA_MODELS: &str = "SELECT min(value), sum(images) FROM image_counts
+     WHERE facet = 'camera_model' AND images > 0 GROUP BY value COLLATE NOCASE";
+/// Makes of the images without a camera model.
+pub(super) const CAMERA_MAKES: &str = "SELECT min(value), sum(images) FROM image_counts
+     WHERE facet = 'camera_make' AND images > 0 GROUP BY value COLLATE NOCASE";
 
 impl Catalog {
     /// The generators, models, formats and cameras present, with their counts.

@@ -694,6 +694,88 @@ BEGIN
     UPDATE tags SET images = images - 1 WHERE id = old.tag_id;
 END;
 "#,
+    // 12: the filter bar's facets counted by the same triggers (read in `facets.rs`): AI models,
+    // camera models, and the makes of images without a camera model. Counted per exact value;
+    // `facets()` groups the few counted values by letter case and takes the smallest spelling,
+    // as its `GROUP BY … COLLATE NOCASE` over the images did (a display value kept per group
+    // would need a scan of the group's rows whenever the row that gave it went away).
+    r#"
+DROP TRIGGER counts_on_insert;
+DROP TRIGGER counts_on_delete;
+DROP TRIGGER counts_on_update;
+INSERT INTO image_counts (facet, value, images, bytes)
+    SELECT 'model', model, count(*), sum(bytes) FROM images
+    WHERE model IS NOT NULL GROUP BY model;
+INSERT INTO image_counts (facet, value, images, bytes)
+    SELECT 'camera_model', camera_model, count(*), sum(bytes) FROM images
+    WHERE camera_model IS NOT NULL GROUP BY camera_model;
+INSERT INTO image_counts (facet, value, images, bytes)
+    SELECT 'camera_make', camera_make, count(*), sum(bytes) FROM images
+    WHERE camera_model IS NULL AND camera_make IS NOT NULL GROUP BY camera_make;
+
+CREATE TRIGGER counts_on_insert AFTER INSERT ON images
+BEGIN
+    INSERT INTO image_counts (facet, value, images, bytes)
+        SELECT f, v, 1, new.bytes FROM (
+            SELECT 'all' AS f, '' AS v UNION ALL SELECT 'format', new.format
+            UNION ALL SELECT 'source', new.source_kind
+            UNION ALL SELECT 'visibility', new.visibility
+            UNION ALL SELECT 'remote_state', new.remote_state
+            UNION ALL SELECT 'generator', new.generator
+            UNION ALL SELECT 'model', new.model
+            UNION ALL SELECT 'camera_model', new.camera_model
+            UNION ALL SELECT 'camera_make',
+                CASE WHEN new.camera_model IS NULL THEN new.camera_make END) WHERE v IS NOT NULL
+    ON CONFLICT (facet, value) DO UPDATE SET
+        images = images + excluded.images, bytes = bytes + excluded.bytes;
+END;
+
+CREATE TRIGGER counts_on_delete AFTER DELETE ON images
+BEGIN
+    UPDATE image_counts SET images = images - 1, bytes = bytes - old.bytes
+        WHERE (facet, value) IN (VALUES ('all', ''), ('format', old.format),
+            ('source', old.source_kind), ('visibility', old.visibility),
+            ('remote_state', old.remote_state), ('generator', old.generator),
+            ('model', old.model), ('camera_model', old.camera_model),
+            ('camera_make', CASE WHEN old.camera_model IS NULL THEN old.camera_make END));
+END;
+
+CREATE TRIGGER counts_on_update
+AFTER UPDATE OF format, source_kind, visibility, remote_state, generator, bytes, model,
+    camera_model, camera_make ON images
+WHEN old.format IS NOT new.format OR old.source_kind IS NOT new.source_kind
+  OR old.visibility IS NOT new.visibility OR old.remote_state IS NOT new.remote_state
+  OR old.generator IS NOT new.generator OR old.bytes IS NOT new.bytes
+  OR old.model IS NOT new.model OR old.camera_model IS NOT new.camera_model
+  OR old.camera_make IS NOT new.camera_make
+BEGIN
+    UPDATE image_counts SET images = images - 1, bytes = bytes - old.bytes
+        WHERE (facet, value) IN (VALUES ('all', ''), ('format', old.format),
+            ('source', old.source_kind), ('visibility', old.visibility),
+            ('remote_state', old.remote_state), ('generator', old.generator),
+            ('model', old.model), ('camera_model', old.camera_model),
+            ('camera_make', CASE WHEN old.camera_model IS NULL THEN old.camera_make END));
+    INSERT INTO image_counts (facet, value, images, bytes)
+        SELECT f, v, 1, new.bytes FROM (
+            SELECT 'all' AS f, '' AS v UNION ALL SELECT 'format', new.format
+            UNION ALL SELECT 'source', new.source_kind
+            UNION ALL SELECT 'visibility', new.visibility
+            UNION ALL SELECT 'remote_state', new.remote_state
+            UNION ALL SELECT 'generator', new.generator
+            UNION ALL SELECT 'model', new.model
+            UNION ALL SELECT 'camera_model', new.camera_model
+            UNION ALL SELECT 'camera_make',
+                CASE WHEN new.camera_model IS NULL THEN new.camera_make END) WHERE v IS NOT NULL
+    ON CONFLICT (facet, value) DO UPDATE SET
+        images = images + excluded.images, bytes = bytes + excluded.bytes;
+END;
+"#,
+    // 13: the search index's vocabulary, one row per occurrence of each term (`search.rs` seeks
+    // it to write a typed prefix as the few terms it stands for). A view of `images_fts`
+    // itself: nothing stored, nothing to fill.
+    r#"
+CREATE VIRTUAL TABLE images_fts_terms USING fts5vocab (images_fts, instance);
+"#,
 ];
 
 /// The schema version this build writes.
@@ -914,5 +996,68 @@ mod tests {
             )
             .unwrap();
         assert_eq!(all, 4, "and the triggers count the next one");
+    }
+
+    #[test]
+    fn migration_12_counts_the_models_and_cameras_already_there() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("catalog.db");
+        let mut conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..11] {
+            conn.execute_batch(sql).expect("migrations 1-11");
+        }
+        conn.pragma_update(None, "user_version", 11)
+            .expect("version 11");
+        let set =
+            |conn: &Connection, model: Option<&str>, make: Option<&str>, cam: Option<&str>| {
+                insert(conn, "a1111").expect("a version-11 row");
+                conn.execute(
+                    "UPDATE images SET model = ?1, camera_make = ?2, camera_model = ?3
+                 WHERE seq = last_insert_rowid()",
+                    (model, make, cam),
+                )
+                .expect("its model and camera");
+            };
+        set(&conn, Some("SDXL"), Some("Canon"), Some("EOS R5"));
+        set(&conn, Some("sdxl"), None, Some("EOS R5"));
+        set(&conn, None, Some("Leica"), None);
+        set(&conn, None, None, None);
+        migrate(&mut conn, &path).expect("migrate to the latest");
+        let counts = |conn: &Connection| -> Vec<(String, String, i64)> {
+            conn.prepare(
+                "SELECT facet, value, images FROM image_counts
+                 WHERE facet IN ('model', 'camera_model', 'camera_make') AND images > 0
+                 ORDER BY facet, value",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+        };
+        let row = |f: &str, v: &str, n: i64| (f.to_string(), v.to_string(), n);
+        assert_eq!(
+            counts(&conn),
+            vec![
+                row("camera_make", "Leica", 1),
+                row("camera_model", "EOS R5", 2),
+                row("model", "SDXL", 1),
+                row("model", "sdxl", 1),
+            ],
+            "each exact value of the rows from before; a make only where no model is named"
+        );
+        set(&conn, Some("Flux"), Some("Leica"), None);
+        conn.execute("DELETE FROM images WHERE model = 'sdxl'", [])
+            .expect("a delete");
+        assert_eq!(
+            counts(&conn),
+            vec![
+                row("camera_make", "Leica", 2),
+                row("camera_model", "EOS R5", 1),
+                row("model", "Flux", 1),
+                row("model", "SDXL", 1),
+            ],
+            "and the triggers count what comes next"
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod migrations;
 mod offload;
 mod query;
 mod remotes;
+mod search;
 pub(crate) mod selection;
 mod stats;
 mod sync_queue;

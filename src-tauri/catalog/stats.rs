@@ -58,7 +58,8 @@ impl Catalog {
         let mut facets: BTreeMap<String, BTreeMap<String, Bucket>> = BTreeMap::new();
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT facet, value, images, bytes FROM image_counts WHERE images > 0",
+                "SELECT facet, value, images, bytes FROM image_counts WHERE images > 0
+                 AND facet IN ('all', 'format', 'source', 'visibility', 'remote_state', 'generator')",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok((

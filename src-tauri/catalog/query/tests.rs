@@ -1,25 +1,11 @@
 //! Filters against a real catalog: `count` counts exactly what `list` lists, orientation and
 //! size as displayed, and the plans that keep a page of them off a full scan and a sort.
 
-use super::{count_sql, fts_query, page_sql};
+use super::{count_sql, page_sql};
 use crate::catalog::selection::tests::{catalog, fake};
 use crate::catalog::{Catalog, ListQuery};
 use crate::import::ai::{AiParams, Generator};
 use crate::model::Visibility;
-
-#[test]
-fn fts_query_quotes_every_term_as_prefix() {
-    assert_eq!(
-        fts_query("red cat").as_deref(),
-        Some("\"red\"* AND \"cat\"*")
-    );
-    assert_eq!(
-        fts_query("\"oops AND (x:1.2)").as_deref(),
-        Some("\"oops\"* AND \"AND\"* AND \"x:1.2\"*"),
-        "syntax characters must be quoted, not interpreted"
-    );
-    assert_eq!(fts_query("  ,, "), None, "nothing to search for");
-}
 
 /// Twelve images `img-<i>.jpg` of every kind the filters tell apart; their ids by `i`.
 ///
