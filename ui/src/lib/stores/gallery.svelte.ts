@@ -197,7 +197,8 @@ export class Gallery {
     const need = index + 1 + this.hidden.size + MARGIN;
     if (need > this.#wanted) this.#wanted = need;
     if (!this.exhausted && this.knownTotal !== null && this.ready && need - this.items.length > JUMP) {
-      this.#extendTo(Math.min(need, this.knownTotal + this.hidden.size));
+      // `items` holds what the core lists, hidden (deleted, undo open) entries included: as `knownTotal` counts.
+      this.#extendTo(Math.min(need, this.knownTotal));
     }
     this.#evict();
     if ((!this.exhausted && this.items.length < this.#wanted) || this.#missingPage() !== null) void this.#pump();
