@@ -42,33 +42,23 @@ impl Catalog {
     /// The page [`Catalog::list`] would give, as tiles.
     pub fn list_grid(&self, q: &ListQuery) -> Result<Vec<GridEntry>> {
         let seqs = self.page_seqs(q)?;
-        if seqs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = serde_json::to_string(&seqs).unwrap_or_else(|_| "[]".into());
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {GRID_COLUMNS} FROM images WHERE images.seq IN (SELECT value FROM json_each(?1))"
-        ))?;
-        let mut by_seq: std::collections::HashMap<i64, GridEntry> = stmt
-            .query_map([list], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    GridEntry {
-                        id: r.get(1)?,
-                        filename: r.get(2)?,
-                        format: r.get(3)?,
-                        width: r.get(4)?,
-                        height: r.get(5)?,
-                        visibility: parse_enum(r, 6)?,
-                        remote_state: parse_enum(r, 7)?,
-                        remote_error: r.get(8)?,
-                        local: r.get(9)?,
-                        prompt_start: r.get::<_, Option<String>>(10)?.and_then(prompt_start),
-                    },
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
+        self.rows_in_order(&seqs, GRID_COLUMNS, |r| {
+            Ok((
+                r.get(0)?,
+                GridEntry {
+                    id: r.get(1)?,
+                    filename: r.get(2)?,
+                    format: r.get(3)?,
+                    width: r.get(4)?,
+                    height: r.get(5)?,
+                    visibility: parse_enum(r, 6)?,
+                    remote_state: parse_enum(r, 7)?,
+                    remote_error: r.get(8)?,
+                    local: r.get(9)?,
+                    prompt_start: r.get::<_, Option<String>>(10)?.and_then(prompt_start),
+                },
+            ))
+        })
     }
 }
 

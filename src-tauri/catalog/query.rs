@@ -162,17 +162,28 @@ const WINDOW: &str = "(SELECT lo FROM span) AND (SELECT hi FROM span)";
 impl Catalog {
     pub fn list(&self, q: &ListQuery) -> Result<Vec<ImageRecord>> {
         let seqs = self.page_seqs(q)?;
+        self.rows_in_order(&seqs, RECORD_COLUMNS, |r| {
+            record_from_row(r).map(|rec| (rec.seq, rec))
+        })
+    }
+
+    /// A page's second step: `columns` of the rows `seqs` names, each read by `read` as its
+    /// `seq` and value, in the order of `seqs`.
+    pub(super) fn rows_in_order<T>(
+        &self,
+        seqs: &[i64],
+        columns: &str,
+        read: impl FnMut(&rusqlite::Row) -> rusqlite::Result<(i64, T)>,
+    ) -> Result<Vec<T>> {
         if seqs.is_empty() {
             return Ok(Vec::new());
         }
         let list = serde_json::to_string(&seqs).unwrap_or_else(|_| "[]".into());
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM images WHERE images.seq IN (SELECT value FROM json_each(?1))"
+            "SELECT {columns} FROM images WHERE images.seq IN (SELECT value FROM json_each(?1))"
         ))?;
-        let mut by_seq: std::collections::HashMap<i64, ImageRecord> = stmt
-            .query_map([list], record_from_row)?
-            .map(|r| r.map(|rec| (rec.seq, rec)))
-            .collect::<Result<_, _>>()?;
+        let mut by_seq: std::collections::HashMap<i64, T> =
+            stmt.query_map([list], read)?.collect::<Result<_, _>>()?;
         Ok(seqs.iter().filter_map(|s| by_seq.remove(s)).collect())
     }
 
