@@ -70,17 +70,22 @@ pub async fn library_info(state: State<'_, AppState>) -> Cmd<LibraryInfo> {
 #[tauri::command]
 pub async fn list_images(state: State<'_, AppState>, query: ListQuery) -> Cmd<Vec<ImageRecord>> {
     let lib = state.lib().clone();
-    let mut query = query;
-    query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
+    let query = paged(query);
     blocking(move || lib.catalog_connection()?.list(&query)).await
+}
+
+/// A listing's page size as the UI may ask for it: the default page when none, at most
+/// `MAX_PAGE`.
+fn paged(mut query: ListQuery) -> ListQuery {
+    query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
+    query
 }
 
 /// The page `list_images` would give, as the gallery's tiles (the fields a tile shows).
 #[tauri::command]
 pub async fn list_grid(state: State<'_, AppState>, query: ListQuery) -> Cmd<Vec<GridEntry>> {
     let lib = state.lib().clone();
-    let mut query = query;
-    query.limit = Some(query.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE));
+    let query = paged(query);
     blocking(move || lib.catalog_connection()?.list_grid(&query)).await
 }
 

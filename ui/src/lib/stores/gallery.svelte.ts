@@ -92,6 +92,13 @@ interface Page {
   loaded: boolean;
 }
 
+/** Pages not fetched yet covering positions `from..end`, fetched by position when in view. */
+function placeholderPages(from: number, end: number): Page[] {
+  const pages: Page[] = [];
+  for (let start = from; start < end; start += PAGE_SIZE) pages.push({ start, count: Math.min(PAGE_SIZE, end - start), after: null, loaded: false });
+  return pages;
+}
+
 export function sameFilter(a: GalleryFilter, b: GalleryFilter): boolean {
   return (
     JSON.stringify(filterFields(a)) === JSON.stringify(filterFields(b)) && (a.search ?? '') === (b.search ?? '') && a.sort === b.sort
@@ -366,9 +373,7 @@ export class Gallery {
   #extendTo(end: number): void {
     const from = this.items.length;
     if (end <= from) return;
-    for (let start = from; start < end; start += PAGE_SIZE) {
-      this.#pages.push({ start, count: Math.min(PAGE_SIZE, end - start), after: null, loaded: false });
-    }
+    for (const p of placeholderPages(from, end)) this.#pages.push(p);
     this.items = this.items.concat(new Array<GridItem | undefined>(end - from).fill(undefined));
     this.#cursor = null;
   }
@@ -526,8 +531,7 @@ export class Gallery {
     const seen = new Set<string>();
     const ids = new Set<string>();
     const items: Array<GridItem | undefined> = new Array<GridItem | undefined>(skip).fill(undefined);
-    const pages: Page[] = [];
-    for (let start = 0; start < skip; start += PAGE_SIZE) pages.push({ start, count: PAGE_SIZE, after: null, loaded: false });
+    const pages: Page[] = placeholderPages(0, skip);
     let loaded = 0;
     let cursor: string | null = null;
     let exhausted = false;

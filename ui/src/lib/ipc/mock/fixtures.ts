@@ -100,7 +100,6 @@ export function fakeRecord(n: number, over: Partial<ImageRecord> = {}): ImageRec
   };
 }
 
-/** `get_image`: the record plus GPS, EXIF (tag name → value), raw AI text and its sources. */
 /** A record as `list_grid` gives it: the fields a tile shows, the prompt cut as the core cuts it. */
 export function tile(r: ImageRecord): GridEntry {
   const chars = [...(r.prompt ?? '')];
@@ -119,6 +118,7 @@ export function tile(r: ImageRecord): GridEntry {
   };
 }
 
+/** `get_image`: the record plus GPS, EXIF (tag name → value), raw AI text and its sources. */
 export function fakeDetail(r: ImageRecord): ImageDetail {
   return {
     ...r,
