@@ -25,6 +25,9 @@ mod heif_avif_jxl;
 // WebP made by cwebp/img2webp: scaled on load through libwebp, lossy and lossless in their
 // colours, alpha and EXIF orientation kept, first frame of an animation, truncated = corrupt.
 mod webp;
+// Large progressive JPEGs from their DC scans: cjpeg and jpegtran's scan scripts, restarts,
+// sampling, grey; arithmetic-coded and cut files left to TurboJPEG.
+mod progressive_jpeg;
 // Crash safety: failpoints before/after the catalog commit, recovery on the next open.
 mod atomicity;
 // Schema versions: latest on create, newer catalogs refused untouched.

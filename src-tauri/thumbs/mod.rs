@@ -4,6 +4,7 @@
 mod cache;
 pub(crate) mod heif;
 pub(crate) mod jxl;
+pub mod progressive;
 pub mod render;
 pub mod turbo;
 pub(crate) mod webp;

@@ -1,7 +1,8 @@
 //! Decode (validating every byte) at the smallest useful scale, then resize, orient, convert
 //! to sRGB and encode a thumbnail.
 //!
-//! JPEGs go through TurboJPEG with DCT scaling (shrink-on-load), still WebPs through libwebp
+//! JPEGs go through TurboJPEG with DCT scaling (shrink-on-load), large progressive ones at 1/8
+//! from their DC scans alone (`progressive.rs`), still WebPs through libwebp
 //! scaled on load (`webp.rs`); HEIC and AVIF through libheif (`heif.rs`), JPEG XL through
 //! jxl-oxide (`jxl.rs`); everything else (animated WebP included) through the `image` crate
 //! with allocation limits. Pixel caps are checked from the header before any pixel buffer is
@@ -11,7 +12,7 @@ use fast_image_resize as fr;
 use std::io::Cursor;
 
 use super::cache::Thumb;
-use super::{heif, jxl, turbo, webp};
+use super::{heif, jxl, progressive, turbo, webp};
 use crate::import::sniff::Format;
 
 /// Caps that protect against decompression bombs.
@@ -267,7 +268,14 @@ fn decode_inner(
         check_pixels(h.width, h.height, limits)?;
         if !h.cmyk {
             let scale = turbo::choose_scale(h.width, h.height, min_long_edge);
-            let px = turbo::decode_rgb(bytes, scale).map_err(|e| corrupt(e.0))?;
+            // A progressive file at 1/8 from its DC scans alone, when it is one that path takes.
+            let dc_only = (scale == (1, 8))
+                .then(|| progressive::dc_eighth(bytes))
+                .flatten();
+            let px = match dc_only {
+                Some(px) => px,
+                None => turbo::decode_rgb(bytes, scale).map_err(|e| corrupt(e.0))?,
+            };
             return Ok(Decoded {
                 width: px.width,
                 height: px.height,

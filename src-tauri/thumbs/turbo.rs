@@ -65,6 +65,10 @@ const TJPF_RGBA: c_int = 7;
 const TJCS_CMYK: c_int = 3;
 const TJCS_YCCK: c_int = 4;
 const TJSAMP_420: c_int = 2;
+#[cfg(test)]
+const TJSAMP_GRAY: c_int = 3;
+#[cfg(test)]
+const TJFLAG_PROGRESSIVE: c_int = 16384;
 const TJERR_WARNING: c_int = 0;
 const TJFLAG_ACCURATEDCT: c_int = 4096;
 
@@ -241,6 +245,30 @@ pub fn encode(
     channels: u8,
     quality: u8,
 ) -> Result<Vec<u8>, TurboError> {
+    compress(pixels, width, height, channels, quality, TJSAMP_420, 0)
+}
+
+/// Test files for the DC-only path: RGB rows as a progressive JPEG, 4:2:0 or grey.
+#[cfg(test)]
+pub(crate) fn encode_progressive(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    gray: bool,
+) -> Result<Vec<u8>, TurboError> {
+    let subsamp = if gray { TJSAMP_GRAY } else { TJSAMP_420 };
+    compress(rgb, width, height, 3, 90, subsamp, TJFLAG_PROGRESSIVE)
+}
+
+fn compress(
+    pixels: &[u8],
+    width: u32,
+    height: u32,
+    channels: u8,
+    quality: u8,
+    subsamp: c_int,
+    flags: c_int,
+) -> Result<Vec<u8>, TurboError> {
     let format = match channels {
         3 => TJPF_RGB,
         4 => TJPF_RGBA,
@@ -264,9 +292,9 @@ pub fn encode(
                 format,
                 &mut out,
                 &mut size,
-                TJSAMP_420,
+                subsamp,
                 quality as c_int,
-                TJFLAG_ACCURATEDCT,
+                TJFLAG_ACCURATEDCT | flags,
             )
         };
         let result = if rc != 0 || out.is_null() {
