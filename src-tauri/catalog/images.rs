@@ -262,11 +262,8 @@ impl Catalog {
     ) -> Result<Option<String>> {
         let tx = self.write()?;
         let found: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT seq, id FROM images WHERE sha256 = ?1",
-                [sha256],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT seq, id FROM images WHERE sha256 = ?1")?
+            .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let Some((seq, id)) = found else {
             return Ok(None);
@@ -290,15 +287,14 @@ impl Catalog {
         let now = now_ms();
         let ai = img.ai.as_ref();
         let id: String = tx
-            .query_row(
-                "SELECT id FROM replica_items WHERE sha256 = ?1",
-                [&img.sha256],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM replica_items WHERE sha256 = ?1")?
+            .query_row([&img.sha256], |r| r.get(0))
             .optional()?
             .unwrap_or_else(|| img.id.clone());
-        let changed = tx.execute(
-            "INSERT INTO images (id, sha256, filename, format, mime, ext, bytes, width, height,
+        // Cached statements: an import prepares each once per worker, triggers included.
+        let changed = tx
+            .prepare_cached(
+                "INSERT INTO images (id, sha256, filename, format, mime, ext, bytes, width, height,
                 orientation, storage, path, source_kind, source, fetched_at, taken_at, camera_make,
                 camera_model, has_gps, gps_lat, gps_lon, gps_alt, has_serial, exif_json, icc,
                 generator, prompt, negative_prompt, model, seed, steps, sampler, cfg, ai_raw,
@@ -307,7 +303,8 @@ impl Catalog {
                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,
                 ?34, ?35, ?36, ?37)
              ON CONFLICT (sha256) DO NOTHING",
-            params![
+            )?
+            .execute(params![
                 id,
                 img.sha256,
                 img.filename,
@@ -345,8 +342,7 @@ impl Catalog {
                 img.visibility.as_str(),
                 img.created_at,
                 now,
-            ],
-        )?;
+            ])?;
         if changed == 0 {
             let (seq, id): (i64, String) = tx.query_row(
                 "SELECT seq, id FROM images WHERE sha256 = ?1",
@@ -366,19 +362,19 @@ impl Catalog {
         }
         let seq = tx.last_insert_rowid();
         if let Some(source) = &img.source {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR IGNORE INTO image_sources (image_seq, kind, source, fetched_at, added_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![seq, img.source_kind.as_str(), source, img.fetched_at, now],
-            )?;
+            )?
+            .execute(params![seq, img.source_kind.as_str(), source, img.fetched_at, now])?;
         }
         super::tags::attach(&tx, seq, tags)?;
         if thumb_sizes != 0 {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO thumb_jobs (image_seq, sizes, owner, original_tmp, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![seq, thumb_sizes, owner, original_tmp, now],
-            )?;
+            )?
+            .execute(params![seq, thumb_sizes, owner, original_tmp, now])?;
         }
         refresh_fts_with(&tx, seq, Some(&img.ai_search))?;
         tx.commit()?;
@@ -668,8 +664,9 @@ pub(super) fn refresh_fts_with(tx: &Transaction, seq: i64, extra: Option<&str>) 
             }
         }
     };
-    tx.execute("DELETE FROM images_fts WHERE rowid = ?1", [seq])?;
-    tx.execute(
+    tx.prepare_cached("DELETE FROM images_fts WHERE rowid = ?1")?
+        .execute([seq])?;
+    tx.prepare_cached(
         "INSERT INTO images_fts (rowid, filename, prompt, negative_prompt, model, tags, extra)
          SELECT seq, filename, coalesce(prompt, ''), coalesce(negative_prompt, ''),
                 coalesce(model, ''),
@@ -677,8 +674,8 @@ pub(super) fn refresh_fts_with(tx: &Transaction, seq: i64, extra: Option<&str>) 
                           JOIN tags t ON t.id = it.tag_id WHERE it.image_seq = images.seq), ''),
                 ?2
          FROM images WHERE seq = ?1",
-        params![seq, extra],
-    )?;
+    )?
+    .execute(params![seq, extra])?;
     Ok(())
 }
 

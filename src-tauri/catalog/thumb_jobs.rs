@@ -65,7 +65,8 @@ impl Catalog {
 
     pub fn finish_thumb_job(&self, seq: i64) -> Result<()> {
         self.conn()
-            .execute("DELETE FROM thumb_jobs WHERE image_seq = ?1", [seq])?;
+            .prepare_cached("DELETE FROM thumb_jobs WHERE image_seq = ?1")?
+            .execute([seq])?;
         Ok(())
     }
 
