@@ -1,8 +1,8 @@
 //! Whole import (read + hash + sniff + full decode at DCT scale + metadata + grid thumbnail +
 //! atomic copy + catalog row) of real photos through the `vitrine` CLI, against
 //! `vipsthumbnail` making one 320 px thumbnail of the same files, in the same run.
-//! Target: Vitrine ≥ 1.5× vipsthumbnail's images/s. Baseline and progressive JPEG (DCT-scaled
-//! by TurboJPEG), still WebP (scaled on load by libwebp), PNG, and HEIC, AVIF and JPEG XL
+//! Target: Vitrine ≥ 1.5× vipsthumbnail's images/s. Baseline JPEG (DCT-scaled by TurboJPEG),
+//! progressive JPEG (large ones from their DC scans, `thumbs/progressive.rs`), still WebP (scaled on load by libwebp), PNG, and HEIC, AVIF and JPEG XL
 //! (made here from the same photos by heif-enc, avifenc and cjxl; vips reads the first two
 //! through libheif as Vitrine does, JPEG XL through libjxl where Vitrine uses jxl-oxide).
 
