@@ -111,7 +111,7 @@ describe('Grid', () => {
     // Scrolled to the end of the spacer: the list's last row is at the bottom of the viewport.
     await scrollTo(MAX_SCROLL_PX - H, 1000);
     const last = n - 1;
-    expect(need).toHaveBeenLastCalledWith(last, expect.any(Number));
+    expect(need).toHaveBeenLastCalledWith(last, expect.any(Number), true);
     const lastRowTop = Math.floor(last / lay.columns) * lay.rowHeight + lay.padding;
     const virtualTop = lastRowTop + lay.cellHeight + lay.padding - H; // that row's top, less the viewport
     const top = onScreen(last);
@@ -164,6 +164,24 @@ describe('Grid', () => {
     expect(srcAt(j)).toBeNull();
     await vi.advanceTimersByTimeAsync(20);
     expect(srcAt(j)).toMatch(/^vitrine:/);
+  });
+
+  it('tells the store a fast scroll is flying past, and asks again without it once settled', async () => {
+    const { need, scrollTo } = setup(20_000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(need).toHaveBeenLastCalledWith(expect.any(Number), 0, false);
+    const start = Math.floor(5_000 / lay.columns) * lay.rowHeight;
+    await scrollTo(start, 16);
+    const [end, from, moving] = need.mock.lastCall!;
+    expect(moving).toBe(true);
+    expect(from).toBeGreaterThan(4_000);
+    const calls = need.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(SETTLE_MS + 10);
+    expect(need.mock.calls.length).toBe(calls + 1);
+    expect(need).toHaveBeenLastCalledWith(end, from, false);
+    // A slow scroll is never `moving`.
+    await scrollTo(start + lay.rowHeight * 2, 100);
+    expect(need.mock.lastCall![2]).toBe(false);
   });
 
   it('slow scrolling loads thumbnails at once', async () => {

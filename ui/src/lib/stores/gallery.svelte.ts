@@ -196,11 +196,20 @@ export class Gallery {
 
   /**
    * The grid shows visible indexes `start..=index`: load up to `index` (and a margin), fetch
-   * dropped pages back in that range, and drop what lies far from it.
+   * dropped pages back in that range, and drop what lies far from it. `moving`: a fast scroll is
+   * flying past (the grid holds thumbnails back too): where pages can be fetched by position (a
+   * known count, or the whole list walked), nothing is fetched for rows that are on screen for a
+   * frame or two; the grid calls again without it when the scroll settles, and the pages then in
+   * view are fetched (by position, past the walk's end). A fling through a large library used to
+   * fetch and parse ~25 pages a second for nothing: garbage and main-thread work in every frame.
    */
-  ensure(index: number, start: number = index): void {
+  ensure(index: number, start: number = index, moving = false): void {
     this.#viewEnd = index;
     this.#viewStart = Math.min(start, index);
+    if (moving && this.ready && (this.knownTotal !== null || this.exhausted)) {
+      this.#evict();
+      return;
+    }
     const need = index + 1 + this.hidden.size + MARGIN;
     if (need > this.#wanted) this.#wanted = need;
     if (!this.exhausted && this.knownTotal !== null && this.ready && need - this.items.length > JUMP) {

@@ -319,6 +319,42 @@ describe('Gallery jumps (pages by position)', () => {
     return { lib, g };
   }
 
+  it('a fast scroll fetches nothing while it flies; once it settles, only the pages in view, by position', async () => {
+    const { lib, g } = await opened(20_000);
+    const before = queries(lib).length;
+    for (let i = 40; i <= 12_000; i += 400) {
+      g.ensure(i + 39, i, true);
+      await g.idle();
+    }
+    expect(queries(lib).length).toBe(before);
+    g.ensure(12_039, 12_000, false);
+    await g.idle();
+    const asked = queries(lib).slice(before);
+    expect(asked.length).toBeLessThanOrEqual(3);
+    expect(asked[0].offset).toBeGreaterThan(11_000);
+    expect(g.items.slice(11_900, 12_140).map((r) => r?.id)).toEqual(truth(lib).slice(11_900, 12_140));
+    // Back up through what was never fetched, fast: nothing; settled at the top: the first page is still held.
+    const mid = queries(lib).length;
+    for (let i = 11_600; i >= 0; i -= 400) g.ensure(i + 39, i, true);
+    await g.idle();
+    expect(queries(lib).length).toBe(mid);
+    g.ensure(39, 0, false);
+    await g.idle();
+    expect(g.items.slice(0, 40).every((r) => r !== undefined)).toBe(true);
+  });
+
+  it('without a count a fast scroll still walks (nothing could be fetched by position)', async () => {
+    const lib = fakeCore({ count: 3000 });
+    const g = new Gallery();
+    g.setFilter({ sort: 'newest' });
+    await g.idle();
+    const before = queries(lib).length;
+    g.ensure(639, 600, true);
+    await g.idle();
+    expect(queries(lib).length).toBeGreaterThan(before);
+    expect(g.items[639]).toBeDefined();
+  });
+
   it('a jump deep into the list fetches only the pages in view, by position, not every page before them', async () => {
     const { lib, g } = await opened(20_000);
     const before = queries(lib).length;
