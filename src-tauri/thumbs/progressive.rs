@@ -310,7 +310,7 @@ impl Parser {
         let tables: Vec<Option<&Huffman>> = scan
             .tables
             .iter()
-            .map(|&t| self.dc_tables[t].as_deref())
+            .map(|&t| self.dc_tables.get(t).and_then(|h| h.as_deref()))
             .collect();
         let mut bits = Bits::new(data, start);
         let mut pred = [0i32; 3];
