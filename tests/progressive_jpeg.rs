@@ -21,14 +21,18 @@ const H: u32 = 1736;
 
 /// The corners picture with texture, so that the AC scans carry something.
 fn source_ppm(lib: &TestLib) -> PathBuf {
-    let mut img = corners(W, H);
+    ppm_of_size(lib, W, H)
+}
+
+fn ppm_of_size(lib: &TestLib, w: u32, h: u32) -> PathBuf {
+    let mut img = corners(w, h);
     for (x, y, p) in img.enumerate_pixels_mut() {
         let t = ((x * 7 + y * 13) % 23) as u8;
         p.0 = p.0.map(|c| c.saturating_add(t).saturating_sub(11));
     }
-    let mut ppm = format!("P6\n{W} {H}\n255\n").into_bytes();
+    let mut ppm = format!("P6\n{w} {h}\n255\n").into_bytes();
     ppm.extend_from_slice(img.as_raw());
-    lib.input("src/picture.ppm", &ppm)
+    lib.input(&format!("src/picture-{w}x{h}.ppm"), &ppm)
 }
 
 fn cjpeg(lib: &TestLib, src: &Path, name: &str, args: &[&str]) -> PathBuf {
@@ -51,8 +55,9 @@ fn rescan(lib: &TestLib, src: &Path, name: &str, script: &str, args: &[&str]) ->
     out
 }
 
-/// Mean absolute differences from TurboJPEG's decode at 1/8: per channel value, and of luma.
-fn against_turbo(path: &Path) -> (f64, f64) {
+/// Mean absolute differences from TurboJPEG's decode at 1/8 of a `w`×`h` picture: per channel
+/// value, and of luma.
+fn against_turbo(path: &Path, (w, h): (u32, u32)) -> (f64, f64) {
     let bytes = std::fs::read(path).unwrap();
     let ours = vitrine::thumbs::progressive::dc_eighth(&bytes)
         .unwrap_or_else(|| panic!("{}: not taken by the DC path", path.display()));
@@ -63,7 +68,7 @@ fn against_turbo(path: &Path) -> (f64, f64) {
         "{}: TurboJPEG's 1/8 size",
         path.display()
     );
-    assert_eq!((ours.width, ours.height), (W.div_ceil(8), H.div_ceil(8)));
+    assert_eq!((ours.width, ours.height), (w.div_ceil(8), h.div_ceil(8)));
     let luma = |p: &[u8]| 0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64;
     let (mut rgb, mut y) = (0.0, 0.0);
     for (a, b) in ours.data.chunks(3).zip(theirs.data.chunks(3)) {
@@ -107,7 +112,7 @@ fn progressive_jpegs_as_encoders_write_them_take_the_dc_path() {
         ),
     ];
     for f in &files {
-        let (rgb, y) = against_turbo(f);
+        let (rgb, y) = against_turbo(f, (W, H));
         let name = f.file_name().unwrap().to_string_lossy();
         assert!(y < 1.0, "{name}: luma differs from TurboJPEG's by {y:.2}");
         assert!(
@@ -132,6 +137,37 @@ fn progressive_jpegs_as_encoders_write_them_take_the_dc_path() {
         if !name.ends_with("grey.jpg") {
             assert_upright(&grid, &name);
         }
+    }
+}
+
+#[test]
+fn partial_blocks_tiny_pictures_and_grey_match_turbojpeg() {
+    // Luma is the DC exactly as libjpeg's 1x1 IDCT makes it. Chroma is each chroma block's DC
+    // interpolated, where libjpeg's 2x2 IDCT also uses two AC coefficients: close on a picture
+    // of photo size, far on a few blocks (the import only takes this path for pictures whose
+    // 1/8 is at least the grid's 320 px).
+    let lib = TestLib::new();
+    for (w, h) in [(2563, 1707), (64, 8), (9, 17)] {
+        let src = ppm_of_size(&lib, w, h);
+        let large = w > 320 * 8;
+        let colour = cjpeg(&lib, &src, &format!("c{w}x{h}.jpg"), &["-progressive"]);
+        let (rgb, y) = against_turbo(&colour, (w, h));
+        assert!(y < 1.0, "{w}x{h} colour: luma differs by {y:.2}");
+        assert!(
+            !large || rgb < 1.5,
+            "{w}x{h} colour: mean difference {rgb:.2}"
+        );
+        let grey = cjpeg(
+            &lib,
+            &src,
+            &format!("g{w}x{h}.jpg"),
+            &["-progressive", "-grayscale"],
+        );
+        let (rgb, y) = against_turbo(&grey, (w, h));
+        assert!(
+            rgb < 0.5 && y < 0.5,
+            "{w}x{h} grey: mean difference {rgb:.2}"
+        );
     }
 }
 

@@ -666,51 +666,6 @@ mod tests {
         turbo::encode_progressive(&picture(w, h), w, h, gray).expect("encode")
     }
 
-    /// Mean absolute differences against TurboJPEG at 1/8: per channel value, and of luma.
-    fn against_turbo(jpeg: &[u8]) -> (f64, f64) {
-        let ours = dc_eighth(jpeg).expect("taken by the DC path");
-        let theirs = turbo::decode_rgb(jpeg, (1, 8)).expect("TurboJPEG");
-        assert_eq!(
-            (ours.width, ours.height),
-            (theirs.width, theirs.height),
-            "same size as TurboJPEG's 1/8"
-        );
-        let luma = |p: &[u8]| 0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64;
-        let (mut rgb, mut y) = (0.0, 0.0);
-        for (a, b) in ours.data.chunks(3).zip(theirs.data.chunks(3)) {
-            rgb += a
-                .iter()
-                .zip(b)
-                .map(|(a, b)| a.abs_diff(*b) as f64)
-                .sum::<f64>();
-            y += (luma(a) - luma(b)).abs();
-        }
-        let px = ours.data.len() as f64 / 3.0;
-        (rgb / px / 3.0, y / px)
-    }
-
-    #[test]
-    fn colour_and_grey_match_turbojpeg_at_one_eighth() {
-        // Luma is the DC exactly as libjpeg's 1x1 IDCT makes it. Chroma is each chroma block's
-        // DC interpolated, where libjpeg's 2x2 IDCT also uses two AC coefficients: close on a
-        // picture of photo size, far on a few blocks (this path only takes pictures whose
-        // 1/8 is at least the grid's 320 px).
-        for (w, h) in [(2600, 1900), (2563, 1707), (64, 8), (9, 17)] {
-            let large = w > 320 * 8;
-            let (rgb, y) = against_turbo(&progressive(w, h, false));
-            assert!(y < 1.0, "{w}x{h} colour: luma differs by {y:.2}");
-            assert!(
-                !large || rgb < 1.5,
-                "{w}x{h} colour: mean difference {rgb:.2}"
-            );
-            let (rgb, y) = against_turbo(&progressive(w, h, true));
-            assert!(
-                rgb < 0.5 && y < 0.5,
-                "{w}x{h} grey: mean difference {rgb:.2}"
-            );
-        }
-    }
-
     #[test]
     fn baseline_and_truncated_files_are_left_to_turbojpeg() {
         let rgb = picture(400, 300);
