@@ -24,7 +24,13 @@ pub(crate) fn import_inputs(
     on_event: &(dyn Fn(ImportEvent) + Sync),
 ) -> Result<Vec<Outcome>> {
     let tags = crate::catalog::normalize_tags(&opts.tags)?;
-    let walk::Expanded { items, skipped } = walk::expand(inputs);
+    let walk::Expanded { mut items, skipped } = walk::expand(inputs);
+    let workers = crate::parallel::threads(opts.threads);
+    largest_first_in_tail(&mut items, 2 * workers, |item| match item {
+        walk::Item::File(path) => std::fs::metadata(path).map_or(u64::MAX, |m| m.len()),
+        // A download's length is unknown and a broken item costs nothing: either goes first.
+        walk::Item::Url(_) | walk::Item::Broken(..) => u64::MAX,
+    });
     let outcomes = run(
         dest,
         &items,
@@ -36,6 +42,19 @@ pub(crate) fn import_inputs(
     )?;
     finish(&outcomes, skipped, on_event);
     Ok(outcomes)
+}
+
+/// Puts the last `window` items largest first (a stable sort by `size`, descending).
+///
+/// Workers take items in order, so whoever takes the batch's last big file would decode it
+/// alone while the other cores idle. Started first within the tail, it ends beside the small
+/// ones. Only the tail moves, so a folder still lands in name order but for its last few
+/// files (workers already finish their items out of order by as much).
+fn largest_first_in_tail<T>(items: &mut Vec<T>, window: usize, size: impl Fn(&T) -> u64) {
+    let start = items.len().saturating_sub(window);
+    let mut tail: Vec<T> = items.drain(start..).collect();
+    tail.sort_by_cached_key(|item| std::cmp::Reverse(size(item)));
+    items.append(&mut tail);
 }
 
 /// Imports in-memory images (paste, dropped image data) into `dest`.
@@ -102,4 +121,24 @@ fn finish(outcomes: &[Outcome], skipped: usize, on_event: &(dyn Fn(ImportEvent) 
         failed: tally.failed,
         skipped,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::largest_first_in_tail;
+
+    #[test]
+    fn only_the_tail_is_ordered_largest_first_and_ties_keep_their_order() {
+        let mut items = vec![(0, 9), (1, 1), (2, 5), (3, 1), (4, 7), (5, 1)];
+        largest_first_in_tail(&mut items, 4, |&(_, size)| size);
+        assert_eq!(items, vec![(0, 9), (1, 1), (4, 7), (2, 5), (3, 1), (5, 1)]);
+
+        let mut short = vec![(0, 1), (1, 3)];
+        largest_first_in_tail(&mut short, 6, |&(_, size)| size);
+        assert_eq!(short, vec![(1, 3), (0, 1)]);
+
+        let mut none: Vec<(u8, u64)> = Vec::new();
+        largest_first_in_tail(&mut none, 6, |&(_, size)| size);
+        assert!(none.is_empty());
+    }
 }
