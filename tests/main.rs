@@ -10,6 +10,9 @@ mod formats;
 mod bad_input;
 // Formats Vitrine does not read are refused by name, folders included; non-images are counted.
 mod named_formats;
+// Camera RAWs from their largest embedded JPEG preview, laid out as each camera writes them
+// (CR2, NEF, ARW, DNG, ORF, RW2, RAF, CR3), cross-checked with exiftool; too small or damaged.
+mod raw;
 // Same bytes twice: one image, merged tags and sources, one original.
 mod dedup;
 // AI parameters: A1111, ComfyUI, NovelAI, InvokeAI, Fooocus, EXIF UserComment, garbage.

@@ -51,8 +51,17 @@ fn ftyp(major: &[u8; 4], compat: &[&[u8; 4]]) -> Vec<u8> {
     with_filler(b)
 }
 
-/// (file name, bytes, the name the refusal must give).
-fn refused_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+/// What the refusal of a RAW without a preview says after `unsupported format: `.
+fn without_preview(kind: &str) -> String {
+    format!(
+        "{kind} without an embedded JPEG preview (Vitrine shows RAWs from the preview their \
+         camera embeds)"
+    )
+}
+
+/// (file name, bytes, what the refusal must say after `unsupported format: `). The RAWs here
+/// carry no preview; `raw.rs` imports RAWs that do.
+fn refused_files() -> Vec<(&'static str, Vec<u8>, String)> {
     // Photoshop: signature, version 1, 6 reserved, 3 channels, 64x32, 8 bits, RGB mode.
     let mut psd = b"8BPS\0\x01\0\0\0\0\0\0\0\x03".to_vec();
     psd.extend(32u32.to_be_bytes());
@@ -119,25 +128,53 @@ fn refused_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     cur.extend(744u32.to_le_bytes());
     cur.extend(22u32.to_le_bytes());
     vec![
-        ("layers.psd", with_filler(psd), "Photoshop PSD"),
-        ("scan.jp2", with_filler(jp2), "JPEG 2000"),
-        ("tile.j2k", with_filler(j2k), "JPEG 2000"),
-        ("IMG_0001.CR2", with_filler(cr2), "CR2 (Canon RAW)"),
+        ("layers.psd", with_filler(psd), "Photoshop PSD".into()),
+        ("scan.jp2", with_filler(jp2), "JPEG 2000".into()),
+        ("tile.j2k", with_filler(j2k), "JPEG 2000".into()),
+        (
+            "IMG_0001.CR2",
+            with_filler(cr2),
+            without_preview("CR2 (Canon RAW)"),
+        ),
         (
             "IMG_0002.CR3",
             ftyp(b"crx ", &[b"crx ", b"isom"]),
-            "CR3 (Canon RAW)",
+            without_preview("CR3 (Canon RAW)"),
         ),
-        ("DSC_0003.NEF", with_filler(nef), "NEF (Nikon RAW)"),
-        ("DSC04.ARW", with_filler(arw), "ARW (Sony RAW)"),
-        ("photo.dng", with_filler(dng), "DNG (RAW)"),
-        ("DSCF0005.RAF", with_filler(raf), "RAF (Fujifilm RAW)"),
-        ("P0006.ORF", with_filler(orf), "ORF (Olympus RAW)"),
-        ("P0007.RW2", with_filler(rw2), "RW2 (Panasonic RAW)"),
-        ("drawing.svg", svg, "SVG"),
-        ("old.pcx", with_filler(pcx), "PCX"),
-        ("texture.rgb", with_filler(sgi), "SGI"),
-        ("pointer.cur", with_filler(cur), "CUR (Windows cursor)"),
+        (
+            "DSC_0003.NEF",
+            with_filler(nef),
+            without_preview("NEF (Nikon RAW)"),
+        ),
+        (
+            "DSC04.ARW",
+            with_filler(arw),
+            without_preview("ARW (Sony RAW)"),
+        ),
+        ("photo.dng", with_filler(dng), without_preview("DNG (RAW)")),
+        (
+            "DSCF0005.RAF",
+            with_filler(raf),
+            without_preview("RAF (Fujifilm RAW)"),
+        ),
+        (
+            "P0006.ORF",
+            with_filler(orf),
+            without_preview("ORF (Olympus RAW)"),
+        ),
+        (
+            "P0007.RW2",
+            with_filler(rw2),
+            without_preview("RW2 (Panasonic RAW)"),
+        ),
+        ("drawing.svg", svg, "SVG".into()),
+        ("old.pcx", with_filler(pcx), "PCX".into()),
+        ("texture.rgb", with_filler(sgi), "SGI".into()),
+        (
+            "pointer.cur",
+            with_filler(cur),
+            "CUR (Windows cursor)".into(),
+        ),
     ]
 }
 
@@ -233,13 +270,13 @@ fn a_folder_walk_reports_refused_formats_and_counts_what_is_not_an_image() {
     let names: Vec<&str> = lines.iter().map(|l| l["input"].as_str().unwrap()).collect();
     assert_eq!(lines.len(), 8, "images and named refusals only: {names:?}");
     for (name, format) in [
-        ("IMG_0001.CR2", "CR2 (Canon RAW)"),
-        ("photo.dng", "DNG (RAW)"),
-        ("drawing.svg", "SVG"),
-        ("layers.psd", "Photoshop PSD"),
-        ("no-extension", "JPEG 2000"),
+        ("IMG_0001.CR2", without_preview("CR2 (Canon RAW)")),
+        ("photo.dng", without_preview("DNG (RAW)")),
+        ("drawing.svg", "SVG".into()),
+        ("layers.psd", "Photoshop PSD".into()),
+        ("no-extension", "JPEG 2000".into()),
     ] {
-        assert_refused(&lines, name, format);
+        assert_refused(&lines, name, &format);
     }
     for name in ["a.jpg", "sprite.tga", "favicon.ico"] {
         assert_eq!(

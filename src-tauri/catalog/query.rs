@@ -51,7 +51,8 @@ pub struct ListQuery {
     /// The AI model, exactly (letter case aside).
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub model: Option<String>,
-    /// The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico, heic (or heif), avif, jxl.
+    /// The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico, heic (or heif), avif, jxl,
+    /// or a camera RAW: cr2, cr3, nef, arw, dng, raf, orf, rw2, pef, srw, raw (other makers').
     #[cfg_attr(feature = "gui", ts(optional = nullable))]
     pub format: Option<String>,
     /// The camera's model or make, exactly (letter case aside).
@@ -113,13 +114,17 @@ pub fn parse_format(s: &str) -> Result<String> {
         "jpg" | "jpe" => "jpeg".to_string(),
         "tif" => "tiff".to_string(),
         "heif" => "heic".to_string(),
+        "nrw" => "nef".to_string(),
+        "srf" | "sr2" => "arw".to_string(),
         _ => f,
     };
     if crate::import::sniff::Format::from_name(&f).is_none() {
         return Err(crate::error::Error::Invalid {
             what: "format",
             value: s.to_string(),
-            hint: "use jpeg, png, webp, gif, bmp, tiff, tga, ico, heic, avif or jxl",
+            hint:
+                "use jpeg, png, webp, gif, bmp, tiff, tga, ico, heic, avif, jxl, or a camera RAW: \
+                   cr2, cr3, nef, arw, dng, raf, orf, rw2, pef, srw (raw: other makers')",
         });
     }
     Ok(f)

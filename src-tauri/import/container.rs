@@ -70,6 +70,18 @@ fn containers(format: Format, bytes: &[u8]) -> Meta {
         .flatten()
         .unwrap_or_default(),
         Format::Gif | Format::Bmp | Format::Tga | Format::Ico => Meta::default(),
+        // The RAW's own EXIF (RAF's is its preview's); the colour profile of the preview, which
+        // is the picture shown.
+        Format::Raw(kind) => {
+            let preview = crate::thumbs::raw::preview(bytes, kind)
+                .map(|p| jpeg(p.jpeg))
+                .unwrap_or_default();
+            Meta {
+                exif: crate::thumbs::raw::exif(bytes, kind).or(preview.exif),
+                icc: preview.icc,
+                ..Meta::default()
+            }
+        }
     }
 }
 

@@ -252,11 +252,108 @@ fn build_fixtures() -> Vec<(Format, Vec<u8>)> {
         (Format::Gif, encode(image::ImageFormat::Gif)),
         (Format::Bmp, encode(image::ImageFormat::Bmp)),
     ]
+    .into_iter()
+    .chain(raw_fixtures(&encode(image::ImageFormat::Jpeg)))
+    .collect()
+}
+
+/// Camera RAWs around `jpeg`: a TIFF-based one (the JPEG pointed at from a sub-IFD and from
+/// an Olympus maker note), a RAF header and a CR3 box tree (a track's sample and `PRVW`).
+fn raw_fixtures(jpeg: &[u8]) -> Vec<(Format, Vec<u8>)> {
+    use super::sniff::RawKind;
+    let le32 = |v: usize| (v as u32).to_le_bytes();
+    let entry = |b: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: usize| {
+        b.extend(tag.to_le_bytes());
+        b.extend(kind.to_le_bytes());
+        b.extend(count.to_le_bytes());
+        b.extend(le32(value));
+    };
+    // Header 8, IFD0 (4 entries, DNGVersion among them) at 8, sub-IFD (2) at 62, EXIF IFD (1)
+    // at 92, maker note at 110: "OLYMPUS\0II\3\0", an IFD (1) at +12, CameraSettings (2) at
+    // +30; the JPEG at 170.
+    let at = 170;
+    let mut t = b"II*\0\x08\0\0\0".to_vec();
+    t.extend(4u16.to_le_bytes());
+    entry(&mut t, 0x0112, 3, 1, 6);
+    entry(&mut t, 0x014A, 4, 1, 62);
+    entry(&mut t, 0x8769, 4, 1, 92);
+    entry(
+        &mut t,
+        0xC612,
+        1,
+        4,
+        u32::from_le_bytes([1, 4, 0, 0]) as usize,
+    );
+    t.extend(le32(0));
+    t.extend(2u16.to_le_bytes());
+    entry(&mut t, 0x0201, 4, 1, at);
+    entry(&mut t, 0x0202, 4, 1, jpeg.len());
+    t.extend(le32(0));
+    t.extend(1u16.to_le_bytes());
+    entry(&mut t, 0x927C, 7, 60, 110);
+    t.extend(le32(0));
+    t.extend(b"OLYMPUS\0II\x03\0");
+    t.extend(1u16.to_le_bytes());
+    entry(&mut t, 0x2020, 13, 1, 30);
+    t.extend(le32(0));
+    t.extend(2u16.to_le_bytes());
+    entry(&mut t, 0x0101, 4, 1, at - 110);
+    entry(&mut t, 0x0102, 4, 1, jpeg.len());
+    t.extend(le32(0));
+    assert_eq!(t.len(), at);
+    t.extend(jpeg);
+
+    let mut raf = b"FUJIFILMCCD-RAW 0201FF383501".to_vec();
+    raf.resize(84, 0);
+    raf.extend(108u32.to_be_bytes());
+    raf.extend((jpeg.len() as u32).to_be_bytes());
+    raf.resize(108, 0);
+    raf.extend(jpeg);
+
+    let mp4 = |kind: &[u8; 4], body: &[u8]| {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend(kind);
+        b.extend(body);
+        b
+    };
+    let mut stsz = vec![0; 4];
+    stsz.extend((jpeg.len() as u32).to_be_bytes());
+    let mut co64 = vec![0, 0, 0, 0, 0, 0, 0, 1];
+    co64.extend(0u64.to_be_bytes());
+    let mut stbl = mp4(b"stsz", &stsz);
+    stbl.extend(mp4(b"co64", &co64));
+    let trak = mp4(b"trak", &mp4(b"mdia", &mp4(b"minf", &mp4(b"stbl", &stbl))));
+    let mut prvw = vec![0; 12];
+    prvw.extend((jpeg.len() as u32).to_be_bytes());
+    prvw.extend(jpeg);
+    let mut uuid = vec![
+        0xEA, 0xF4, 0x2B, 0x5E, 0x1C, 0x98, 0x4B, 0x88, 0xB9, 0xFB, 0xB7, 0xDC, 0x40, 0x6E, 0x4D,
+        0x16, 0, 0, 0, 0, 0, 0, 0, 1,
+    ];
+    uuid.extend(mp4(b"PRVW", &prvw));
+    let mut cr3 = mp4(b"ftyp", b"crx \0\0\0\x01crx isom");
+    cr3.extend(mp4(b"moov", &trak));
+    cr3.extend(mp4(b"uuid", &uuid));
+    let mdat_at = cr3.len() + 8;
+    cr3.extend(mp4(b"mdat", jpeg));
+    let co = cr3.windows(4).position(|w| w == b"co64").expect("co64") + 12;
+    cr3[co..co + 8].copy_from_slice(&(mdat_at as u64).to_be_bytes());
+
+    vec![
+        (Format::Raw(RawKind::Dng), t.clone()),
+        (Format::Raw(RawKind::Orf), {
+            let mut o = t;
+            o[2..4].copy_from_slice(b"RO");
+            o
+        }),
+        (Format::Raw(RawKind::Raf), raf),
+        (Format::Raw(RawKind::Cr3), cr3),
+    ]
 }
 
 /// Every format, HEIC/AVIF (libheif) and JPEG XL (jxl-oxide) included: their readers parse
 /// untrusted boxes too.
-const ALL_FORMATS: [Format; 11] = Format::ALL;
+const ALL_FORMATS: [Format; 22] = Format::ALL;
 
 /// Everything the import pipeline reads from a file's metadata, as it reads it.
 fn read_everything(format: Format, bytes: &[u8]) -> Meta {
@@ -295,6 +392,22 @@ fn assert_bounded(meta: &Meta, len: usize) {
     );
     for (_, v) in &meta.texts {
         assert!(v.len() <= cap * 3, "a text within its cap");
+    }
+}
+
+#[test]
+fn raw_fixtures_find_their_preview() {
+    let fixtures = fixtures();
+    for (format, bytes) in fixtures.iter().filter(|(f, _)| matches!(f, Format::Raw(_))) {
+        let Format::Raw(kind) = *format else {
+            continue;
+        };
+        let found = crate::thumbs::raw::preview(bytes, kind);
+        // The fixture's JPEG is smaller than a preview may be: found, then judged too small.
+        assert!(
+            matches!(found, Err(crate::thumbs::raw::NoPreview::TooSmall { .. })),
+            "{kind:?}: {found:?}"
+        );
     }
 }
 

@@ -5,6 +5,7 @@ mod cache;
 pub(crate) mod heif;
 pub(crate) mod jxl;
 pub mod progressive;
+pub mod raw;
 pub mod render;
 pub mod turbo;
 pub(crate) mod webp;

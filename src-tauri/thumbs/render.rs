@@ -12,7 +12,7 @@ use fast_image_resize as fr;
 use std::io::Cursor;
 
 use super::cache::Thumb;
-use super::{heif, jxl, progressive, turbo, webp};
+use super::{heif, jxl, progressive, raw, turbo, webp};
 use crate::import::sniff::Format;
 
 /// Caps that protect against decompression bombs.
@@ -169,11 +169,20 @@ pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), DecodeErro
             let f = webp::features(bytes).map_err(webp_error)?;
             Ok((f.width, f.height))
         }
+        Format::Raw(kind) => {
+            let p = raw::preview(bytes, kind).map_err(no_preview)?;
+            Ok((p.width, p.height))
+        }
         _ => {
             let reader = image::ImageReader::with_format(Cursor::new(bytes), image_format(format)?);
             reader.into_dimensions().map_err(|e| corrupt(e.to_string()))
         }
     }
+}
+
+/// A RAW without a preview to show is a format Vitrine does not read, named as such.
+fn no_preview(e: raw::NoPreview) -> DecodeError {
+    DecodeError::Unsupported(format!("unsupported format: {e}"))
 }
 
 /// The `image` crate's name for a format it decodes.
@@ -260,6 +269,21 @@ fn decode_inner(
                 });
             }
             // An animation: its first frame through the image crate.
+        }
+        Format::Raw(kind) => {
+            // The largest embedded preview, decoded as any JPEG is; a damaged one is this
+            // RAW's error.
+            let p = raw::preview(bytes, kind).map_err(no_preview)?;
+            check_pixels(p.width, p.height, limits)?;
+            return decode_inner(p.jpeg, Format::Jpeg, min_long_edge, limits).map_err(
+                |e| match e {
+                    DecodeError::Corrupt { reason, .. } => DecodeError::Corrupt {
+                        format: kind.name(),
+                        reason: format!("its embedded preview: {reason}"),
+                    },
+                    other => other,
+                },
+            );
         }
         _ => {}
     }

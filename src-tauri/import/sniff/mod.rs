@@ -27,10 +27,96 @@ pub enum Format {
     Heic,
     Avif,
     Jxl,
+    /// A camera RAW, shown from its largest embedded JPEG preview (`thumbs/raw.rs`); the RAW
+    /// stays the original.
+    Raw(RawKind),
+}
+
+/// Which camera RAW: its catalog name (also the stored extension), MIME type and the name it
+/// is called by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawKind {
+    Cr2,
+    Cr3,
+    Nef,
+    Arw,
+    Dng,
+    Raf,
+    Orf,
+    Rw2,
+    Pef,
+    Srw,
+    /// Another maker's TIFF-based RAW (told by its layout).
+    Other,
+}
+
+impl RawKind {
+    pub const ALL: [RawKind; 11] = [
+        RawKind::Cr2,
+        RawKind::Cr3,
+        RawKind::Nef,
+        RawKind::Arw,
+        RawKind::Dng,
+        RawKind::Raf,
+        RawKind::Orf,
+        RawKind::Rw2,
+        RawKind::Pef,
+        RawKind::Srw,
+        RawKind::Other,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RawKind::Cr2 => "cr2",
+            RawKind::Cr3 => "cr3",
+            RawKind::Nef => "nef",
+            RawKind::Arw => "arw",
+            RawKind::Dng => "dng",
+            RawKind::Raf => "raf",
+            RawKind::Orf => "orf",
+            RawKind::Rw2 => "rw2",
+            RawKind::Pef => "pef",
+            RawKind::Srw => "srw",
+            RawKind::Other => "raw",
+        }
+    }
+
+    /// The name people know it by, as refusals and errors say it.
+    pub fn title(self) -> &'static str {
+        match self {
+            RawKind::Cr2 => "CR2 (Canon RAW)",
+            RawKind::Cr3 => "CR3 (Canon RAW)",
+            RawKind::Nef => "NEF (Nikon RAW)",
+            RawKind::Arw => "ARW (Sony RAW)",
+            RawKind::Dng => "DNG (RAW)",
+            RawKind::Raf => "RAF (Fujifilm RAW)",
+            RawKind::Orf => "ORF (Olympus RAW)",
+            RawKind::Rw2 => "RW2 (Panasonic RAW)",
+            RawKind::Pef => "PEF (Pentax RAW)",
+            RawKind::Srw => "SRW (Samsung RAW)",
+            RawKind::Other => "camera RAW",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            RawKind::Cr2 => "image/x-canon-cr2",
+            RawKind::Cr3 => "image/x-canon-cr3",
+            RawKind::Nef => "image/x-nikon-nef",
+            RawKind::Arw => "image/x-sony-arw",
+            RawKind::Dng => "image/x-adobe-dng",
+            RawKind::Raf => "image/x-fuji-raf",
+            RawKind::Orf => "image/x-olympus-orf",
+            RawKind::Rw2 => "image/x-panasonic-rw2",
+            RawKind::Pef => "image/x-pentax-pef",
+            RawKind::Srw => "image/x-samsung-srw",
+            RawKind::Other => "image/x-dcraw",
+        }
+    }
 }
 
 impl Format {
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 22] = [
         Format::Jpeg,
         Format::Png,
         Format::Gif,
@@ -42,6 +128,17 @@ impl Format {
         Format::Heic,
         Format::Avif,
         Format::Jxl,
+        Format::Raw(RawKind::Cr2),
+        Format::Raw(RawKind::Cr3),
+        Format::Raw(RawKind::Nef),
+        Format::Raw(RawKind::Arw),
+        Format::Raw(RawKind::Dng),
+        Format::Raw(RawKind::Raf),
+        Format::Raw(RawKind::Orf),
+        Format::Raw(RawKind::Rw2),
+        Format::Raw(RawKind::Pef),
+        Format::Raw(RawKind::Srw),
+        Format::Raw(RawKind::Other),
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +154,7 @@ impl Format {
             Format::Heic => "heic",
             Format::Avif => "avif",
             Format::Jxl => "jxl",
+            Format::Raw(kind) => kind.name(),
         }
     }
 
@@ -73,6 +171,7 @@ impl Format {
             Format::Heic => "image/heic",
             Format::Avif => "image/avif",
             Format::Jxl => "image/jxl",
+            Format::Raw(kind) => kind.mime(),
         }
     }
 
@@ -90,6 +189,7 @@ impl Format {
             Format::Heic => "heic",
             Format::Avif => "avif",
             Format::Jxl => "jxl",
+            Format::Raw(kind) => kind.name(),
         }
     }
 
@@ -99,7 +199,7 @@ impl Format {
     }
 
     /// The `image` crate's decoder for it; `None` for the formats `thumbs` decodes with
-    /// libheif (HEIC, AVIF) or jxl-oxide (JPEG XL).
+    /// libheif (HEIC, AVIF) or jxl-oxide (JPEG XL), and for RAWs (their JPEG preview).
     pub fn image_format(self) -> Option<image::ImageFormat> {
         Some(match self {
             Format::Jpeg => image::ImageFormat::Jpeg,
@@ -110,7 +210,7 @@ impl Format {
             Format::Tiff => image::ImageFormat::Tiff,
             Format::Tga => image::ImageFormat::Tga,
             Format::Ico => image::ImageFormat::Ico,
-            Format::Heic | Format::Avif | Format::Jxl => return None,
+            Format::Heic | Format::Avif | Format::Jxl | Format::Raw(_) => return None,
         })
     }
 
@@ -120,7 +220,7 @@ impl Format {
         use Format::*;
         match self {
             Jpeg | Png | Gif | Webp | Bmp | Ico => true,
-            Tiff | Tga | Heic | Avif | Jxl => false,
+            Tiff | Tga | Heic | Avif | Jxl | Raw(_) => false,
         }
     }
 }
@@ -145,7 +245,8 @@ impl Sniffed {
 /// Extensions a folder walk treats as images even before sniffing.
 pub const IMAGE_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "jpe", "jfif", "png", "apng", "gif", "webp", "bmp", "dib", "tif", "tiff", "tga",
-    "ico", "avif", "heic", "heif", "jxl",
+    "ico", "avif", "heic", "heif", "jxl", "cr2", "cr3", "nef", "nrw", "arw", "srf", "sr2", "dng",
+    "raf", "orf", "rw2", "pef", "srw", "3fr", "erf", "kdc", "mef", "mos", "iiq", "rwl",
 ];
 
 /// How much of a file's start [`sniff_file`] reads: enough for an SVG's XML prolog and
@@ -199,7 +300,7 @@ fn classify(b: &[u8], len: u64, tail: &[u8]) -> Sniffed {
     }
     if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") {
         return match raw::tiff_raw(b) {
-            Some(name) => Sniffed::Unsupported(name),
+            Some(kind) => Sniffed::Image(Raw(kind)),
             None => Sniffed::Image(Tiff),
         };
     }
@@ -245,14 +346,15 @@ fn fixed_magic(b: &[u8]) -> Option<Sniffed> {
     if b.starts_with(b"8BPS\0\x02") {
         return found("Photoshop PSB");
     }
+    let raw = |kind| Some(Sniffed::Image(Format::Raw(kind)));
     if b.starts_with(b"FUJIFILMCCD-RAW") {
-        return found("RAF (Fujifilm RAW)");
+        return raw(RawKind::Raf);
     }
     if b.starts_with(b"IIRO") || b.starts_with(b"IIRS") || b.starts_with(b"MMOR") {
-        return found("ORF (Olympus RAW)");
+        return raw(RawKind::Orf);
     }
     if b.starts_with(b"IIU\0") {
-        return found("RW2 (Panasonic RAW)");
+        return raw(RawKind::Rw2);
     }
     if headers::sgi(b) {
         return found("SGI");

@@ -1,15 +1,16 @@
-//! Camera RAWs built on TIFF (CR2, NEF, ARW, DNG, PEF, SRW, others by their layout) and the ISO base media file family (HEIC,
-//! HEIF, AVIF, JPEG XL and JPEG 2000 in a box, Canon CR3): the images Vitrine decodes (HEIC and
-//! other HEIF stills, AVIF, JPEG XL) told from the RAWs and JPEG 2000, which are refused by name
-//! instead of read as a TIFF thumbnail or called a video.
+//! Camera RAWs built on TIFF (CR2, NEF, ARW, DNG, PEF, SRW, others by their layout) and the
+//! ISO base media file family (HEIC, HEIF, AVIF, JPEG XL and JPEG 2000 in a box, Canon CR3):
+//! HEIC and other HEIF stills, AVIF and JPEG XL told from JPEG 2000 (refused by name) and from
+//! video; RAWs told from plain TIFFs, so that they are shown from their embedded preview
+//! (`thumbs/raw.rs`) instead of read as a TIFF thumbnail or called a video.
 
-use super::{Format, Sniffed};
+use super::{Format, RawKind, Sniffed};
 
 /// The RAW a TIFF-structured file is, if it is one; `None` for an ordinary TIFF.
-pub(super) fn tiff_raw(b: &[u8]) -> Option<&'static str> {
+pub(super) fn tiff_raw(b: &[u8]) -> Option<RawKind> {
     // CR2: "CR" and major version 2 right after the TIFF header.
     if b.get(8..11) == Some(b"CR\x02") {
-        return Some("CR2 (Canon RAW)");
+        return Some(RawKind::Cr2);
     }
     let t = Tiff {
         b,
@@ -24,7 +25,7 @@ pub(super) fn tiff_raw(b: &[u8]) -> Option<&'static str> {
     let (mut make, mut sub_ifds, mut reduced) = (None, false, false);
     for (tag, e) in entries {
         match tag {
-            0xC612 => return Some("DNG (RAW)"),
+            0xC612 => return Some(RawKind::Dng),
             0x010F => make = t.ascii(e),
             0x014A => sub_ifds = true,
             0x00FE => reduced = t.uint(e) == Some(1),
@@ -38,12 +39,12 @@ pub(super) fn tiff_raw(b: &[u8]) -> Option<&'static str> {
         return None;
     }
     match make?.trim() {
-        m if m.starts_with("NIKON") => Some("NEF (Nikon RAW)"),
-        m if m.starts_with("SONY") => Some("ARW (Sony RAW)"),
-        m if m.starts_with("Canon") => Some("CR2 (Canon RAW)"),
-        m if m.starts_with("PENTAX") || m.starts_with("RICOH") => Some("PEF (Pentax RAW)"),
-        m if m.starts_with("SAMSUNG") => Some("SRW (Samsung RAW)"),
-        m if !m.is_empty() && sub_ifds && reduced => Some("camera RAW"),
+        m if m.starts_with("NIKON") => Some(RawKind::Nef),
+        m if m.starts_with("SONY") => Some(RawKind::Arw),
+        m if m.starts_with("Canon") => Some(RawKind::Cr2),
+        m if m.starts_with("PENTAX") || m.starts_with("RICOH") => Some(RawKind::Pef),
+        m if m.starts_with("SAMSUNG") => Some(RawKind::Srw),
+        m if !m.is_empty() && sub_ifds && reduced => Some(RawKind::Other),
         _ => None,
     }
 }
@@ -108,7 +109,7 @@ pub(super) fn ftyp(b: &[u8]) -> Option<Sniffed> {
         .collect();
     let has = |names: &[&[u8; 4]]| brands.iter().any(|b| names.iter().any(|n| *b == &n[..]));
     if major == b"crx " {
-        return Some(Sniffed::Unsupported("CR3 (Canon RAW)"));
+        return Some(Sniffed::Image(Format::Raw(RawKind::Cr3)));
     }
     if has(&[b"avif", b"avis"]) {
         return Some(Sniffed::Image(Format::Avif));

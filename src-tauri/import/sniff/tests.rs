@@ -59,7 +59,7 @@ fn iso_media_brands_name_the_format() {
     };
     assert_eq!(
         ftyp(b"crx ", &[b"crx ", b"isom"]),
-        Sniffed::Unsupported("CR3 (Canon RAW)")
+        Sniffed::Image(Format::Raw(RawKind::Cr3))
     );
     assert_eq!(
         ftyp(b"mif1", &[b"mif1", b"miaf"]),
@@ -90,13 +90,20 @@ fn fixed_signatures_are_named() {
         (b"\0\0\0\x0cjP  \r\n\x87\n\0\0\0\x14ftypjp2 ", "JPEG 2000"),
         (b"\xFF\x4F\xFF\x51\0\x2f\0\0", "JPEG 2000"),
         (b"8BPS\0\x01\0\0\0\0\0\0\0\x03", "Photoshop PSD"),
-        (b"FUJIFILMCCD-RAW 0201FF383501", "RAF (Fujifilm RAW)"),
-        (b"IIRO\x08\0\0\0", "ORF (Olympus RAW)"),
-        (b"IIU\0\x18\0\0\0", "RW2 (Panasonic RAW)"),
         (b"\x01\xDA\x01\x01\0\x03\0\x10\0\x10\0\x03", "SGI"),
     ];
     for (bytes, name) in cases {
         assert_eq!(sniff(bytes), Sniffed::Unsupported(name), "{name}");
+    }
+    // RAWs with a signature of their own, read from their embedded preview.
+    let raws: &[(&[u8], RawKind)] = &[
+        (b"FUJIFILMCCD-RAW 0201FF383501", RawKind::Raf),
+        (b"IIRO\x08\0\0\0", RawKind::Orf),
+        (b"MMOR\0\0\0\x08", RawKind::Orf),
+        (b"IIU\0\x18\0\0\0", RawKind::Rw2),
+    ];
+    for (bytes, kind) in raws {
+        assert_eq!(sniff(bytes), Sniffed::Image(Format::Raw(*kind)), "{kind:?}");
     }
 }
 
@@ -104,12 +111,12 @@ fn fixed_signatures_are_named() {
 fn tiff_raws_are_told_from_plain_tiffs() {
     let mut cr2 = b"II*\0\x10\0\0\0CR\x02\0\0\0\0\0".to_vec();
     cr2.extend([0; 16]);
-    assert_eq!(sniff(&cr2), Sniffed::Unsupported("CR2 (Canon RAW)"));
+    assert_eq!(sniff(&cr2), Sniffed::Image(Format::Raw(RawKind::Cr2)));
     let dng = tiff_le(
         &[(0x0100, 4, 1, [8, 0, 0, 0]), (0xC612, 1, 4, [1, 4, 0, 0])],
         &[],
     );
-    assert_eq!(sniff(&dng), Sniffed::Unsupported("DNG (RAW)"));
+    assert_eq!(sniff(&dng), Sniffed::Image(Format::Raw(RawKind::Dng)));
     // Make "NIKON CORPORATION" at offset 8 + 2 + 3*12 + 4 = 50; SubIFDs present.
     let nef = tiff_le(
         &[
@@ -119,12 +126,12 @@ fn tiff_raws_are_told_from_plain_tiffs() {
         ],
         b"NIKON CORPORATION\0",
     );
-    assert_eq!(sniff(&nef), Sniffed::Unsupported("NEF (Nikon RAW)"));
+    assert_eq!(sniff(&nef), Sniffed::Image(Format::Raw(RawKind::Nef)));
     let mut other = nef.clone();
     other[50..55].copy_from_slice(b"LEICA");
     assert_eq!(
         sniff(&other),
-        Sniffed::Unsupported("camera RAW"),
+        Sniffed::Image(Format::Raw(RawKind::Other)),
         "preview + sub-IFDs"
     );
     let plain = tiff_le(&[(0x010F, 2, 18, [26, 0, 0, 0])], b"NIKON CORPORATION\0");
@@ -232,7 +239,10 @@ fn a_file_sniffs_like_its_bytes() {
 fn names_round_trip() {
     for f in Format::ALL {
         assert_eq!(Format::from_name(f.name()), Some(f));
-        let own_decoder = matches!(f, Format::Heic | Format::Avif | Format::Jxl);
+        let own_decoder = matches!(
+            f,
+            Format::Heic | Format::Avif | Format::Jxl | Format::Raw(_)
+        );
         assert_eq!(f.image_format().is_none(), own_decoder, "{}", f.name());
     }
     assert_eq!(Format::from_name("heif"), None, "stored as heic");
@@ -246,5 +256,11 @@ fn what_a_web_view_cannot_show_is_rendered_for_it() {
         .filter(|f| !f.web_displayable())
         .map(Format::name)
         .collect();
-    assert_eq!(rendered, ["tiff", "tga", "heic", "avif", "jxl"]);
+    assert_eq!(
+        rendered,
+        [
+            "tiff", "tga", "heic", "avif", "jxl", "cr2", "cr3", "nef", "arw", "dng", "raf", "orf",
+            "rw2", "pef", "srw", "raw"
+        ]
+    );
 }

@@ -11,6 +11,8 @@ import { toUserError } from './errors';
 
 export const IMAGE_EXTENSIONS = [
   'jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff', 'tga', 'ico', 'heic', 'heif', 'avif', 'jxl',
+  // camera RAWs, shown from their embedded preview
+  'cr2', 'cr3', 'nef', 'nrw', 'arw', 'dng', 'raf', 'orf', 'rw2', 'pef', 'srw',
 ];
 
 /** True inside the Tauri webview (false in a plain browser / tests without mocks). */

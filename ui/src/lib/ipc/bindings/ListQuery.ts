@@ -32,7 +32,8 @@ generator?: string | null,
  */
 model?: string | null, 
 /**
- * The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico, heic (or heif), avif, jxl.
+ * The format: jpeg (or jpg), png, webp, gif, bmp, tiff, tga, ico, heic (or heif), avif, jxl,
+ * or a camera RAW: cr2, cr3, nef, arw, dng, raf, orf, rw2, pef, srw, raw (other makers').
  */
 format?: string | null, 
 /**
