@@ -22,7 +22,13 @@ pub struct ExifInfo {
 const MAX_VALUE: usize = 512;
 
 pub fn parse(tiff: &[u8]) -> Option<ExifInfo> {
-    let exif = Reader::new().read_raw(tiff.to_vec()).ok()?;
+    parse_owned(tiff.to_vec())
+}
+
+/// [`parse`] of a block the caller no longer needs (a TIFF's or RAW's is the whole file: no
+/// second copy).
+pub fn parse_owned(tiff: Vec<u8>) -> Option<ExifInfo> {
+    let exif = Reader::new().read_raw(tiff).ok()?;
     let get = |tag: Tag| exif.get_field(tag, In::PRIMARY);
     let text = |tag: Tag| get(tag).and_then(ascii);
     let mut info = ExifInfo {

@@ -153,11 +153,11 @@ impl<'a> Worker<'a> {
             max_pixels: self.opts.max_pixels,
         };
         let decoded = thumbs::decode(bytes, format, ThumbSize::Grid.long_edge(), &limits)?;
-        let meta = container::read(format, bytes);
+        let mut meta = container::read(format, bytes);
         let exif_info = meta
             .exif
-            .as_deref()
-            .and_then(exif::parse)
+            .take()
+            .and_then(exif::parse_owned)
             .unwrap_or_default();
         let user_comment = exif_info
             .user_comment
