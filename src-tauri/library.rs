@@ -136,9 +136,18 @@ impl Library {
             source: e,
         };
         std::fs::create_dir_all(&paths.originals).map_err(io)?;
-        let catalog = Catalog::open(&paths.catalog)?;
-        // Create the cache file now so readers never race its creation.
-        ThumbCache::open(&paths.thumbs)?;
+        // Create the cache file now so readers never race its creation; beside the catalog,
+        // as the two are separate files (a new library's two schemas are made at once).
+        let (catalog, thumbs) = std::thread::scope(|s| {
+            let thumbs = s.spawn(|| ThumbCache::open(&paths.thumbs).map(drop));
+            let catalog = Catalog::open(&paths.catalog);
+            let thumbs = thumbs
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (catalog, thumbs)
+        });
+        let catalog = catalog?;
+        thumbs?;
         let workspace = Workspace::create(&paths.tmp).map_err(io)?;
         Ok(Library {
             paths,
