@@ -48,8 +48,48 @@ struct DecodingOptions {
     strict_decoding: u8,
 }
 
-#[link(name = "heif")]
-extern "C" {
+/// The library's file name where it is installed by the system's package manager.
+#[cfg(target_os = "macos")]
+const LIBRARY: &str = "libheif.1.dylib";
+#[cfg(windows)]
+const LIBRARY: &str = "heif.dll";
+#[cfg(not(any(target_os = "macos", windows)))]
+const LIBRARY: &str = "libheif.so.1";
+
+/// Declares libheif's functions as a table loaded at run time, and a wrapper of the same name
+/// and signature for each (callable once [`init`] has succeeded).
+macro_rules! heif_api {
+    ($( fn $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) $(-> $ret:ty)? ; )*) => {
+        #[allow(non_snake_case)]
+        struct Api {
+            $( $name: unsafe extern "C" fn($($ty),*) $(-> $ret)?, )*
+            _library: libloading::Library,
+        }
+
+        impl Api {
+            /// # Safety
+            /// `LIBRARY` must be libheif 1.x, whose functions have these signatures.
+            unsafe fn load() -> Result<Api, libloading::Error> {
+                let library = libloading::Library::new(LIBRARY)?;
+                Ok(Api {
+                    $( $name: *library.get(concat!(stringify!($name), "\0").as_bytes())?, )*
+                    _library: library,
+                })
+            }
+        }
+
+        $(
+            #[allow(non_snake_case, dead_code)]
+            unsafe fn $name($($arg: $ty),*) $(-> $ret)? {
+                (api().$name)($($arg),*)
+            }
+        )*
+    };
+}
+
+// libheif is loaded on first use (see `api`), not linked: loading it (with libde265, x265
+// and aom) costs ~3 ms, which every process would pay, most never reading a HEIC or AVIF.
+heif_api! {
     fn heif_init(params: *mut c_void) -> HeifError;
     fn heif_context_alloc() -> *mut HeifContext;
     fn heif_context_free(ctx: *mut HeifContext);
@@ -145,12 +185,35 @@ fn check(e: HeifError) -> Result<(), Failure> {
     })
 }
 
-fn init() {
-    static INIT: std::sync::Once = std::sync::Once::new();
-    // SAFETY: no parameters; reference counted by libheif and never undone (process-wide).
-    INIT.call_once(|| unsafe {
-        let _ = heif_init(ptr::null_mut());
+static API: std::sync::OnceLock<Result<Api, String>> = std::sync::OnceLock::new();
+
+/// The loaded library; only reached after [`init`] succeeded.
+fn api() -> &'static Api {
+    match API.get() {
+        Some(Ok(api)) => api,
+        _ => unreachable!("libheif is called only after init() loaded it"),
+    }
+}
+
+/// Loads libheif (once per process) and initialises it; a missing library makes HEIC and
+/// AVIF an unsupported feature of this installation, said plainly.
+fn init() -> Result<(), Failure> {
+    let loaded = API.get_or_init(|| {
+        // SAFETY: the system's libheif 1.x, whose C API these declarations follow.
+        let api = unsafe { Api::load() }.map_err(|e| {
+            format!("HEIC and AVIF need libheif, which is not installed ({LIBRARY}: {e})")
+        })?;
+        // SAFETY: no parameters; reference counted by libheif and never undone (process-wide).
+        let _ = unsafe { (api.heif_init)(ptr::null_mut()) };
+        Ok(api)
     });
+    match loaded {
+        Ok(_) => Ok(()),
+        Err(message) => Err(Failure {
+            unsupported: true,
+            message: message.clone(),
+        }),
+    }
 }
 
 /// A parsed HEIF file and its primary image; the bytes are borrowed, not copied.
@@ -164,7 +227,7 @@ impl<'a> Heif<'a> {
     /// Parses the boxes (no pixels are decoded). `max_pixels` lowers libheif's own cap on a
     /// side when it is smaller.
     pub fn open(bytes: &'a [u8], max_pixels: u64) -> Result<Heif<'a>, Failure> {
-        init();
+        init()?;
         // SAFETY: a fresh context; freed by Drop (or below when reading fails).
         let ctx = unsafe { heif_context_alloc() };
         if ctx.is_null() {
