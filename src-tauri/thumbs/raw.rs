@@ -130,14 +130,15 @@ fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
     }
 }
 
-/// A TIFF reader over the whole file, in the byte order its header names.
-struct Tiff<'a> {
-    b: &'a [u8],
-    le: bool,
+/// A TIFF reader over the whole file, in the byte order its header names (also what the
+/// sniffer tells RAWs from plain TIFFs with). Every read is bounds-checked.
+pub(crate) struct Tiff<'a> {
+    pub b: &'a [u8],
+    pub le: bool,
 }
 
 impl Tiff<'_> {
-    fn u16(&self, at: usize) -> Option<u16> {
+    pub fn u16(&self, at: usize) -> Option<u16> {
         let s: [u8; 2] = self.b.get(at..at.checked_add(2)?)?.try_into().ok()?;
         Some(if self.le {
             u16::from_le_bytes(s)
@@ -146,13 +147,30 @@ impl Tiff<'_> {
         })
     }
 
-    fn u32(&self, at: usize) -> Option<u32> {
+    pub fn u32(&self, at: usize) -> Option<u32> {
         let s: [u8; 4] = self.b.get(at..at.checked_add(4)?)?.try_into().ok()?;
         Some(if self.le {
             u32::from_le_bytes(s)
         } else {
             u32::from_be_bytes(s)
         })
+    }
+
+    /// The text of the ASCII entry at `e` (inline up to 4 bytes, else at its offset; at most
+    /// 64 bytes, up to the first NUL).
+    pub fn ascii(&self, e: usize) -> Option<String> {
+        if self.u16(e + 2)? != 2 {
+            return None;
+        }
+        let n = (self.u32(e + 4)? as usize).min(64);
+        let at = if n <= 4 {
+            e + 8
+        } else {
+            self.u32(e + 8)? as usize
+        };
+        let raw = self.b.get(at..at.checked_add(n)?)?;
+        let raw = raw.split(|&c| c == 0).next().unwrap_or(raw);
+        Some(String::from_utf8_lossy(raw).into_owned())
     }
 
     /// The values of the SHORT, LONG or IFD entry at `e` (at most `max`).
@@ -182,7 +200,8 @@ impl Tiff<'_> {
             .collect()
     }
 
-    fn uint(&self, e: usize) -> Option<u32> {
+    /// The first SHORT, LONG or IFD value of the entry at `e`.
+    pub fn uint(&self, e: usize) -> Option<u32> {
         self.uints(e, 1).first().copied()
     }
 

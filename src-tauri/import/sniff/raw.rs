@@ -5,6 +5,7 @@
 //! (`thumbs/raw.rs`) instead of read as a TIFF thumbnail or called a video.
 
 use super::{Format, RawKind, Sniffed};
+use crate::thumbs::raw::Tiff;
 
 /// The RAW a TIFF-structured file is, if it is one; `None` for an ordinary TIFF.
 pub(super) fn tiff_raw(b: &[u8]) -> Option<RawKind> {
@@ -46,56 +47,6 @@ pub(super) fn tiff_raw(b: &[u8]) -> Option<RawKind> {
         m if m.starts_with("SAMSUNG") => Some(RawKind::Srw),
         m if !m.is_empty() && sub_ifds && reduced => Some(RawKind::Other),
         _ => None,
-    }
-}
-
-struct Tiff<'a> {
-    b: &'a [u8],
-    le: bool,
-}
-
-impl Tiff<'_> {
-    fn u16(&self, at: usize) -> Option<u16> {
-        let s: [u8; 2] = self.b.get(at..at.checked_add(2)?)?.try_into().ok()?;
-        Some(if self.le {
-            u16::from_le_bytes(s)
-        } else {
-            u16::from_be_bytes(s)
-        })
-    }
-
-    fn u32(&self, at: usize) -> Option<u32> {
-        let s: [u8; 4] = self.b.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if self.le {
-            u32::from_le_bytes(s)
-        } else {
-            u32::from_be_bytes(s)
-        })
-    }
-
-    /// The SHORT or LONG value of the one-value entry at `e`.
-    fn uint(&self, e: usize) -> Option<u32> {
-        match self.u16(e + 2)? {
-            3 => self.u16(e + 8).map(u32::from),
-            4 => self.u32(e + 8),
-            _ => None,
-        }
-    }
-
-    /// The text of the ASCII entry at `e` (inline up to 4 bytes, else at its offset).
-    fn ascii(&self, e: usize) -> Option<String> {
-        if self.u16(e + 2)? != 2 {
-            return None;
-        }
-        let n = (self.u32(e + 4)? as usize).min(64);
-        let at = if n <= 4 {
-            e + 8
-        } else {
-            self.u32(e + 8)? as usize
-        };
-        let raw = self.b.get(at..at.checked_add(n)?)?;
-        let raw = raw.split(|&c| c == 0).next().unwrap_or(raw);
-        Some(String::from_utf8_lossy(raw).into_owned())
     }
 }
 
