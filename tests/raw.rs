@@ -133,12 +133,16 @@ impl Raw {
         2 + 12 * self.ifds[i].0.len() + 4 + outside
     }
 
-    fn bytes(&self) -> Vec<u8> {
-        let head = 8 + self.extra.len();
-        let mut ifd_at = Vec::new();
-        let mut at = head;
-        for i in 0..self.ifds.len() {
-            ifd_at.push(at as u32);
+    /// The file, with directory `ifd0` first (as cameras write it) and the others after it
+    /// in the order they were made.
+    fn bytes(&self, ifd0: usize) -> Vec<u8> {
+        let order: Vec<usize> = std::iter::once(ifd0)
+            .chain((0..self.ifds.len()).filter(|&i| i != ifd0))
+            .collect();
+        let mut ifd_at = vec![0u32; self.ifds.len()];
+        let mut at = 8 + self.extra.len();
+        for &i in &order {
+            ifd_at[i] = at as u32;
             at += self.ifd_size(i);
         }
         let mut blob_at = Vec::new();
@@ -147,9 +151,10 @@ impl Raw {
             at += (b.len() + 1) & !1;
         }
         let mut out = self.magic.to_vec();
-        out.extend(self.u32(ifd_at[0]));
+        out.extend(self.u32(ifd_at[ifd0]));
         out.extend(&self.extra);
-        for (i, (entries, next)) in self.ifds.iter().enumerate() {
+        for &i in &order {
+            let (entries, next) = &self.ifds[i];
             assert_eq!(out.len(), ifd_at[i] as usize);
             let mut values_at = ifd_at[i] as usize + 2 + 12 * entries.len() + 4;
             let mut values = Vec::new();
@@ -268,38 +273,13 @@ fn cr2(jpeg: &[u8], o: u16) -> Vec<u8> {
         ],
         Some(ifd1),
     );
-    // IFD0 comes first in the file, as Canon writes it (at 16).
-    r.ifds.swap(ifd0, 0);
-    fix_swap(&mut r, ifd0);
     r.extra = b"CR\x02\0\0\0\0\0".to_vec();
-    let mut b = r.bytes();
+    // IFD0 at 16, as Canon writes it.
+    let mut b = r.bytes(ifd0);
     // The raw IFD's offset: the last directory written before the blobs.
     let raw_ifd = ifd_offset(&b, true, 3);
     b[12..16].copy_from_slice(&raw_ifd.to_le_bytes());
     b
-}
-
-/// After swapping directory `i` with 0, references to either are swapped too.
-fn fix_swap(r: &mut Raw, i: usize) {
-    let swap = |n: usize| {
-        if n == i {
-            0
-        } else if n == 0 {
-            i
-        } else {
-            n
-        }
-    };
-    for (entries, next) in &mut r.ifds {
-        *next = next.map(swap);
-        for (_, v) in entries.iter_mut() {
-            if let V::Ifds(list) = v {
-                for n in list.iter_mut() {
-                    *n = swap(*n);
-                }
-            }
-        }
-    }
 }
 
 /// The offset of the `n`th directory of the IFD chain (0 = IFD0).
@@ -370,9 +350,7 @@ fn nef(jpeg: &[u8], o: u16) -> Vec<u8> {
         ],
         None,
     );
-    r.ifds.swap(ifd0, 0);
-    fix_swap(&mut r, ifd0);
-    r.bytes()
+    r.bytes(ifd0)
 }
 
 /// ARW: IFD0's `JPEGInterchangeFormat` is the preview, a sub-IFD the sensor data; IFD1 the
@@ -414,9 +392,7 @@ fn arw(jpeg: &[u8], o: u16) -> Vec<u8> {
         ],
         Some(ifd1),
     );
-    r.ifds.swap(ifd0, 0);
-    fix_swap(&mut r, ifd0);
-    r.bytes()
+    r.bytes(ifd0)
 }
 
 /// DNG: IFD0 a small RGB thumbnail and `DNGVersion`; sub-IFDs the sensor data (lossless JPEG,
@@ -465,9 +441,7 @@ fn dng(jpeg: &[u8], o: u16) -> Vec<u8> {
         ],
         None,
     );
-    r.ifds.swap(ifd0, 0);
-    fix_swap(&mut r, ifd0);
-    r.bytes()
+    r.bytes(ifd0)
 }
 
 /// ORF (`IIRO`): IFD0 the sensor data; the preview in Olympus's maker note (in the EXIF IFD):
@@ -519,9 +493,7 @@ fn orf(jpeg: &[u8], o: u16) -> Vec<u8> {
         ],
         None,
     );
-    r.ifds.swap(ifd0, 0);
-    fix_swap(&mut r, ifd0);
-    r.bytes()
+    r.bytes(ifd0)
 }
 
 /// RW2 (`IIU\0`, IFD0 at 24 after Panasonic's 16 bytes): sensor size tags, the sensor data and
@@ -549,9 +521,7 @@ fn rw2(jpeg: &[u8], o: u16) -> Vec<u8> {
         ],
         None,
     );
-    r.ifds.swap(ifd0, 0);
-    fix_swap(&mut r, ifd0);
-    r.bytes()
+    r.bytes(ifd0)
 }
 
 /// RAF: Fujifilm's big-endian header (magic, version, camera id and name, directory version)
