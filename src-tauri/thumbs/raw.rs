@@ -219,6 +219,11 @@ impl Tiff<'_> {
     }
 }
 
+/// Where the entry for `tag` is in a directory's list, if it has one.
+fn entry(list: &[(u16, usize)], tag: u16) -> Option<usize> {
+    list.iter().find(|(t, _)| *t == tag).map(|&(_, e)| e)
+}
+
 /// (offset, length) of every JPEG a TIFF-structured RAW points at.
 fn tiff(b: &[u8]) -> Vec<(usize, usize)> {
     let le = match b.get(..2) {
@@ -242,7 +247,7 @@ fn tiff(b: &[u8]) -> Vec<(usize, usize)> {
         let Some((entries, next)) = t.entries(ifd) else {
             continue;
         };
-        let get = |tag: u16| entries.iter().find(|(t, _)| *t == tag).map(|&(_, e)| e);
+        let get = |tag: u16| entry(&entries, tag);
         let val = |tag: u16| get(tag).and_then(|e| t.uint(e));
         if let (Some(at), Some(len)) = (val(0x0201), val(0x0202)) {
             found.push((at as usize, len as usize));
@@ -281,10 +286,7 @@ fn tiff(b: &[u8]) -> Vec<(usize, usize)> {
 /// then an IFD whose offsets count from the note's start; its `CameraSettings` (0x2020)
 /// directory gives `PreviewImageStart` (0x0101) and `PreviewImageLength` (0x0102).
 fn olympus_preview(t: &Tiff, exif: usize, found: &mut Vec<(usize, usize)>) {
-    let Some((entries, _)) = t.entries(exif) else {
-        return;
-    };
-    let Some(&(_, e)) = entries.iter().find(|(tag, _)| *tag == 0x927C) else {
+    let Some(e) = t.entries(exif).and_then(|(list, _)| entry(&list, 0x927C)) else {
         return;
     };
     let (Some(len), Some(at)) = (t.u32(e + 4), t.u32(e + 8)) else {
@@ -301,24 +303,14 @@ fn olympus_preview(t: &Tiff, exif: usize, found: &mut Vec<(usize, usize)>) {
     }
     let le = &head[8..10] == b"II";
     let n = Tiff { b: t.b, le };
-    let Some((list, _)) = n.entries(note + 12) else {
+    let settings = n
+        .entries(note + 12)
+        .and_then(|(list, _)| entry(&list, 0x2020))
+        .and_then(|e| n.uint(e));
+    let Some((inner, _)) = settings.and_then(|sub| n.entries(note + sub as usize)) else {
         return;
     };
-    let Some(&(_, settings)) = list.iter().find(|(tag, _)| *tag == 0x2020) else {
-        return;
-    };
-    let Some(sub) = n.uint(settings) else {
-        return;
-    };
-    let Some((inner, _)) = n.entries(note + sub as usize) else {
-        return;
-    };
-    let val = |tag: u16| {
-        inner
-            .iter()
-            .find(|(t, _)| *t == tag)
-            .and_then(|&(_, e)| n.uint(e))
-    };
+    let val = |tag: u16| entry(&inner, tag).and_then(|e| n.uint(e));
     if let (Some(start), Some(len)) = (val(0x0101), val(0x0102)) {
         found.push((note + start as usize, len as usize));
     }

@@ -271,10 +271,9 @@ fn decode_inner(
             // An animation: its first frame through the image crate.
         }
         Format::Raw(kind) => {
-            // The largest embedded preview, decoded as any JPEG is; a damaged one is this
-            // RAW's error.
+            // The largest embedded preview, decoded as any JPEG is (its header checked
+            // against the caps there); a damaged one is this RAW's error.
             let p = raw::preview(bytes, kind).map_err(no_preview)?;
-            check_pixels(p.width, p.height, limits)?;
             return decode_inner(p.jpeg, Format::Jpeg, min_long_edge, limits).map_err(
                 |e| match e {
                     DecodeError::Corrupt { reason, .. } => DecodeError::Corrupt {

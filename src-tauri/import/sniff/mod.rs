@@ -51,20 +51,6 @@ pub enum RawKind {
 }
 
 impl RawKind {
-    pub const ALL: [RawKind; 11] = [
-        RawKind::Cr2,
-        RawKind::Cr3,
-        RawKind::Nef,
-        RawKind::Arw,
-        RawKind::Dng,
-        RawKind::Raf,
-        RawKind::Orf,
-        RawKind::Rw2,
-        RawKind::Pef,
-        RawKind::Srw,
-        RawKind::Other,
-    ];
-
     pub fn name(self) -> &'static str {
         match self {
             RawKind::Cr2 => "cr2",
